@@ -1,0 +1,30 @@
+# CRM Lab — the README's commands. Each target makes its own .venv and reinstalls only when
+# pyproject.toml changed.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint bench venv clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+demo: $(STAMP)
+	$(BIN)/crmlab demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check crmlab tests benchmarks
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/grading_speed.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache

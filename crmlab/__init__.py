@@ -1,0 +1,8 @@
+"""CRM Lab: interactive courseware for 客户关系管理 (Customer Relationship Management).
+
+Layers (see DESIGN.md): domain models (``grading``, ``credit``, ``value``, ``relationship``,
+``spin``, ``survey``, ``complaints``, ``assessment``), then views and I/O (``data``,
+``charts``), then course tooling (``cli``).
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,251 @@
+"""The customer-grading scorecard (COURSE_BRIEF §4) at its boundaries and on bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crmlab.grading import (
+    BONUS_ITEMS,
+    ITEM_KEYS,
+    PENALTY_ITEMS,
+    derive_items,
+    grade_customer,
+    grade_profiles,
+    grade_table,
+)
+
+ALL_BONUS_MAX = {item.key: 5 for item in BONUS_ITEMS}
+ALL_PENALTY_MAX = {item.key: 5 for item in PENALTY_ITEMS}
+
+
+@pytest.mark.parametrize(
+    ("amount", "score", "level"),
+    [
+        (0, 10, "E"),
+        (50, 10, "E"),
+        (50.5, 20, "D"),
+        (51, 20, "D"),
+        (100, 20, "D"),
+        (100.01, 40, "C"),
+        (300, 40, "C"),
+        (300.5, 60, "B"),
+        (499.99, 60, "B"),
+        (500, 80, "A"),
+        (12000, 80, "A"),
+    ],
+)
+def test_base_level_boundaries(amount, score, level):
+    """Does each order amount, including the gaps of the textbook's table, get the right base?"""
+    result = grade_customer(amount)
+    assert (result.base_score, result.base_level) == (score, level)
+    assert result.score == score  # no items: the composite is the base
+
+
+def test_textbook_worked_example():
+    """Is the textbook's customer A (50 万, +3 +2 +3 +2) scored 20 and graded D from base E?"""
+    result = grade_customer(
+        50, {"cooperation_years": 3, "brand": 2, "product_needs": 3, "advocacy": 2}
+    )
+    assert (result.base_score, result.base_level) == (10, "E")
+    assert (result.score, result.level) == (20, "D")
+    assert result.bonus_total == 10 and result.penalty_total == 0
+
+
+@pytest.mark.parametrize(
+    ("score", "level"), [(0, "E"), (19, "E"), (20, "D"), (39, "D"), (40, "C"), (59, "C"),
+                         (60, "B"), (79, "B"), (79.5, "B"), (80, "A"), (100, "A")],
+)
+def test_final_level_boundaries(score, level):
+    """Is every composite score mapped to the level of its band, edges included?"""
+    # The highest base not above the score, then bonuses (at most 20 needed) or penalties.
+    bases = {10: 10, 60: 20, 150: 40, 400: 60, 600: 80}
+    amount, base = max(((a, b) for a, b in bases.items() if b <= score), default=(10, 10),
+                       key=lambda pair: pair[1])
+    delta = score - base
+    bonuses, penalties, remaining = {}, {}, abs(delta)
+    target = bonuses if delta > 0 else penalties
+    keys = [i.key for i in (BONUS_ITEMS if delta > 0 else PENALTY_ITEMS)]
+    for key in keys:
+        take = min(5, remaining)
+        if take:
+            target[key] = take
+        remaining -= take
+    assert remaining == 0
+    result = grade_customer(amount, bonuses, penalties)
+    assert result.score == score and result.level == level
+
+
+def test_composite_is_clamped_above():
+    """Is base 80 plus all eight bonuses at 5 (120) clamped to 100, with the raw sum kept?"""
+    result = grade_customer(800, ALL_BONUS_MAX)
+    assert result.raw_score == 120 and result.score == 100 and result.level == "A"
+    assert result.clamped
+
+
+def test_composite_is_clamped_below():
+    """Is a small customer with every penalty at 5 (10 − 20) clamped to 0, level E?"""
+    result = grade_customer(10, None, ALL_PENALTY_MAX)
+    assert result.raw_score == -10 and result.score == 0 and result.level == "E"
+
+
+def test_result_names_the_rows_applied():
+    """Does the result say which base row and which final row were used?"""
+    result = grade_customer(320, {"growth": 5})
+    assert result.base_band.label == "300 万元以上、不足 500 万元"
+    assert result.final_band.label == "60–79 分"
+
+
+@pytest.mark.parametrize("amount", [-1, -0.01, "50", None, float("nan"), float("inf"), True])
+def test_bad_amount_is_refused_in_chinese(amount):
+    """Does a negative, non-numeric or non-finite amount raise a ValueError naming the field?"""
+    with pytest.raises(ValueError, match="订单金额"):
+        grade_customer(amount)
+
+
+@pytest.mark.parametrize("value", [-1, 5.5, 6, "3", None])
+def test_item_outside_range_is_refused(value):
+    """Does an item outside 0..5, or not a number, raise an error naming the item?"""
+    with pytest.raises(ValueError, match="合作年限"):
+        grade_customer(100, {"cooperation_years": value})
+    with pytest.raises(ValueError, match="违约情况"):
+        grade_customer(100, None, {"breach": value})
+
+
+def test_unknown_item_key_is_refused():
+    """Does an unknown key raise an error listing it and the accepted items?"""
+    with pytest.raises(ValueError, match="未知的项目：loyalty") as info:
+        grade_customer(100, {"loyalty": 3})
+    assert "gross_margin（毛利率）" in str(info.value)
+    with pytest.raises(ValueError, match="减分项"):
+        grade_customer(100, None, {"gross_margin": 3})  # a bonus key among the penalties
+
+
+def test_fractional_items_are_accepted():
+    """Can items be fractional (a grader's 2.5), giving a fractional composite?"""
+    assert grade_customer(60, {"communication": 2.5}).score == 22.5
+
+
+# --- grade_table ------------------------------------------------------------------------------
+
+
+def test_grade_table_missing_item_columns_count_zero():
+    """Does a table with only order_amount grade on the base alone?"""
+    out = grade_table(pd.DataFrame({"order_amount": [0, 60, 700]}, index=[7, 8, 9]))
+    assert list(out.columns) == ["base_score", "base_level", "score", "level"]
+    assert out.index.tolist() == [7, 8, 9]
+    assert out["level"].tolist() == ["E", "D", "A"]
+    assert out["score"].tolist() == [10, 20, 80]
+
+
+def test_grade_table_empty_item_cells_count_zero():
+    """Does an empty cell in an item column count 0 rather than fail?"""
+    out = grade_table(pd.DataFrame({"order_amount": [50, 50], "growth": [np.nan, 5]}))
+    assert out["score"].tolist() == [10, 15]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(0, 1000, allow_nan=False),
+            st.lists(st.integers(0, 5), min_size=len(ITEM_KEYS), max_size=len(ITEM_KEYS)),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_grade_table_agrees_with_grade_customer(rows):
+    """Does the vectorised table give, row for row, what grade_customer gives?"""
+    table = pd.DataFrame(
+        [{"order_amount": amount, **dict(zip(ITEM_KEYS, items))} for amount, items in rows]
+    )
+    out = grade_table(table)
+    n_bonus = len(BONUS_ITEMS)
+    for (amount, items), (_, got) in zip(rows, out.iterrows()):
+        keys = dict(zip(ITEM_KEYS, items))
+        expected = grade_customer(
+            amount,
+            {k: keys[k] for k in ITEM_KEYS[:n_bonus]},
+            {k: keys[k] for k in ITEM_KEYS[n_bonus:]},
+        )
+        assert (got.base_score, got.base_level, got.score, got.level) == (
+            expected.base_score, expected.base_level, expected.score, expected.level
+        )
+
+
+@pytest.mark.parametrize(
+    ("frame", "message"),
+    [
+        (pd.DataFrame({"amount": [1]}), "缺少「本年度订单金额（万元）」列"),
+        (pd.DataFrame({"order_amount": [1, -5]}), "第 2 条记录的「本年度订单金额（万元）」"),
+        (pd.DataFrame({"order_amount": [1, "很多"]}), "不是数字：'很多'"),
+        (pd.DataFrame({"order_amount": [1, None]}), "为空"),
+        (pd.DataFrame({"order_amount": [1, 2], "brand": [1, 7]}), "「品牌影响」（brand）应为 0–5"),
+        (pd.DataFrame({"customer_id": ["C1", "C2"], "order_amount": [1, 2],
+                       "arrears": [-1, 0]}), "第 1 条记录（C1）"),
+    ],
+)
+def test_grade_table_bad_values_name_row_and_column(frame, message):
+    """Does a bad cell raise an error naming its row and column in Chinese?"""
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        grade_table(frame)
+
+
+# --- profiles → items -------------------------------------------------------------------------
+
+
+def _profile(**overrides):
+    base = dict(
+        order_amount=50.0, order_amount_prev1=50.0, order_amount_prev2=50.0, gross_margin=0.1,
+        product_kinds=3, cooperation_years=3, listed=False, valuation="高", referrals=2,
+        communication="困难", reputation="好", overdue_count=1, max_overdue_days=10,
+        malicious_arrears=False, complaints=0, lawsuits=0, breaches=0,
+    )
+    base.update(overrides)
+    return pd.DataFrame([base])
+
+
+def test_derive_items_reproduces_the_textbook_example():
+    """Do the scoring guide's rules give the worked example's +3 +2 +3 +2 for that profile?"""
+    items = derive_items(_profile(overdue_count=0)).iloc[0]
+    assert items["cooperation_years"] == 3 and items["brand"] == 2
+    assert items["product_needs"] == 3 and items["advocacy"] == 2
+    assert items["payment_record"] == 5  # no overdue payment: this profile earns it too
+
+
+@pytest.mark.parametrize(
+    ("overrides", "key", "points"),
+    [
+        (dict(gross_margin=0.40), "gross_margin", 5),
+        (dict(gross_margin=0.3999), "gross_margin", 2),
+        (dict(gross_margin=0.29), "gross_margin", 0),
+        (dict(product_kinds=2), "product_needs", 0),
+        (dict(product_kinds=9), "product_needs", 5),
+        (dict(cooperation_years=1), "cooperation_years", 0),
+        (dict(listed=True, valuation="低"), "brand", 5),
+        (dict(order_amount=61.7, order_amount_prev1=56, order_amount_prev2=50), "growth", 5),
+        (dict(order_amount=61.5, order_amount_prev1=56, order_amount_prev2=50), "growth", 0),
+        (dict(order_amount=70, order_amount_prev1=55, order_amount_prev2=55), "growth", 2),
+        (dict(breaches=1), "breach", 3),
+        (dict(breaches=4), "breach", 5),
+        (dict(complaints=1, lawsuits=1), "service_difficulty", 3),
+        (dict(complaints=4, lawsuits=2), "service_difficulty", 5),
+        (dict(overdue_count=7), "arrears", 3),
+        (dict(overdue_count=0, malicious_arrears=True), "arrears", 5),
+        (dict(reputation="差"), "reputation", 5),
+    ],
+)
+def test_derive_items_rules(overrides, key, points):
+    """Does each illustrative profile rule give the points its guide text promises?"""
+    assert derive_items(_profile(**overrides)).iloc[0][key] == points
+
+
+def test_grade_profiles_adds_items_and_results():
+    """Does grading a profile table keep its columns and add items and the four results?"""
+    out = grade_profiles(_profile())
+    assert {"order_amount", "growth", "arrears", "score", "level"} <= set(out.columns)
+    assert out.loc[0, "base_level"] == "E"
