@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from crmlab.checks import CourseInputError, as_number, check_keys
+from crmlab.checks import as_number, check_keys, numeric_column, require_columns
 
 ITEM_MAX = 5
 """Every bonus and penalty item is scored from 0 to this value."""
@@ -207,38 +207,6 @@ def grade_customer(
     )
 
 
-def _where(df: pd.DataFrame, bad: pd.Series) -> tuple[object, str]:
-    """The first flagged row's index label and a Chinese phrase naming it for the user."""
-    position = int(np.argmax(bad.to_numpy()))
-    row = df.index[position]
-    name = f"第 {position + 1} 条记录"
-    if "customer_id" in df.columns:
-        name += f"（{df['customer_id'].iloc[position]}）"
-    return row, name
-
-
-def _numeric_column(df: pd.DataFrame, column: str, label: str) -> pd.Series:
-    """A column as floats; a value that is not a number raises an error naming row and column."""
-    values = pd.to_numeric(df[column], errors="coerce")
-    bad = values.isna() & df[column].notna()
-    if bad.any():
-        row, name = _where(df, bad)
-        raise CourseInputError(f"{name}的「{label}」（{column}）不是数字：{df.at[row, column]!r}", label)
-    return values.astype(float)
-
-
-def _check_range(
-    df: pd.DataFrame, values: pd.Series, column: str, label: str, high: float | None
-) -> None:
-    outside = (values < 0) | (values > high if high is not None else False)
-    if outside.any():
-        row, name = _where(df, outside)
-        limit = f"0–{high:g}" if high is not None else "不小于 0 的数"
-        raise CourseInputError(
-            f"{name}的「{label}」（{column}）应为 {limit}，现在是 {values[row]:g}", label
-        )
-
-
 def grade_table(df: pd.DataFrame) -> pd.DataFrame:
     """Grade every row of ``df`` at once; the same rules as :func:`grade_customer`.
 
@@ -248,21 +216,15 @@ def grade_table(df: pd.DataFrame) -> pd.DataFrame:
     ``score`` and ``level``. A bad value raises :class:`CourseInputError` naming the row
     (the DataFrame's index) and the column.
     """
-    if "order_amount" not in df.columns:
-        raise CourseInputError(f"客户表缺少「{AMOUNT_LABEL}」列（order_amount）", AMOUNT_LABEL)
-    amount = _numeric_column(df, "order_amount", AMOUNT_LABEL)
-    if amount.isna().any():
-        _, name = _where(df, amount.isna())
-        raise CourseInputError(f"{name}的「{AMOUNT_LABEL}」（order_amount）为空", AMOUNT_LABEL)
-    _check_range(df, amount, "order_amount", AMOUNT_LABEL, None)
+    require_columns(df, ["order_amount"], "客户表")
+    amount = numeric_column(df, "order_amount", AMOUNT_LABEL, minimum=0)
 
     def item_sum(labels: Mapping[str, str]) -> np.ndarray:
         total = np.zeros(len(df))
         for key, label in labels.items():
             if key in df.columns:
-                values = _numeric_column(df, key, label).fillna(0.0)
-                _check_range(df, values, key, label, ITEM_MAX)
-                total += values.to_numpy()
+                items = df[[key]].fillna(0)  # an empty cell: the item was not scored
+                total += numeric_column(items, key, label, minimum=0, maximum=ITEM_MAX).to_numpy()
         return total
 
     values = amount.to_numpy()

@@ -40,7 +40,7 @@ def _chart_factories():
         "pareto": lambda: charts.pareto_chart(sales, value_label="销售额（万元）"),
         "grades": lambda: charts.grade_distribution(levels["最终等级"]),
         "grades_compare": lambda: charts.grade_distribution(levels),
-        "radar": lambda: charts.radar_chart(five_c, compare={k: 60 for k in five_c},
+        "radar": lambda: charts.radar_chart(five_c, compare=dict.fromkeys(five_c, 60),
                                             compare_label="平均"),
         "survey": lambda: charts.survey_bars(survey),
     }

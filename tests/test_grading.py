@@ -180,13 +180,13 @@ def test_grade_table_agrees_with_grade_customer(rows):
 @pytest.mark.parametrize(
     ("frame", "message"),
     [
-        (pd.DataFrame({"amount": [1]}), "缺少「本年度订单金额（万元）」列"),
+        (pd.DataFrame({"amount": [1]}), "「客户表」缺少以下列：order_amount"),
         (pd.DataFrame({"order_amount": [1, -5]}), "第 2 条记录的「本年度订单金额（万元）」"),
-        (pd.DataFrame({"order_amount": [1, "很多"]}), "不是数字：'很多'"),
-        (pd.DataFrame({"order_amount": [1, None]}), "为空"),
-        (pd.DataFrame({"order_amount": [1, 2], "brand": [1, 7]}), "「品牌影响」（brand）应为 0–5"),
-        (pd.DataFrame({"customer_id": ["C1", "C2"], "order_amount": [1, 2],
-                       "arrears": [-1, 0]}), "第 1 条记录（C1）"),
+        (pd.DataFrame({"order_amount": [1, "很多"]}), "必须是数字，现在是：'很多'"),
+        (pd.DataFrame({"order_amount": [1, None]}), "第 2 条记录的「本年度订单金额（万元）」（order_amount 列）不能为空"),
+        (pd.DataFrame({"order_amount": [1, 2], "brand": [1, 7]}), "「品牌影响」（brand 列）不能大于 5"),
+        (pd.DataFrame({"order_amount": [1, 2], "arrears": [-1, 0]},
+                      index=["C1", "C2"]), "第 1 条记录（索引 C1）"),
     ],
 )
 def test_grade_table_bad_values_name_row_and_column(frame, message):
