@@ -24,7 +24,7 @@ class RelationshipLevel:
 LEVELS: tuple[RelationshipLevel, ...] = (
     RelationshipLevel("basic", "基本型", "basic",
                       "把产品卖出去之后，就不再与客户联系",
-                      "客户多而每位客户带来的利润薄，逐一跟进得不偿失"),
+                      "每位客户带来的利润薄，逐一跟进得不偿失"),
     RelationshipLevel("reactive", "被动型", "reactive",
                       "卖出产品时请客户在遇到问题或有意见时主动打电话来",
                       "投入宜少，留好让客户找上门的渠道即可"),
@@ -36,7 +36,7 @@ LEVELS: tuple[RelationshipLevel, ...] = (
                       "每位客户都较有分量，值得持续主动联系"),
     RelationshipLevel("partnership", "伙伴型", "partnership",
                       "与客户持续合作，帮助客户解决问题、支持客户成功，共同发展",
-                      "客户少而单位利润高，值得长期深度投入"),
+                      "每位客户都举足轻重，值得长期深度投入"),
 )
 """The five levels, loosest first."""
 

@@ -1,0 +1,414 @@
+"""Tests for crmlab.spin: SPIN types, the question bank and the three checkers."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from crmlab.checks import CourseInputError
+from crmlab.spin import (
+    GOODYEAR_SCENARIO,
+    MAX_SITUATION_COUNT,
+    TYPES,
+    SpinQuestion,
+    classify_hint,
+    load_bank,
+    model_script,
+    parse_bank,
+    review_script,
+    scenarios,
+    score_labelling,
+)
+
+
+def script(types: str) -> list[tuple[str, str]]:
+    """A script with the given type letters and distinct placeholder texts."""
+    return [(t, f"第 {i} 个问题？") for i, t in enumerate(types, start=1)]
+
+
+def raw_bank(**changes: object) -> dict:
+    """A small valid bank in the YAML's shape, with one question changed."""
+    question = {
+        "id": "x-s1",
+        "text": "现在用多少？",
+        "type": "S",
+        "scenario": "甲",
+        "explanation": "事实。",
+    }
+    question.update(changes)
+    return {"scenarios": {"甲": "说明"}, "questions": [question], "model_script": []}
+
+
+# ------------------------------------------------------------------------------------ types
+
+
+def test_types_are_spin_in_order_with_standard_chinese_names():
+    """Are the four types S, P, I, N in that order, with the book's Chinese names?"""
+    assert [(t.key, t.name) for t in TYPES] == [
+        ("S", "背景问题"),
+        ("P", "难点问题"),
+        ("I", "暗示问题"),
+        ("N", "需求-效益问题"),
+    ]
+    assert [t.english for t in TYPES] == ["Situation", "Problem", "Implication", "Need-payoff"]
+
+
+def test_every_type_has_a_purpose_and_an_opening():
+    """Does every type carry a purpose and a typical opening to show students?"""
+    assert all(t.purpose.strip() and t.opening.strip() for t in TYPES)
+
+
+# ------------------------------------------------------------------------------------- bank
+
+
+def test_bank_has_at_least_forty_questions():
+    """Does the bank hold at least 40 questions?"""
+    assert len(load_bank()) >= 40
+
+
+def test_goodyear_scenario_has_at_least_sixteen_questions():
+    """Does the homework scenario (Goodyear → Volkswagen) have at least 16 questions?"""
+    assert len(load_bank(GOODYEAR_SCENARIO)) >= 16
+
+
+def test_bank_has_goodyear_plus_two_or_three_other_scenarios():
+    """Are there 3 or 4 scenarios, one of them the Goodyear homework?"""
+    names = {q.scenario for q in load_bank()}
+    assert GOODYEAR_SCENARIO in names
+    assert 3 <= len(names) <= 4
+    assert names == set(scenarios())
+
+
+def test_bank_ids_are_unique():
+    """Is every question id used once?"""
+    ids = [q.id for q in load_bank()]
+    assert len(ids) == len(set(ids))
+
+
+def test_bank_has_no_duplicate_texts():
+    """Is every question text different from the others?"""
+    texts = [q.text for q in load_bank()]
+    assert len(texts) == len(set(texts))
+
+
+@pytest.mark.parametrize("scenario", list(scenarios()))
+def test_every_scenario_has_all_four_types(scenario):
+    """Does each scenario have at least one question of each type?"""
+    assert {q.type for q in load_bank(scenario)} == {"S", "P", "I", "N"}
+
+
+def test_questions_are_questions_with_one_sentence_explanations():
+    """Does every text end with a question mark and every explanation read as one sentence?"""
+    for q in load_bank():
+        assert q.text.endswith("？"), q.id
+        assert q.explanation.endswith("。") and q.explanation.count("。") == 1, q.id
+
+
+def test_load_bank_filters_by_scenario():
+    """Does load_bank(scenario) return only that scenario's questions, in file order?"""
+    questions = load_bank(GOODYEAR_SCENARIO)
+    assert all(q.scenario == GOODYEAR_SCENARIO for q in questions)
+    assert questions == [q for q in load_bank() if q.scenario == GOODYEAR_SCENARIO]
+
+
+def test_load_bank_unknown_scenario_is_a_chinese_error():
+    """Is an unknown scenario refused with a message listing the scenarios?"""
+    with pytest.raises(CourseInputError, match="没有情境「火星」") as error:
+        load_bank("火星")
+    assert GOODYEAR_SCENARIO in str(error.value)
+
+
+def test_questions_are_frozen():
+    """Can a loaded question not be changed by accident?"""
+    question = load_bank()[0]
+    assert isinstance(question, SpinQuestion)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        question.type = "N"  # type: ignore[misc]
+
+
+def test_parse_bank_accepts_a_valid_bank():
+    """Does a well-formed bank parse into questions?"""
+    parsed = parse_bank(raw_bank())
+    assert [q.id for q in parsed.questions] == ["x-s1"]
+
+
+def test_parse_bank_rejects_an_unknown_type():
+    """Is a question whose type is not S/P/I/N refused?"""
+    with pytest.raises(CourseInputError, match="类型「X」未知"):
+        parse_bank(raw_bank(type="X"))
+
+
+def test_parse_bank_rejects_a_missing_field():
+    """Is a question without an explanation refused?"""
+    with pytest.raises(CourseInputError, match="explanation"):
+        parse_bank(raw_bank(explanation=""))
+
+
+def test_parse_bank_rejects_an_unknown_scenario():
+    """Is a question pointing at a scenario that is not declared refused?"""
+    with pytest.raises(CourseInputError, match="情境「乙」"):
+        parse_bank(raw_bank(scenario="乙"))
+
+
+def test_parse_bank_rejects_repeated_ids_and_texts():
+    """Are a repeated id and a repeated text both refused?"""
+    bank = raw_bank()
+    twin = dict(bank["questions"][0], text="另一个问题？")
+    with pytest.raises(CourseInputError, match="题号 x-s1 重复"):
+        parse_bank({**bank, "questions": [*bank["questions"], twin]})
+    same_text = dict(bank["questions"][0], id="x-s2")
+    with pytest.raises(CourseInputError, match="题干与前面的题目重复"):
+        parse_bank({**bank, "questions": [*bank["questions"], same_text]})
+
+
+def test_parse_bank_rejects_a_model_script_with_unknown_ids():
+    """Is a model script naming a question that does not exist refused?"""
+    with pytest.raises(CourseInputError, match="x-n9"):
+        parse_bank({**raw_bank(), "model_script": ["x-s1", "x-n9"]})
+
+
+@pytest.mark.parametrize("raw", [None, [], {"scenarios": {"甲": "说明"}}, {"questions": [{}]}])
+def test_parse_bank_rejects_a_malformed_file(raw):
+    """Is a file without the expected sections refused with a Chinese error?"""
+    with pytest.raises(CourseInputError):
+        parse_bank(raw)
+
+
+# -------------------------------------------------------------------------------- labelling
+
+
+def test_all_correct_labels_score_full_marks():
+    """Does labelling every question right give 100%?"""
+    questions = load_bank(GOODYEAR_SCENARIO)
+    result = score_labelling({q.id: q.type for q in questions})
+    assert (result.correct, result.total, result.percentage) == (
+        len(questions),
+        len(questions),
+        100,
+    )
+    assert {item.status for item in result.items} == {"correct"}
+
+
+@pytest.mark.parametrize("answer", ["s", " S ", "Ｓ", "ｓ"])
+def test_labels_are_case_insensitive(answer):
+    """Are lower-case, padded and full-width letters accepted?"""
+    assert score_labelling({"gy-s01": answer}).correct == 1
+
+
+def test_wrong_label_is_incorrect_with_right_type_and_explanation():
+    """Does a wrong label show the right type and the explanation?"""
+    item = score_labelling({"gy-i01": "P"}).items[0]
+    assert item.status == "incorrect"
+    assert item.correct_type == "I"
+    assert "暗示问题" in item.message and item.explanation in item.message
+
+
+@pytest.mark.parametrize("answer", ["背景问题", "X", "SP", 1])
+def test_other_values_are_invalid_not_an_exception(answer):
+    """Is a typo marked invalid with a Chinese message instead of crashing?"""
+    item = score_labelling({"gy-s01": answer}).items[0]
+    assert item.status == "invalid"
+    assert "不是有效的类型" in item.message and "S、P、I、N" in item.message
+
+
+@pytest.mark.parametrize("answer", [None, "", "   "])
+def test_empty_answers_are_unanswered(answer):
+    """Is an empty answer 'unanswered', not wrong or invalid?"""
+    result = score_labelling({"gy-s01": answer})
+    assert result.items[0].status == "unanswered"
+    assert result.items[0].status_label == "未作答"
+
+
+def test_percentage_counts_every_item_of_the_exercise():
+    """Do unanswered and invalid items count in the total (2 of 4 right → 50%)?"""
+    result = score_labelling({"gy-s01": "S", "gy-p01": "P", "gy-i01": "", "gy-n01": "?"})
+    assert (result.correct, result.total, result.percentage) == (2, 4, 50)
+    assert [result.count(s) for s in ("correct", "unanswered", "invalid")] == [2, 1, 1]
+
+
+def test_question_ids_missing_from_answers_are_unanswered():
+    """With the exercise's ids given, does an id with no answer count as unanswered?"""
+    result = score_labelling({"gy-s01": "S"}, question_ids=["gy-s01", "gy-p01"])
+    assert [i.status for i in result.items] == ["correct", "unanswered"]
+    assert result.percentage == 50
+
+
+def test_unknown_question_id_is_an_error():
+    """Is an id that is not in the bank refused with a Chinese error?"""
+    with pytest.raises(CourseInputError, match="没有这些题号：nope"):
+        score_labelling({"nope": "S"})
+
+
+def test_answer_outside_the_exercise_is_an_error():
+    """Is an answer for a question not in the exercise refused?"""
+    with pytest.raises(CourseInputError, match="不在本次练习中"):
+        score_labelling({"gy-p01": "P"}, question_ids=["gy-s01"])
+
+
+def test_empty_exercise_is_an_error():
+    """Is an exercise with no questions refused rather than dividing by zero?"""
+    with pytest.raises(CourseInputError, match="没有题目"):
+        score_labelling({})
+
+
+# ---------------------------------------------------------------------------------- scripts
+
+
+def test_model_script_draws_no_warning():
+    """Does the model script follow S→P→I→N and draw no warning?"""
+    feedback = review_script([(q.type, q.text) for q in model_script()])
+    assert feedback.follows_order and feedback.warnings == ()
+
+
+def test_model_script_is_goodyear_and_uses_all_four_types():
+    """Is the model script from the homework scenario, with every type?"""
+    questions = model_script()
+    assert {q.scenario for q in questions} == {GOODYEAR_SCENARIO}
+    assert {q.type for q in questions} == {"S", "P", "I", "N"}
+
+
+def test_counts_include_every_type():
+    """Are counts given for all four types, zeros included?"""
+    assert review_script(script("SPP")).counts == {"S": 1, "P": 2, "I": 0, "N": 0}
+
+
+def test_repeated_types_in_order_follow_the_order():
+    """Does S S P P I N follow the S→P→I→N order?"""
+    assert review_script(script("SSPPIN")).follows_order
+
+
+def test_a_type_coming_back_breaks_the_order():
+    """Does S P S I N break the order at the third question, with a warning naming it?"""
+    feedback = review_script(script("SPSIN"))
+    assert not feedback.follows_order
+    assert feedback.order_breaks == (3,)
+    assert any("第 3 个问题是背景问题" in m for m in feedback.messages)
+
+
+def test_every_break_is_reported():
+    """Are both returns reported in S P I P N S?"""
+    assert review_script(script("SPIPNS")).order_breaks == (4, 6)
+
+
+def test_skipping_a_type_keeps_the_order_but_warns():
+    """Is S I N in order, yet warned for having no problem question?"""
+    feedback = review_script(script("SIN"))
+    assert feedback.follows_order
+    assert feedback.has("missing_problem")
+
+
+def test_lower_case_types_are_accepted():
+    """Are the student's type letters accepted in lower case?"""
+    assert review_script(script("spin")).counts == {"S": 1, "P": 1, "I": 1, "N": 1}
+
+
+def test_situation_count_boundary():
+    """Are 4 situation questions fine and 5 too many (shares kept below 40%)?"""
+    four = review_script(script("SSSS" + "P" * 4 + "II" + "NN"))
+    five = review_script(script("SSSSS" + "P" * 5 + "III" + "NNN"))
+    assert not four.has("too_many_situation")
+    assert five.has("too_many_situation")
+    assert MAX_SITUATION_COUNT == 4
+
+
+def test_situation_share_boundary():
+    """Are 2 situation questions of 5 (40%) fine and 3 of 7 (43%) too many?"""
+    assert not review_script(script("SSPIN")).has("too_many_situation")
+    assert review_script(script("SSSPPIN")).has("too_many_situation")
+
+
+def test_missing_implication_and_need_payoff_are_warned():
+    """Does a script with only S and P questions get both warnings?"""
+    feedback = review_script(script("SPP"))
+    assert feedback.has("missing_implication") and feedback.has("missing_need_payoff")
+
+
+def test_need_payoff_before_any_problem_is_warned():
+    """Is a need-payoff question asked before any problem question warned, once?"""
+    feedback = review_script(script("SNPIN"))
+    assert feedback.has("need_payoff_before_problem")
+    assert sum(w.code == "need_payoff_before_problem" for w in feedback.warnings) == 1
+    assert any("第 2 个问题是需求-效益问题" in m for m in feedback.messages)
+
+
+def test_need_payoff_without_problem_is_warned():
+    """Is a need-payoff question in a script with no problem question warned?"""
+    assert review_script(script("SIN")).has("need_payoff_before_problem")
+
+
+def test_need_payoff_after_problem_is_not_warned():
+    """Is S P N free of the need-payoff-first warning?"""
+    assert not review_script(script("SPN")).has("need_payoff_before_problem")
+
+
+def test_empty_script_is_warned_and_not_in_order():
+    """Does an empty script get the empty warning and not count as following the order?"""
+    feedback = review_script([])
+    assert [w.code for w in feedback.warnings] == ["empty"]
+    assert not feedback.follows_order and feedback.total == 0
+
+
+def test_bad_type_in_a_script_names_its_position():
+    """Is a type that is not S/P/I/N refused with the question's position?"""
+    with pytest.raises(CourseInputError, match="第 2 个问题的类型「X」无效"):
+        review_script([("S", "现在用多少？"), ("X", "怎么样？")])
+
+
+def test_empty_question_text_is_refused():
+    """Is a question with no text refused with its position?"""
+    with pytest.raises(CourseInputError, match="第 1 个问题还没有内容"):
+        review_script([("S", "  ")])
+
+
+@pytest.mark.parametrize("bad", ["SPIN", [("S",)], None])
+def test_script_of_the_wrong_shape_is_refused(bad):
+    """Is a script that is not a list of (type, text) pairs refused?"""
+    with pytest.raises(CourseInputError):
+        review_script(bad)
+
+
+def test_script_items_carry_a_hint():
+    """Does each script item carry the keyword hint for its wording?"""
+    feedback = review_script([("S", "这会导致什么后果？")])
+    assert feedback.items[0].hint == "I"
+
+
+# ------------------------------------------------------------------------------------ hints
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("你们目前每月采购多少条轮胎？", "S"),
+        ("现有供应商有没有让您担心的地方？", "P"),
+        ("您对交货速度满意吗？", "P"),
+        ("这个问题会导致什么后果？", "I"),
+        ("如果生产线停下来，会怎么样？", "I"),
+        ("如果材料没能按时送到，会怎么样？", "I"),
+        ("如果能减少停线，对您有什么帮助？", "N"),
+        ("这样做的价值在哪里？", "N"),
+    ],
+)
+def test_hint_examples(text, expected):
+    """Does the hint suggest the expected type for typical wordings?"""
+    assert classify_hint(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "   ", "你好。"])
+def test_hint_is_none_without_a_keyword(text):
+    """Is there no hint for a blank text or one without any marker?"""
+    assert classify_hint(text) is None
+
+
+def test_hint_refuses_non_text():
+    """Is a non-string refused with a Chinese error?"""
+    with pytest.raises(CourseInputError, match="应当是文字"):
+        classify_hint(42)  # type: ignore[arg-type]
+
+
+def test_hint_agrees_with_the_bank_mostly():
+    """Does the hint agree with the bank's type for at least 80% of its questions?"""
+    bank = load_bank()
+    agree = sum(classify_hint(q.text) == q.type for q in bank)
+    assert agree / len(bank) >= 0.8
