@@ -1,0 +1,41 @@
+"""Sample data of the course: table schemas, loading with validation, the seeded generator.
+
+``SCHEMAS`` and ``LABELS`` describe the five tables (customers, orders, credit_files,
+receivables, survey); ``load_table`` / ``validate_file`` read a user's CSV and name the row
+and column of every problem; ``load_sample`` reads a bundled table from ``data/``;
+``generate_all`` rewrites those tables from a seed.
+"""
+
+from __future__ import annotations
+
+from crmlab.data.generate import AS_OF, SURVEY_DEFECTS, generate_all, generate_tables
+from crmlab.data.io import (
+    DATA_DIR,
+    DataValidationError,
+    Problem,
+    load_sample,
+    load_table,
+    read_csv,
+    validate_file,
+    validate_table,
+)
+from crmlab.data.schemas import LABELS, SCHEMAS, SURVEY_ITEMS, TABLE_LABELS
+
+__all__ = [
+    "AS_OF",
+    "DATA_DIR",
+    "LABELS",
+    "SCHEMAS",
+    "SURVEY_DEFECTS",
+    "SURVEY_ITEMS",
+    "TABLE_LABELS",
+    "DataValidationError",
+    "Problem",
+    "generate_all",
+    "generate_tables",
+    "load_sample",
+    "load_table",
+    "read_csv",
+    "validate_file",
+    "validate_table",
+]

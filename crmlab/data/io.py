@@ -1,0 +1,300 @@
+"""Reading the course's CSV files, with validation that names the file, row and column.
+
+``load_table(path, schema_name)`` reads a CSV and validates it against ``SCHEMAS[schema_name]``;
+a file that fails raises :class:`DataValidationError`, whose ``problems`` list each bad cell as
+a :class:`Problem` (``row`` is the line number in the CSV, the header being line 1) and whose
+text is a short Chinese summary. ``validate_file`` returns the problems instead of raising.
+
+Encodings: UTF-8, with or without a BOM (Excel's "CSV UTF-8"). A file that is not UTF-8 is
+read as GBK/GB18030 (what Excel saves on a Chinese Windows) when it decodes as such; otherwise
+a Chinese message asks to re-save the file as "CSV UTF-8". An Excel workbook or another binary
+file, a missing, empty or header-only file, a malformed CSV and an unknown table name each give
+a :class:`~crmlab.checks.CourseInputError` with one Chinese sentence.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from crmlab.checks import CourseInputError
+from crmlab.data.schemas import LABELS, ORDER_RULES, SCHEMAS, TABLE_LABELS, TEXT_COLUMNS
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+"""The repository's ``data/`` folder with the bundled sample tables."""
+
+MAX_LISTED = 20
+"""``str(DataValidationError)`` lists at most this many problems, then counts the rest."""
+
+FALLBACK_ENCODING = "gb18030"
+"""Tried when a file is not UTF-8: a superset of GBK, Excel's CSV encoding on Chinese Windows."""
+
+_RESAVE_HINT = "请在 Excel 中用「另存为」→「CSV UTF-8（逗号分隔）」保存后再试"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a data file.
+
+    ``row`` is the CSV line number (header = line 1, first data row = line 2), or ``None`` for
+    a problem with a whole column (e.g. a missing one); ``column`` is the column name (English,
+    as in the file); ``value`` the offending value as read; ``message`` a Chinese sentence.
+    """
+
+    row: int | None
+    column: str | None
+    value: object
+    message: str
+
+    def __str__(self) -> str:
+        where = f"第 {self.row} 行" if self.row is not None else "表头"
+        column = f"，列「{self.column}」" if self.column else ""
+        return f"{where}{column}：{self.message}"
+
+
+class DataValidationError(CourseInputError):
+    """A data file does not fit its table schema; ``problems`` lists every bad cell."""
+
+    def __init__(self, source: str, schema_name: str, problems: list[Problem]):
+        self.source = source
+        self.schema_name = schema_name
+        self.problems = problems
+        table = TABLE_LABELS.get(schema_name, schema_name)
+        lines = [f"{source} 不符合「{table}」（{schema_name}）的要求，共 {len(problems)} 处问题："]
+        lines += [f"  {problem}" for problem in problems[:MAX_LISTED]]
+        if len(problems) > MAX_LISTED:
+            lines.append(f"  ……另有 {len(problems) - MAX_LISTED} 处问题")
+        super().__init__("\n".join(lines))
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def _schema(schema_name: object) -> pa.DataFrameSchema:
+    if schema_name not in SCHEMAS:
+        known = "、".join(f"{name}（{TABLE_LABELS[name]}）" for name in SCHEMAS)
+        raise CourseInputError(f"没有名为「{schema_name}」的数据表，可选的有：{known}", "数据表")
+    return SCHEMAS[schema_name]
+
+
+def _read_text(path: Path) -> str:
+    """The file's text, decoded as UTF-8 (BOM or not) or else GBK; clear errors otherwise."""
+    if not path.exists():
+        raise CourseInputError(f"找不到文件：{path}", "文件")
+    if path.is_dir():
+        raise CourseInputError(f"{path} 是一个文件夹，不是 CSV 文件", "文件")
+    raw = path.read_bytes()
+    if raw.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise CourseInputError(
+            f"文件 {path.name} 是 Excel 工作簿，不是 CSV 文件：{_RESAVE_HINT}", "文件")
+    if b"\x00" in raw[:4096]:
+        raise CourseInputError(f"文件 {path.name} 不是文本格式的 CSV 文件：{_RESAVE_HINT}", "文件")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as utf8_error:
+        try:
+            text = raw.decode(FALLBACK_ENCODING)
+        except UnicodeDecodeError:
+            line = raw[: utf8_error.start].count(b"\n") + 1
+            raise CourseInputError(
+                f"文件 {path.name} 第 {line} 行有无法识别的字符：它既不是 UTF-8 也不是 GBK 编码。"
+                f"{_RESAVE_HINT}", "文件") from None
+    if not text.strip():
+        raise CourseInputError(f"文件 {path.name} 是空的，没有任何内容", "文件")
+    return text
+
+
+def _parse(text: str, name: str, text_columns: Iterable[str]) -> pd.DataFrame:
+    """Parse CSV text; the index stays the row's position so that line = index + 2."""
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=dict.fromkeys(text_columns, str),
+                         skip_blank_lines=False, skipinitialspace=True)
+    except pd.errors.EmptyDataError:
+        raise CourseInputError(f"文件 {name} 是空的，没有任何内容", "文件") from None
+    except pd.errors.ParserError as error:
+        raise CourseInputError(_parser_message(str(error), name), "文件") from None
+    df.columns = [str(column).strip() for column in df.columns]
+    if len(df.columns) == 1 and any(mark in df.columns[0] for mark in (";", "\t", "；")):
+        raise CourseInputError(
+            f"文件 {name} 的各列似乎不是用英文逗号分隔的（表头是「{df.columns[0]}」）：{_RESAVE_HINT}",
+            "文件")
+    df = df.dropna(how="all")
+    if df.empty:
+        raise CourseInputError(f"文件 {name} 只有表头，没有数据行", "文件")
+    return df
+
+
+def _parser_message(detail: str, name: str) -> str:
+    fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", detail)
+    if fields:
+        expected, line, saw = fields.groups()
+        return (f"文件 {name} 第 {line} 行有 {saw} 个值，而表头只有 {expected} 列："
+                "可能是某个值里含有英文逗号却没有加引号")
+    if "EOF inside string" in detail:
+        row = re.search(r"row (\d+)", detail)
+        where = f"第 {int(row.group(1)) + 1} 行起" if row else "某处"
+        return f"文件 {name} {where}的引号没有配对（一个 \" 开始的值一直没有结束）"
+    return f"文件 {name} 无法按 CSV 格式读取，请确认它是逗号分隔的 CSV 文本文件"
+
+
+def read_csv(path: Path | str, text_columns: Iterable[str] = ()) -> pd.DataFrame:
+    """Read a CSV (UTF-8, UTF-8 with BOM, or GBK) without validating it against a schema.
+
+    ``text_columns`` are read as text (identifiers keep leading zeros). Fully empty lines are
+    dropped but the index keeps each row's position: its CSV line number is ``index + 2``.
+    """
+    path = Path(path)
+    return _parse(_read_text(path), path.name, text_columns)
+
+
+# --- validation ----------------------------------------------------------------------------------
+
+
+def _show(value: object) -> str:
+    """A value as a student would recognise it in the file."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        return "空"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, int | float):
+        return f"{value:g}"
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    return f"“{value}”"
+
+
+def _is_empty(value: object) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+_EMPTY_CHECKS = ("not_nullable", "coerce_dtype", "dtype(")
+"""Checks whose failure on an empty cell is reported (as 不能为空); value checks are not."""
+
+_EXPECTED_TYPE = {"float64": "数字", "int64": "整数", "datetime64[ns]": "日期（如 2025-03-01）"}
+
+
+def _cell_message(check: str, label: str, value: object) -> str | None:
+    """The Chinese message for one failing cell, or None if it repeats another one."""
+    if check == "not_nullable" or (check.startswith("coerce_dtype") and _is_empty(value)):
+        return f"「{label}」不能为空"
+    if check.startswith("coerce_dtype"):
+        target = re.search(r"'(.*)'", check)
+        wanted = _EXPECTED_TYPE.get(target.group(1) if target else "", "正确的类型")
+        return f"「{label}」应为{wanted}，现在是 {_show(value)}"
+    if check.startswith("dtype("):
+        return None  # a coercion failure on the same cell says it better
+    if check == "field_uniqueness":
+        return f"「{label}」的值 {_show(value)} 重复出现，每一行应各不相同"
+    return f"「{label}」{check}，现在是 {_show(value)}"
+
+
+def _problems(errors: pa.errors.SchemaErrors, df: pd.DataFrame, schema_name: str,
+              ) -> list[Problem]:
+    labels = LABELS[schema_name]
+    cases = errors.failure_cases
+    found: dict[tuple, Problem] = {}
+
+    missing = cases.loc[cases["check"] == "column_in_dataframe", "failure_case"]
+    for column in missing:
+        label = labels.get(column, column)
+        found[(None, column, "missing")] = Problem(
+            None, column, None, f"缺少「{label}」这一列（列名应为 {column}）")
+
+    cells = cases[(cases["schema_context"] == "Column") & cases["index"].notna()]
+    for case in cells.itertuples(index=False):
+        check = str(case.check)
+        if _is_empty(case.failure_case) and not check.startswith(_EMPTY_CHECKS):
+            continue  # an empty cell fails its value checks too: "不能为空" says it once
+        label = labels.get(case.column, case.column)
+        message = _cell_message(check, label, case.failure_case)
+        if message is not None:
+            row = int(case.index) + 2
+            found.setdefault((row, case.column, message),
+                             Problem(row, case.column, case.failure_case, message))
+
+    untyped = set(missing) | {
+        column for column, check in zip(cells["column"], cells["check"], strict=True)
+        if str(check).startswith(("coerce_dtype", "dtype("))
+    }
+    rules = {rule.error(labels): rule for rule in ORDER_RULES.get(schema_name, ())}
+    wide = cases[(cases["schema_context"] == "DataFrameSchema") & cases["index"].notna()]
+    for (check, index), _ in wide.groupby(["check", "index"], sort=False):
+        rule = rules.get(check)
+        if rule is None or {rule.column, rule.other} & untyped:
+            continue
+        row = int(index) + 2
+        value, other = df.at[index, rule.column], df.at[index, rule.other]
+        message = (f"「{labels[rule.column]}」{check}，现在分别是 {_show(value)} 和 {_show(other)}")
+        found.setdefault((row, rule.column, message), Problem(row, rule.column, value, message))
+
+    if not found:  # a failure the translations above do not cover: say so rather than pass
+        for case in cases.itertuples(index=False):
+            column = case.column if isinstance(case.column, str) else None
+            label = labels.get(column, column) if column else "表格"
+            found[(None, column, str(case.check))] = Problem(
+                None, column, None, f"「{label}」未通过检查 {case.check}")
+
+    order = {column: k for k, column in enumerate(labels)}
+    return sorted(found.values(), key=lambda p: (
+        p.row is not None, p.row or 0, order.get(p.column, len(order)), p.message))
+
+
+def validate_table(df: pd.DataFrame, schema_name: str, source: str = "表格") -> pd.DataFrame:
+    """Validate (and coerce) a DataFrame against ``SCHEMAS[schema_name]``.
+
+    Row numbers in problems are ``index + 2``, the CSV line of a row read by :func:`read_csv`.
+    Returns the coerced table with a fresh index; raises :class:`DataValidationError`.
+    """
+    schema = _schema(schema_name)
+    try:
+        valid = schema.validate(df, lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        raise DataValidationError(source, schema_name, _problems(errors, df, schema_name)) from None
+    return valid.reset_index(drop=True)
+
+
+def load_table(path: Path | str, schema_name: str) -> pd.DataFrame:
+    """Read the CSV at ``path`` and validate it as table ``schema_name`` (see ``SCHEMAS``).
+
+    Extra columns and any column order are accepted. Raises :class:`DataValidationError`
+    (row, column and a Chinese message per problem) or a ``CourseInputError`` for a file that
+    cannot be read as CSV at all.
+    """
+    _schema(schema_name)
+    path = Path(path)
+    df = read_csv(path, TEXT_COLUMNS[schema_name])
+    return validate_table(df, schema_name, source=f"文件 {path.name}")
+
+
+def validate_file(path: Path | str, schema_name: str) -> list[Problem]:
+    """The problems of a CSV file as table ``schema_name``: an empty list when it is fine.
+
+    A file that cannot be read at all still raises ``CourseInputError``.
+    """
+    try:
+        load_table(path, schema_name)
+    except DataValidationError as error:
+        return error.problems
+    return []
+
+
+def load_sample(name: str) -> pd.DataFrame:
+    """The bundled sample table ``name`` from the repository's ``data/`` folder, validated."""
+    _schema(name)
+    path = DATA_DIR / f"{name}.csv"
+    if not path.is_file():
+        raise CourseInputError(
+            f"找不到示例数据文件 {path}：请在仓库根目录运行 crmlab data generate 重新生成", "示例数据")
+    return load_table(path, name)
