@@ -322,6 +322,17 @@ ITEM_RULES: tuple[ItemRule, ...] = (
 )
 
 
+PROFILE_COLUMNS: frozenset[str] = frozenset(
+    column for rule in ITEM_RULES for column in rule.columns
+) - set(ITEM_KEYS) - {"order_amount"}
+"""Columns that only a customer profile has (``product_kinds``, ``referrals`` …): a table with
+any of them is read as profiles, not as item scores (some names, such as ``gross_margin``, are
+both a profile column and an item key)."""
+
+POINTS_PREFIX = "points_"
+"""Prefix of the item-score columns that :func:`grade_profiles` adds beside the profile."""
+
+
 def derive_items(profiles: pd.DataFrame) -> pd.DataFrame:
     """Item scores (0–5, one column per item key) from customer profiles.
 
@@ -336,8 +347,25 @@ def derive_items(profiles: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(scores, index=profiles.index)
 
 
+def is_profile_table(columns) -> bool:
+    """Does a table with these columns hold customer profiles rather than item scores?"""
+    return bool(PROFILE_COLUMNS & set(columns))
+
+
 def grade_profiles(profiles: pd.DataFrame) -> pd.DataFrame:
-    """Profiles → item scores → grading: ``profiles`` with item and result columns added."""
+    """Profiles → item scores → grading.
+
+    Returns ``profiles`` with the item scores added as ``points_<item>`` columns and the four
+    result columns of :func:`grade_table`.
+    """
     items = derive_items(profiles)
-    graded = grade_table(pd.concat([profiles[["order_amount"]], items], axis=1))
-    return pd.concat([profiles, items, graded], axis=1)
+    graded = grade_table(items.assign(order_amount=profiles["order_amount"]))
+    return pd.concat([profiles, items.add_prefix(POINTS_PREFIX), graded], axis=1)
+
+
+def grade_any(table: pd.DataFrame) -> pd.DataFrame:
+    """Grade a table of profiles (:func:`grade_profiles`) or of item scores
+    (``table`` plus the result columns of :func:`grade_table`), whichever it holds."""
+    if is_profile_table(table.columns):
+        return grade_profiles(table)
+    return pd.concat([table, grade_table(table)], axis=1)

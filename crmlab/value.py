@@ -98,8 +98,8 @@ def composite_value(scores: dict, weights: dict | None = None) -> float:
 RFM_LEVELS = 5
 """R, F and M are each scored 1–5 (quintiles)."""
 
-RFM_HIGH_SCORE = 3
-"""A score of at least this counts as 高 (high) when choosing the segment."""
+RFM_HIGH_SCORE = 4
+"""A score of at least this (the top two quintiles) counts as 高 (high) for the segment."""
 
 ORDER_COLUMNS: dict[str, str] = {
     "customer_id": "客户编号",

@@ -13,6 +13,7 @@ from crmlab.grading import (
     ITEM_KEYS,
     PENALTY_ITEMS,
     derive_items,
+    grade_any,
     grade_customer,
     grade_profiles,
     grade_table,
@@ -245,7 +246,17 @@ def test_derive_items_rules(overrides, key, points):
 
 
 def test_grade_profiles_adds_items_and_results():
-    """Does grading a profile table keep its columns and add items and the four results?"""
-    out = grade_profiles(_profile())
-    assert {"order_amount", "growth", "arrears", "score", "level"} <= set(out.columns)
-    assert out.loc[0, "base_level"] == "E"
+    """Does grading a profile table keep its raw columns and add points and the four results?"""
+    out = grade_profiles(_profile(overdue_count=0))
+    assert out.columns.is_unique
+    assert out.loc[0, "cooperation_years"] == 3  # the profile's years, untouched
+    assert out.loc[0, "points_gross_margin"] == 0 and out.loc[0, "points_growth"] == 0
+    assert (out.loc[0, "base_level"], out.loc[0, "score"], out.loc[0, "level"]) == ("E", 25, "D")
+
+
+def test_grade_any_tells_profiles_from_item_scores():
+    """Is a table with profile columns graded as profiles, and one of item scores as items?"""
+    profiles = grade_any(_profile())
+    assert "points_advocacy" in profiles.columns
+    items = grade_any(pd.DataFrame({"order_amount": [50], "cooperation_years": [3]}))
+    assert items.loc[0, "score"] == 13 and "points_advocacy" not in items.columns

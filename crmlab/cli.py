@@ -1,0 +1,209 @@
+"""The ``crmlab`` command: Chinese help and messages, exit codes, never a traceback.
+
+Exit codes: 0 success, 1 a problem with the user's input or files (a Chinese message on
+stderr says what and where), 2 a malformed command line. ``CRMLAB_DEBUG=1`` shows the
+traceback of an unexpected error for bug reports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from crmlab.checks import CourseInputError
+
+# argparse builds its fixed phrases with gettext's ``_``; these are their Chinese forms.
+_ARGPARSE_ZH = {
+    "usage: ": "用法：",
+    "positional arguments": "位置参数",
+    "options": "选项",
+    "show this help message and exit": "显示本帮助并退出",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选项：%(value)r（可选：%(choices)s）",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "%(prog)s: error: %(message)s\n": "%(prog)s：错误：%(message)s\n",
+    "expected one argument": "需要一个值",
+    "invalid %(type)s value: %(value)r": "无效的值：%(value)r（应为 %(type)s）",
+    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 有歧义，可能是：%(matches)s",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+    "one of the arguments %s is required": "参数 %s 中必须给出一个",
+    "subcommands": "子命令",
+}
+
+
+def _zh(text: str) -> str:
+    return _ARGPARSE_ZH.get(text, text)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose fixed phrases are Chinese."""
+
+    def __init__(self, *args, **kwargs):
+        with _chinese_argparse():  # the -h help text and group titles are made here
+            super().__init__(*args, **kwargs)
+
+    def parse_known_args(self, args=None, namespace=None):
+        with _chinese_argparse():
+            return super().parse_known_args(args, namespace)
+
+    def format_help(self) -> str:
+        with _chinese_argparse():
+            return super().format_help()
+
+    def format_usage(self) -> str:
+        with _chinese_argparse():
+            return super().format_usage()
+
+
+class _chinese_argparse:
+    def __enter__(self):
+        self._saved = argparse._
+        argparse._ = _zh
+
+    def __exit__(self, *exc):
+        argparse._ = self._saved
+
+
+def _print(message: str = "") -> None:
+    print(message, flush=True)
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+
+def _cmd_data_generate(args: argparse.Namespace) -> int:
+    from crmlab.data import generate_all
+
+    out = Path(args.out)
+    _print(f"正在生成示例数据（随机种子 seed={args.seed}）→ {out}/")
+    paths = generate_all(out, seed=args.seed)
+    for name, path in paths.items():
+        rows = sum(1 for _ in path.open(encoding="utf-8")) - 1
+        _print(f"  {name:<13} {rows:>6} 行  {path}")
+    _print(f"完成：共 {len(paths)} 个数据表。")
+    return 0
+
+
+def _cmd_data_validate(args: argparse.Namespace) -> int:
+    from crmlab.data import SCHEMAS, validate_file
+
+    if args.schema not in SCHEMAS:
+        raise CourseInputError(
+            f"没有名为「{args.schema}」的数据表结构（schema），可选：{'、'.join(SCHEMAS)}"
+        )
+    problems = validate_file(Path(args.file), args.schema)
+    if not problems:
+        _print(f"✓ {args.file} 符合「{args.schema}」表结构。")
+        return 0
+    print(f"✗ {args.file} 有 {len(problems)} 处不符合「{args.schema}」表结构：", file=sys.stderr)
+    for problem in problems[: args.limit]:
+        where = f"第 {problem.row} 行" if problem.row is not None else "整列"
+        print(f"  {where}，列「{problem.column}」：{problem.message}", file=sys.stderr)
+    if len(problems) > args.limit:
+        print(f"  ……另有 {len(problems) - args.limit} 处问题", file=sys.stderr)
+    return 1
+
+
+def _cmd_grade(args: argparse.Namespace) -> int:
+    from crmlab.data import read_csv
+    from crmlab.grading import RESULT_LABELS, grade_any
+
+    graded = grade_any(read_csv(Path(args.file)))
+    counts = graded["level"].value_counts().reindex(list("ABCDE"), fill_value=0)
+    _print(f"已为 {len(graded)} 位客户分级（{RESULT_LABELS['level']}）：")
+    _print("  " + "  ".join(f"{level} 级 {n} 位" for level, n in counts.items()))
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        graded.to_csv(args.out, index=False, encoding="utf-8")
+        _print(f"结果已写入 {args.out}")
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from crmlab.demo import run_demo
+
+    return run_demo(Path(args.out))
+
+
+# --- parser -----------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line, with Chinese help."""
+    parser = _Parser(
+        prog="crmlab",
+        description="CRM Lab 客户关系管理课程工具：示例数据、客户分级、演示。",
+        epilog="每个子命令都有自己的帮助，例如：crmlab data validate -h",
+    )
+    parser.add_argument("--version", action="version", version="crmlab 0.1.0",
+                        help="显示版本号并退出")
+    commands = parser.add_subparsers(title="子命令", dest="command", metavar="命令",
+                                     parser_class=_Parser)
+
+    def command(name: str, help_text: str, func: Callable[[argparse.Namespace], int], **kw):
+        sub = commands.add_parser(name, help=help_text, description=help_text, **kw)
+        sub.set_defaults(func=func)
+        return sub
+
+    data = commands.add_parser("data", help="示例数据：生成与校验", description="示例数据：生成与校验")
+    data_commands = data.add_subparsers(title="子命令", dest="data_command", metavar="命令",
+                                        parser_class=_Parser)
+    data.set_defaults(func=lambda _args: (data.print_help(), 2)[1])
+    generate = data_commands.add_parser("generate", help="用固定随机种子重新生成 data/ 下的示例数据",
+                                        description="用固定随机种子重新生成示例数据（结果可复现）")
+    generate.add_argument("--seed", type=int, default=2025, help="随机种子（默认 2025）")
+    generate.add_argument("--out", default="data", help="输出文件夹（默认 data）")
+    generate.set_defaults(func=_cmd_data_generate)
+    validate = data_commands.add_parser("validate", help="按表结构校验一个 CSV 文件，指出出错的行和列",
+                                        description="按表结构校验一个 CSV 文件，指出出错的行和列")
+    validate.add_argument("file", help="要校验的 CSV 文件（UTF-8 编码）")
+    validate.add_argument("--schema", required=True,
+                          help="表结构名称：customers、orders、credit_files、receivables、survey")
+    validate.add_argument("--limit", type=int, default=30, help="最多列出多少处问题（默认 30）")
+    validate.set_defaults(func=_cmd_data_validate)
+
+    grade = command("grade", "按课程的客户分级评分卡为客户表中的每位客户分级", _cmd_grade)
+    grade.add_argument("file", help="客户表 CSV：含 order_amount 列，以及加减分项列或客户档案列")
+    grade.add_argument("--out", help="把分级结果写入这个 CSV 文件")
+
+    demo = command("demo", "演示：生成数据、分级、信用评估、满意度统计并绘图", _cmd_demo)
+    demo.add_argument("--out", default="out/demo", help="输出文件夹（默认 out/demo）")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args)
+    except CourseInputError as error:
+        print(f"错误：{error}", file=sys.stderr)
+        return 1
+    except (FileNotFoundError, PermissionError, IsADirectoryError) as error:
+        print(f"错误：无法读写文件 {error.filename}（{error.strerror}）", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return 130
+    except Exception as error:  # noqa: BLE001 - a bug: say so in Chinese, keep the details one flag away
+        if os.environ.get("CRMLAB_DEBUG"):
+            traceback.print_exc()
+        print(
+            f"内部错误（{type(error).__name__}: {error}）。这是 crmlab 的缺陷，请报告；"
+            "设置环境变量 CRMLAB_DEBUG=1 可看到详细信息。",
+            file=sys.stderr,
+        )
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

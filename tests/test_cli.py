@@ -1,0 +1,129 @@
+"""The `crmlab` command as a user meets it: Chinese help and messages, exit codes, no traceback."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from crmlab.cli import main
+from crmlab.data import DATA_DIR
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    try:
+        code = main(list(argv))
+    except SystemExit as exit_:  # argparse's own exits (help, usage errors)
+        code = exit_.code
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out, err
+
+
+def test_help_is_chinese(capsys):
+    """Does `crmlab --help` describe the commands in Chinese, with no English boilerplate?"""
+    code, out, _ = run(capsys, "--help")
+    assert code == 0
+    assert "用法：" in out and "子命令" in out and "显示本帮助并退出" in out
+    assert "usage:" not in out and "show this help" not in out
+    for command in ("data", "grade", "demo"):
+        assert command in out
+
+
+def test_unknown_command_is_a_usage_error_in_chinese(capsys):
+    """Does a mistyped command exit 2 with a Chinese message naming the choices?"""
+    code, _, err = run(capsys, "grdae")
+    assert code == 2
+    assert "无效的选项" in err and "grade" in err and "invalid choice" not in err
+
+
+def test_missing_required_argument(capsys):
+    """Does `data validate` without --schema say in Chinese what is missing?"""
+    code, _, err = run(capsys, "data", "validate", "x.csv")
+    assert code == 2 and "缺少必需的参数" in err and "--schema" in err
+
+
+def test_validate_accepts_the_sample(capsys):
+    """Does a correct file pass validation with exit code 0?"""
+    code, out, _ = run(capsys, "data", "validate", str(DATA_DIR / "orders.csv"), "--schema", "orders")
+    assert code == 0 and "符合" in out
+
+
+def test_validate_names_line_and_column(capsys, tmp_path):
+    """Does a negative amount on line 4 of a user's file get named by line and column?"""
+    lines = (DATA_DIR / "orders.csv").read_text(encoding="utf-8").splitlines()[:6]
+    header = lines[0].split(",")
+    cells = lines[3].split(",")
+    cells[header.index("amount")] = "-5"
+    lines[3] = ",".join(cells)
+    path = tmp_path / "我的订单.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, _, err = run(capsys, "data", "validate", str(path), "--schema", "orders")
+    assert code == 1
+    assert "第 4 行" in err and "amount" in err and "-5" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["data", "validate", "不存在.csv", "--schema", "orders"], "不存在.csv"),
+        (["data", "validate", "x.csv", "--schema", "invoices"], "没有名为「invoices」的数据表结构"),
+        (["grade", "不存在.csv"], "不存在.csv"),
+    ],
+)
+def test_bad_files_and_names_exit_1(capsys, args, message):
+    """Do a missing file and an unknown schema give exit 1 and a Chinese message?"""
+    code, _, err = run(capsys, *args)
+    assert code == 1 and err.startswith("错误：") and message in err
+
+
+def test_generate_reproduces_the_committed_data(capsys, tmp_path):
+    """Does `data generate` with the default seed write exactly the committed CSVs?"""
+    code, out, _ = run(capsys, "data", "generate", "--out", str(tmp_path))
+    assert code == 0 and "完成" in out
+    for committed in DATA_DIR.glob("*.csv"):
+        assert (tmp_path / committed.name).read_bytes() == committed.read_bytes(), committed.name
+
+
+def test_grade_profiles_and_write_results(capsys, tmp_path):
+    """Does `grade` grade every customer of the sample and write a CSV with the levels?"""
+    out_file = tmp_path / "grades.csv"
+    code, out, _ = run(capsys, "grade", str(DATA_DIR / "customers.csv"), "--out", str(out_file))
+    assert code == 0 and "已为 320 位客户分级" in out
+    import pandas as pd
+
+    graded = pd.read_csv(out_file)
+    assert set(graded["level"]) <= set("ABCDE") and len(graded) == 320
+
+
+def test_grade_item_table_with_a_bad_cell(capsys, tmp_path):
+    """Does an item score of 7 in a user's table give exit 1, naming the record and column?"""
+    path = tmp_path / "items.csv"
+    path.write_text("customer_id,order_amount,brand\nX1,120,3\nX2,80,7\n", encoding="utf-8")
+    code, _, err = run(capsys, "grade", str(path))
+    assert code == 1 and "第 2 条记录" in err and "brand" in err
+
+
+def test_demo_runs_and_starts_clean(capsys, tmp_path):
+    """Does the demo write its charts and table, and remove a previous run's leftovers?"""
+    out = tmp_path / "demo"
+    out.mkdir()
+    (out / "leftover.txt").write_text("old", encoding="utf-8")
+    code, stdout, _ = run(capsys, "demo", "--out", str(out))
+    assert code == 0
+    assert not (out / "leftover.txt").exists()
+    for name in ("customer_grades.csv", "grade_distribution.png", "pareto.png",
+                 "credit_radar.png", "survey.png"):
+        assert (out / name).stat().st_size > 1000, name
+    assert "完全一致" in stdout and "NPS" in stdout
+
+
+def test_installed_command_runs():
+    """Does the installed `crmlab` entry point start and exit 0 on --version?"""
+    exe = shutil.which("crmlab", path=str(Path(sys.executable).parent))
+    assert exe is not None
+    result = subprocess.run([exe, "--version"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and "crmlab" in result.stdout
