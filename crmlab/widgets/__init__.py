@@ -1,0 +1,30 @@
+"""Exercise widgets (练习组件): ipywidgets views over the domain models.
+
+Each widget is a small ``VBox`` subclass that holds its controls, calls a crmlab model in one
+``update`` method and renders the result; the latest model result is kept on ``.result``. A
+wrong input shows a short Chinese message beside the control, never a traceback.
+"""
+
+from __future__ import annotations
+
+from crmlab.widgets.assessment import AssessmentForm
+from crmlab.widgets.complaints import ComplaintSorter
+from crmlab.widgets.credit import CreditScorecard
+from crmlab.widgets.exercise import NumberExercise
+from crmlab.widgets.grading import GradingScorecard
+from crmlab.widgets.quiz import Quiz, QuizItem
+from crmlab.widgets.relationship import RelationshipPicker
+from crmlab.widgets.spin import SpinScriptCoach, SpinSorter
+
+__all__ = [
+    "AssessmentForm",
+    "ComplaintSorter",
+    "CreditScorecard",
+    "GradingScorecard",
+    "NumberExercise",
+    "Quiz",
+    "QuizItem",
+    "RelationshipPicker",
+    "SpinScriptCoach",
+    "SpinSorter",
+]

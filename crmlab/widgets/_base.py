@@ -1,0 +1,126 @@
+"""What every exercise widget shares: number parsing with Chinese messages, message and badge
+HTML, and a guard that turns any error in a callback into a message instead of a traceback.
+
+A widget class holds its controls, calls a domain model in one ``update`` method and renders
+the result; no course arithmetic lives here.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import io
+import logging
+from collections.abc import Callable
+
+import ipywidgets as widgets
+
+from crmlab.checks import CourseInputError, as_number
+
+log = logging.getLogger("crmlab.widgets")
+
+COLORS = {"ok": "#1b7837", "error": "#b2182b", "info": "#2166ac", "warn": "#b35806"}
+LEVEL_COLORS = {"A": "#1b7837", "B": "#5aae61", "C": "#d8a400", "D": "#e08214", "E": "#b2182b"}
+
+
+def esc(text: object) -> str:
+    """HTML-escape anything shown to the student."""
+    return html.escape(str(text))
+
+
+def message(text: str, kind: str = "error") -> str:
+    """A short coloured line of text, e.g. beside a control; empty text gives empty HTML."""
+    if not text:
+        return ""
+    icon = {"ok": "✔", "error": "✘", "info": "ℹ", "warn": "⚠"}[kind]
+    return f'<span style="color:{COLORS[kind]}">{icon} {esc(text)}</span>'
+
+
+def badge(text: str, color: str) -> str:
+    """A coloured pill, e.g. a level letter."""
+    return (f'<span style="background:{color};color:white;border-radius:0.8em;'
+            f'padding:0.1em 0.7em;font-weight:bold">{esc(text)}</span>')
+
+
+def level_badge(level: str) -> str:
+    return badge(f"{level} 级", LEVEL_COLORS.get(level[:1], COLORS["info"]))
+
+
+def parse_number(
+    text: str,
+    label: str,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    blank_ok: bool = False,
+) -> float | None:
+    """Read a number typed into a text box; raise CourseInputError with a Chinese message.
+
+    Accepts half- and full-width digits, a thousands comma and surrounding spaces. A blank box
+    gives ``None`` when ``blank_ok``, else an error asking for a value.
+    """
+    cleaned = text.strip().translate(_FULL_WIDTH).replace(",", "")
+    if not cleaned:
+        if blank_ok:
+            return None
+        raise CourseInputError(f"请输入「{label}」", label)
+    try:
+        number = float(cleaned)
+    except ValueError:
+        raise CourseInputError(f"「{label}」必须是数字，现在是：{text.strip()}", label) from None
+    return as_number(number, label, minimum=minimum, maximum=maximum)
+
+
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．，－＋", "0123456789.,-+")
+
+
+def guarded(show: Callable[[object, str], None]):
+    """Decorate an update method: a CourseInputError is shown as its message; any other error
+    as a Chinese apology (logged for the instructor), never as a traceback.
+
+    ``show(self, html)`` receives the message HTML.
+    """
+
+    def decorate(method):
+        @functools.wraps(method)
+        def wrapper(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except CourseInputError as error:
+                show(self, message(str(error)))
+            except Exception as error:  # noqa: BLE001 - a student must never see a traceback
+                self.last_error = error
+                log.debug("widget update failed", exc_info=True)
+                show(self, message("出了点意外，这一步没有完成。请重新运行本单元格；"
+                                   "如果问题仍在，请告诉老师。"))
+            return None
+
+        return wrapper
+
+    return decorate
+
+
+def figure_png(fig) -> bytes:
+    """A matplotlib figure as PNG bytes for an ``ipywidgets.Image``; closes the figure."""
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=90)
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def heading(text: str) -> widgets.HTML:
+    return widgets.HTML(f"<h4 style='margin:0.3em 0'>{esc(text)}</h4>")
+
+
+def table_html(header: list[str], rows: list[list[str]], highlight: int | None = None) -> str:
+    """A small HTML table; cells are already-safe HTML; row ``highlight`` is marked."""
+    head = "".join(f"<th style='padding:2px 8px;text-align:left'>{h}</th>" for h in header)
+    body = []
+    for i, row in enumerate(rows):
+        style = " style='background:#fff3bf;font-weight:bold'" if i == highlight else ""
+        cells = "".join(f"<td style='padding:2px 8px'>{c}</td>" for c in row)
+        body.append(f"<tr{style}>{cells}</tr>")
+    return (f"<table style='border-collapse:collapse;font-size:0.92em'><thead><tr>{head}</tr>"
+            f"</thead><tbody>{''.join(body)}</tbody></table>")

@@ -1,0 +1,146 @@
+"""计算题: a self-checking numeric exercise.
+
+The expected ``answer`` is computed in the notebook by calling a crmlab model (e.g.
+``grading.grade_customer(...).score``), so no notebook types the number by hand. The widget
+only compares the student's number with it, within a tolerance.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+
+from crmlab.checks import CourseInputError, as_number
+from crmlab.widgets._base import esc, guarded, heading, message, parse_number
+
+ANSWER_LABEL = "你的答案"
+REVEAL_AFTER = 2
+"""Wrong tries after which the 「查看答案」 button appears."""
+
+FLOAT_SLACK = 1e-9
+"""Relative slack so that 20.01 typed for 20 ± 0.01 counts as within (binary floats)."""
+
+OUTCOMES: dict[str, str] = {
+    "unanswered": "未作答",
+    "invalid": "不是数字",
+    "correct": "回答正确",
+    "incorrect": "还不对",
+}
+"""Outcome key → Chinese label."""
+
+
+def format_number(value: float) -> str:
+    """A number as a student would write it: thousands commas, at most 4 decimals."""
+    text = f"{value:,.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+class NumberExercise(widgets.VBox):
+    """A prompt, a box for the answer, and 「核对」/「提示」 buttons.
+
+    ``.check()`` sets ``.outcome`` (a key of ``OUTCOMES``) and ``.feedback``; within
+    ``tolerance`` of ``answer`` is correct (``relative=True``: a fraction of the answer, e.g.
+    0.01 for 1 %). The answer is shown only by ``.reveal()``, whose button appears after
+    ``REVEAL_AFTER`` wrong tries.
+    """
+
+    def __init__(
+        self,
+        prompt: str,
+        answer: float,
+        *,
+        unit: str = "",
+        tolerance: float = 0.01,
+        relative: bool = False,
+        hint: str | None = None,
+        explanation: str | None = None,
+        title: str = "计算题",
+    ):
+        self.answer = as_number(answer, "标准答案")
+        self.tolerance = as_number(tolerance, "允许误差", minimum=0)
+        self.relative = bool(relative)
+        self.unit = unit
+        self.hint_text = hint
+        self.explanation = explanation
+        self.prompt = widgets.HTML(f"<p>{prompt}</p>")
+        self.box = widgets.Text(description=ANSWER_LABEL, placeholder="填写数字",
+                                layout=widgets.Layout(width="18em"))
+        self.unit_label = widgets.HTML(esc(unit))
+        self.check_button = widgets.Button(description="核对", icon="check",
+                                           button_style="primary")
+        self.hint_button = widgets.Button(description="提示", icon="lightbulb-o")
+        self.reveal_button = widgets.Button(description="查看答案", icon="eye",
+                                            layout=widgets.Layout(display="none"))
+        self.feedback = widgets.HTML()
+        self.hint_html = widgets.HTML()
+        self.solution = widgets.HTML()
+        self.outcome: str | None = None
+        self.result: float | None = None  # the number read from the box at the last check
+        self.wrong_tries = 0
+
+        self.check_button.on_click(lambda _: self.check())
+        self.hint_button.on_click(lambda _: self.hint())
+        self.reveal_button.on_click(lambda _: self.reveal())
+        if hint is None:
+            self.hint_button.layout.display = "none"
+        super().__init__([
+            heading(title),
+            self.prompt,
+            widgets.HBox([self.box, self.unit_label, self.check_button, self.hint_button,
+                          self.reveal_button]),
+            self.feedback,
+            self.hint_html,
+            self.solution,
+        ])
+        self.add_class("crm-number-exercise")
+
+    def _show_error(self, text: str) -> None:
+        self.outcome = "invalid"
+        self.result = None
+        self.feedback.value = text
+
+    def _read(self) -> float | None:
+        text = self.box.value.strip()
+        if self.unit and text.endswith(self.unit):
+            text = text[: -len(self.unit)]
+        return parse_number(text, ANSWER_LABEL, blank_ok=True)
+
+    @guarded(_show_error)
+    def update(self, _change=None) -> None:
+        """Compare the box with the answer."""
+        try:
+            given = self._read()
+        except CourseInputError as error:
+            self._show_error(message(str(error)))
+            return
+        self.result = given
+        if given is None:
+            self.outcome = "unanswered"
+            self.feedback.value = message("请先填写答案。", "info")
+            return
+        allowed = self.tolerance * abs(self.answer) if self.relative else self.tolerance
+        if abs(given - self.answer) <= allowed + FLOAT_SLACK * max(1.0, abs(self.answer)):
+            self.outcome = "correct"
+            extra = f" {esc(self.explanation)}" if self.explanation else ""
+            self.feedback.value = message("回答正确！", "ok") + extra
+            return
+        self.outcome = "incorrect"
+        self.wrong_tries += 1
+        side = "偏大" if given > self.answer else "偏小"
+        self.feedback.value = message(f"还不对，再算一算：你的结果{side}了。")
+        if self.wrong_tries >= REVEAL_AFTER:
+            self.reveal_button.layout.display = None
+
+    def check(self) -> None:
+        """The 「核对」 button."""
+        self.update()
+
+    def hint(self) -> None:
+        """The 「提示」 button."""
+        self.hint_html.value = message(self.hint_text or "这道题没有提示。", "info")
+
+    def reveal(self) -> None:
+        """The 「查看答案」 button: the answer and the explanation."""
+        unit = f" {esc(self.unit)}" if self.unit else ""
+        extra = f"<br>{esc(self.explanation)}" if self.explanation else ""
+        self.solution.value = (f"<p>参考答案：<b class='crm-answer'>{format_number(self.answer)}"
+                               f"</b>{unit}{extra}</p>")

@@ -1,0 +1,315 @@
+"""SPIN 提问练习: sort bank questions into S/P/I/N, and get a review of your own script.
+
+Both widgets wrap :mod:`crmlab.spin`: the types, the bank, the marking and the script review
+all come from there.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import unicodedata
+from numbers import Integral
+
+import ipywidgets as widgets
+
+from crmlab import spin
+from crmlab.checks import CourseInputError
+from crmlab.widgets._base import COLORS, badge, esc, guarded, heading, message, table_html
+
+TYPE_COLORS = {"S": "#2166ac", "P": "#b35806", "I": "#b2182b", "N": "#1b7837"}
+STATUS_ICONS = {"correct": "✔", "incorrect": "✘", "unanswered": "…", "invalid": "✘"}
+STATUS_KINDS = {"correct": "ok", "incorrect": "error", "unanswered": "info", "invalid": "error"}
+
+
+def type_badge(key: str) -> str:
+    """A coloured pill with the type letter and its Chinese name, e.g. ``S 背景问题``."""
+    return badge(f"{key} {spin.TYPE_BY_KEY[key].name}", TYPE_COLORS[key])
+
+
+def types_legend() -> str:
+    """The four types, their purpose and a typical opening, as a small table."""
+    rows = [[type_badge(t.key), esc(t.purpose), esc(t.opening)] for t in spin.TYPES]
+    return table_html(["类型", "目的", "典型问法"], rows)
+
+
+def _colored(text: str, kind: str) -> str:
+    return f'<span style="color:{COLORS[kind]}">{text}</span>'
+
+
+def pick_questions(
+    questions: list[spin.SpinQuestion], count: int, seed: int
+) -> list[spin.SpinQuestion]:
+    """``count`` questions chosen and shuffled by ``seed``, spread over the types in turn
+    (one of each type before a second of any), so that a short exercise meets all four."""
+    rng = random.Random(seed)
+    pools = {t.key: [q for q in questions if q.type == t.key] for t in spin.TYPES}
+    for pool in pools.values():
+        rng.shuffle(pool)
+    picked: list[spin.SpinQuestion] = []
+    while len(picked) < count:
+        for pool in pools.values():
+            if pool and len(picked) < count:
+                picked.append(pool.pop())
+    rng.shuffle(picked)
+    return picked
+
+
+class SpinSorter(widgets.VBox):
+    """分类练习: label ``count`` bank questions as S/P/I/N, then check them.
+
+    ``.choices`` maps question id → its ``ToggleButtons`` (``None`` until chosen);
+    ``.check()`` (the 「检查答案」 button) marks them with :func:`crmlab.spin.score_labelling`;
+    ``.result`` holds the :class:`crmlab.spin.LabellingResult` (``None`` before a check and
+    after any change); ``.feedback`` maps question id → its feedback ``HTML``.
+    """
+
+    def __init__(self, scenario: str | None = None, count: int = 8, seed: int = 0):
+        self.scenario = spin.GOODYEAR_SCENARIO if scenario is None else scenario
+        bank = spin.load_bank(self.scenario)
+        if isinstance(count, bool) or not isinstance(count, Integral) or not 1 <= count <= len(
+            bank
+        ):
+            raise CourseInputError(
+                f"「题数」应为 1～{len(bank)} 之间的整数，现在是：{count!r}", "题数"
+            )
+        self.questions = pick_questions(bank, int(count), seed)
+        tooltips = [t.label for t in spin.TYPES]
+        self.choices: dict[str, widgets.ToggleButtons] = {
+            q.id: widgets.ToggleButtons(
+                options=[t.key for t in spin.TYPES], value=None, tooltips=tooltips,
+                style={"button_width": "3em"},
+            )
+            for q in self.questions
+        }
+        self.feedback: dict[str, widgets.HTML] = {q.id: widgets.HTML() for q in self.questions}
+        self.check_button = widgets.Button(description="检查答案", icon="check",
+                                           button_style="primary")
+        self.reset_button = widgets.Button(description="重新开始", icon="refresh")
+        self.output = widgets.HTML()
+        self.result: spin.LabellingResult | None = None
+
+        self.check_button.on_click(lambda _: self.check())
+        self.reset_button.on_click(lambda _: self.reset())
+        for choice in self.choices.values():
+            choice.observe(self._changed, names="value")
+
+        rows = [
+            widgets.VBox([
+                widgets.HTML(f"<b>{number}.</b> {esc(q.text)}"),
+                widgets.HBox([self.choices[q.id], self.feedback[q.id]]),
+            ], layout=widgets.Layout(margin="0 0 0.6em 0"))
+            for number, q in enumerate(self.questions, start=1)
+        ]
+        description = spin.scenarios()[self.scenario]
+        super().__init__([
+            heading("SPIN 分类练习"),
+            widgets.HTML(f"<p>情境：{esc(description)}</p>"
+                         f"<p>判断下面每个问题属于哪一类，点选 S、P、I 或 N。</p>"
+                         f"<details><summary>四类问题是什么？</summary>{types_legend()}</details>"),
+            *rows,
+            widgets.HBox([self.check_button, self.reset_button]),
+            self.output,
+        ])
+        self.add_class("crm-spin-sorter")
+
+    def _show_error(self, text: str) -> None:
+        self.result = None
+        self.output.value = text
+
+    def _changed(self, change) -> None:
+        """An answer changed after a check: that item's old verdict no longer applies."""
+        if self.result is None:
+            return
+        for qid, choice in self.choices.items():
+            if choice is change["owner"]:
+                self.feedback[qid].value = ""
+        self.result = None
+        self.output.value = message("答案有改动，请再点一次「检查答案」。", "info")
+
+    @guarded(_show_error)
+    def update(self, _change=None) -> None:
+        """Mark the current answers and show a verdict per question and a score line."""
+        answers = {qid: choice.value for qid, choice in self.choices.items()}
+        result = spin.score_labelling(answers, question_ids=list(self.choices))
+        for item in result.items:
+            icon = STATUS_ICONS[item.status]
+            self.feedback[item.id].value = _colored(
+                f"{icon} <b>{esc(item.status_label)}</b>　{esc(item.message)}",
+                STATUS_KINDS[item.status],
+            )
+        self.result = result
+        self.output.value = self.render(result)
+
+    def check(self) -> None:
+        """The 「检查答案」 button."""
+        self.update()
+
+    @staticmethod
+    def render(result: spin.LabellingResult) -> str:
+        unanswered = result.count("unanswered")
+        rest = f"还有 {unanswered} 题未作答。" if unanswered else ""
+        kind = "ok" if result.correct == result.total else "info"
+        return (f"<p class='crm-score'>{message(result.summary + rest, kind)}</p>")
+
+    def reset(self) -> None:
+        """The 「重新开始」 button: clear every answer and verdict (same questions)."""
+        self.result = None
+        with self.hold_trait_notifications():
+            for choice in self.choices.values():
+                choice.value = None
+        for html in self.feedback.values():
+            html.value = ""
+        self.output.value = ""
+
+
+# ------------------------------------------------------------------------------ the coach
+
+_LINE = re.compile(r"\s*(?P<type>[A-Za-z])(?:\s*[:：、.．)）]|\s+|$)\s*(?P<text>.*)")
+"""A script line: a type letter, then a colon (half or full width), 、 . ) or a space, then
+the question. The letter itself is checked by :func:`crmlab.spin.normalise_type`."""
+
+
+def parse_script(text: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """Read the script box: (type, question) pairs for the good lines, and one Chinese message
+    per bad line (naming its line number). Blank lines are skipped."""
+    pairs: list[tuple[str, str]] = []
+    problems: list[str] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        head, tail = unicodedata.normalize("NFKC", raw[:3]), raw[3:]
+        match = _LINE.match(head + tail)
+        if match is None:
+            problems.append(
+                f"第 {number} 行没有写类型：请在行首写 {spin.TYPE_KEYS_TEXT} 中的一个字母，"
+                f"再加冒号，例如「P：……」。"
+            )
+            continue
+        key = spin.normalise_type(match.group("type"))
+        if key is None:
+            problems.append(
+                f"第 {number} 行的类型「{match.group('type')}」无效：只能是 "
+                f"{spin.TYPE_KEYS_TEXT} 中的一个。"
+            )
+            continue
+        question = match.group("text").strip()
+        if not question:
+            problems.append(f"第 {number} 行只写了类型 {key}，还没有写问题。")
+            continue
+        pairs.append((key, question))
+    return pairs, problems
+
+
+class SpinScriptCoach(widgets.VBox):
+    """SPIN 提问脚本: write one question a line (``S：…``), get it reviewed by
+    :func:`crmlab.spin.review_script`, and compare with the model script.
+
+    ``.script`` is the ``Textarea``; ``.review()`` fills ``.output`` and ``.result`` (a
+    :class:`crmlab.spin.ScriptFeedback`, ``None`` while a line is unreadable);
+    ``.show_model()`` fills ``.model_output``.
+    """
+
+    def __init__(self, script: str = ""):
+        self.script = widgets.Textarea(
+            value=script,
+            placeholder="S：贵公司目前……？\nP：在……方面有没有遇到困难？\nI：这会对……造成什么影响？\n"
+                        "N：如果能……，对您有什么帮助？",
+            layout=widgets.Layout(width="95%", height="12em"),
+        )
+        self.script_error = widgets.HTML()
+        self.review_button = widgets.Button(description="点评我的脚本", icon="comments",
+                                            button_style="primary")
+        self.model_button = widgets.Button(description="查看示范脚本", icon="eye")
+        self.output = widgets.HTML()
+        self.model_output = widgets.HTML()
+        self.result: spin.ScriptFeedback | None = None
+
+        self.review_button.on_click(lambda _: self.review())
+        self.model_button.on_click(lambda _: self.show_model())
+
+        description = spin.scenarios()[spin.GOODYEAR_SCENARIO]
+        super().__init__([
+            heading("SPIN 提问脚本"),
+            widgets.HTML(
+                f"<p>{esc(description)}</p><p>把你准备在拜访中提出的问题按顺序写下来："
+                f"每行一个问题，行首写类型字母和冒号，例如「S：……」"
+                f"（S、P、I、N 大小写均可，冒号用中文或英文都行）。</p>"
+                f"<details><summary>四类问题是什么？</summary>{types_legend()}</details>"
+            ),
+            self.script,
+            self.script_error,
+            widgets.HBox([self.review_button, self.model_button]),
+            self.output,
+            self.model_output,
+        ])
+        self.add_class("crm-spin-script")
+
+    def _show_error(self, text: str) -> None:
+        self.result = None
+        self.output.value = text
+
+    def _show_model_error(self, text: str) -> None:
+        self.model_output.value = text
+
+    @guarded(_show_error)
+    def update(self, _change=None) -> None:
+        """Review the script in the box."""
+        pairs, problems = parse_script(self.script.value)
+        if problems:
+            self.script_error.value = "<br>".join(message(p) for p in problems)
+            self._show_error(message("请先改正上面标出的行，再点评。", "info"))
+            return
+        self.script_error.value = ""
+        feedback = spin.review_script(pairs)
+        self.result = feedback
+        self.output.value = self.render(feedback)
+
+    def review(self) -> None:
+        """The 「点评我的脚本」 button."""
+        self.update()
+
+    @staticmethod
+    def render(feedback: spin.ScriptFeedback) -> str:
+        counts = table_html(
+            ["类型", "数量"],
+            [[type_badge(t.key), f"<span class='crm-count-{t.key}'>{feedback.counts[t.key]}"
+              "</span>"] for t in spin.TYPES]
+            + [["合计", str(feedback.total)]],
+        )
+        parts = [f"<p><b>各类问题的数量</b></p>{counts}"]
+        if feedback.total:
+            if feedback.follows_order:
+                verdict = message("提问顺序符合 S→P→I→N。", "ok")
+            else:
+                where = "、".join(str(p) for p in feedback.order_breaks)
+                verdict = message(f"提问顺序有 {len(feedback.order_breaks)} 处颠倒"
+                                  f"（第 {where} 个问题）。", "error")
+            parts.append(f"<p class='crm-order'>{verdict}</p>")
+        if feedback.warnings:
+            items = "".join(f"<li>{message(text, 'warn')}</li>" for text in feedback.messages)
+            parts.append(f"<p><b>建议</b></p><ul class='crm-warnings'>{items}</ul>")
+        elif feedback.total:
+            parts.append(f"<p>{message('没有发现问题，脚本结构很好。', 'ok')}</p>")
+        hints = [
+            f"<li>第 {item.position} 个问题你标为 {item.type}，从措辞看更像"
+            f"{esc(spin.TYPE_BY_KEY[item.hint].name)}：{esc(item.text)}</li>"
+            for item in feedback.items
+            if item.hint is not None and item.hint != item.type
+        ]
+        if hints:
+            parts.append(
+                "<p><b>措辞提示</b>（按关键词推测，仅供参考，不算错）</p>"
+                f"<ul style='color:#555'>{''.join(hints)}</ul>"
+            )
+        return "".join(parts)
+
+    @guarded(_show_model_error)
+    def show_model(self) -> None:
+        """The 「查看示范脚本」 button: the bank's model script, each question with its type."""
+        rows = [[str(number), type_badge(q.type), esc(q.text)]
+                for number, q in enumerate(spin.model_script(), start=1)]
+        self.model_output.value = (
+            f"<p><b>示范脚本</b>（{esc(spin.GOODYEAR_SCENARIO)}）</p>"
+            + table_html(["序号", "类型", "问题"], rows)
+        )

@@ -1,0 +1,107 @@
+"""A real JupyterLab on a loopback port, driven by Playwright in Debian's headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+CHROMIUM = os.environ.get("CRMLAB_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LabServer:
+    """`jupyter lab` serving ``root`` on 127.0.0.1, no token, app exposed as window.jupyterapp."""
+
+    def __init__(self, root: Path, scratch: Path):
+        self.root = root
+        self.port = free_port()
+        settings = scratch / "lab-settings"
+        tracker = settings / "@jupyterlab" / "notebook-extension"
+        tracker.mkdir(parents=True, exist_ok=True)
+        # Keep every cell in the DOM so that tests can find widgets further down the page.
+        (tracker / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+        # No "would you like news?" toast over the page.
+        notices = settings / "@jupyterlab" / "apputils-extension"
+        notices.mkdir(parents=True, exist_ok=True)
+        (notices / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))
+        self.log_path = scratch / "jupyterlab.log"
+        env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(settings),
+                   JUPYTERLAB_WORKSPACES_DIR=str(scratch / "workspaces"))
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
+             f"--port={self.port}", "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=",
+             "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
+             "--LabApp.expose_app_in_browser=True", f"--ServerApp.root_dir={root}"],
+            env=env, stdout=self.log_path.open("w"), stderr=subprocess.STDOUT,
+        )
+        self._wait()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _wait(self, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("JupyterLab exited:\n" + self.log_path.read_text()[-3000:])
+            try:
+                urllib.request.urlopen(f"{self.url}/api/status", timeout=2)
+                return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.3)
+        raise RuntimeError("JupyterLab did not start:\n" + self.log_path.read_text()[-3000:])
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def copy_lessons(root: Path, target: Path) -> Path:
+    """A scratch copy of lessons/ so that autosave never touches a tracked notebook."""
+    shutil.copytree(root / "lessons", target, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    return target
+
+
+def open_and_run_all(page, server: LabServer, notebook: str, timeout_ms: int = 120_000) -> None:
+    """Open a notebook on a clean workspace, wait for its kernel, run all cells, wait for idle."""
+    page.goto(f"{server.url}/lab/tree/{notebook}?reset")
+    page.wait_for_function(
+        "() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
+        " const k = w && w.sessionContext && w.sessionContext.session"
+        " && w.sessionContext.session.kernel; return k && k.status === 'idle'; }",
+        timeout=timeout_ms,
+    )
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_function(
+        "() => { const prompts = [...document.querySelectorAll('.jp-InputPrompt')];"
+        " return prompts.length > 0 && prompts.every(p => !p.textContent.includes('*'))"
+        " && prompts.some(p => /\\d/.test(p.textContent)); }",
+        timeout=timeout_ms,
+    )
+
+
+def error_outputs(page) -> list[str]:
+    """Texts of error outputs and stderr streams shown in the notebook."""
+    return page.eval_on_selector_all(
+        ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']",
+        "nodes => nodes.map(n => n.textContent.slice(0, 300))",
+    )
