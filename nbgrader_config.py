@@ -1,6 +1,8 @@
 """nbgrader configuration of the CRM Lab course (the repository root is the course directory).
 
-Read by every ``nbgrader`` command run from this folder and by Formgrader.
+Read by every ``nbgrader`` command run from this folder and by Formgrader. Each assignment's
+due date, late policy and rubric live in ``assignments/<id>.yml``: ``crmlab release`` and
+``crmlab sync-due-dates`` put the due dates into the gradebook, where nbgrader reads them.
 """
 
 import os
@@ -24,3 +26,34 @@ c.Execute.timeout = 30
 # What students see in place of a removed solution.
 c.ClearSolutions.code_stub = {"python": "# 在这里写你的代码\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "在这里写下你的回答。"
+
+# A test cell a student deleted is put back before grading, so the real tests always run.
+c.OverwriteCells.add_missing_cells = True
+c.OverwriteCells.missing_cell_notification = (
+    "这个单元格（{cell_id}）在提交的作业中被删除了，评分时由 nbgrader 补回。\n\n"
+)
+
+try:  # the course's own pieces; nbgrader still works (with its defaults) where crmlab is absent
+    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+    from nbgrader.preprocessors import GetGrades
+
+    from crmlab.course.assignments import load_assignments
+    from crmlab.course.feedback import HideHiddenTests
+    from crmlab.course.late import PerDayLatePenalty
+except ImportError:
+    pass
+else:
+    # Late work loses a share of its score per day, as each assignment's YAML says.
+    c.AssignLatePenalties.plugin_class = PerDayLatePenalty
+    # Feedback keeps the scores but shows hidden tests only as "passed / failed".
+    c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
+    # The assignments this course has; a broken YAML file is reported, not fatal.
+    from crmlab.checks import CourseInputError
+
+    try:
+        ASSIGNMENTS = load_assignments(HERE)
+    except CourseInputError as error:
+        import sys
+
+        print(f"警告：作业配置有误：{error}", file=sys.stderr)
+        ASSIGNMENTS = {}

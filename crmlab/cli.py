@@ -124,6 +124,50 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report_release(problems: list[str], ok_text: str) -> int:
+    if not problems:
+        _print(ok_text)
+        return 0
+    print(f"✗ 发现 {len(problems)} 处问题：", file=sys.stderr)
+    for problem in problems:
+        print(f"  {problem}", file=sys.stderr)
+    return 1
+
+
+def _cmd_release(args: argparse.Namespace) -> int:
+    from crmlab.course import release
+    from crmlab.course.gradebook import sync_due_dates
+
+    course = Path(args.course)
+    ids = release.assignment_ids(course, args.ids)
+    problems = release.release(course, ids)
+    if not problems:
+        sync_due_dates(course)
+    return _report_release(
+        problems, f"✓ 已重新生成 {len(ids)} 份作业的学生版（release/），未发现答案或隐藏测试外泄。"
+    )
+
+
+def _cmd_check_release(args: argparse.Namespace) -> int:
+    from crmlab.course import release
+
+    course = Path(args.course)
+    ids = release.assignment_ids(course, args.ids)
+    return _report_release(
+        release.check(course, ids),
+        f"✓ {len(ids)} 份作业的学生版与 source/ 重新生成的结果一致，没有外泄。",
+    )
+
+
+def _cmd_sync(args: argparse.Namespace) -> int:
+    from crmlab.course.gradebook import sync_due_dates
+
+    for assignment in sync_due_dates(Path(args.course)):
+        _print(f"  {assignment.id}：截止 {assignment.due:%Y-%m-%d %H:%M %z}（{assignment.title}）")
+    _print("✓ 已把各作业的截止时间写入成绩库（gradebook）。")
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from crmlab.demo import run_demo
 
@@ -170,6 +214,18 @@ def build_parser() -> argparse.ArgumentParser:
     grade = command("grade", "按课程的客户分级评分卡为客户表中的每位客户分级", _cmd_grade)
     grade.add_argument("file", help="客户表 CSV：含 order_amount 列，以及加减分项列或客户档案列")
     grade.add_argument("--out", help="把分级结果写入这个 CSV 文件")
+
+    for name, help_text, func in (
+        ("release", "用 nbgrader 重新生成学生版作业（release/），并检查答案与隐藏测试是否外泄",
+         _cmd_release),
+        ("check-release", "不写文件，只检查 release/ 是否与 source/ 一致、有无外泄（出错时退出码非零）",
+         _cmd_check_release),
+    ):
+        sub = command(name, help_text, func)
+        sub.add_argument("ids", nargs="*", metavar="作业编号", help="只处理这些作业（默认全部）")
+        sub.add_argument("--course", default=".", help="课程目录（默认当前目录）")
+    sync = command("sync-due-dates", "把 assignments/*.yml 中的截止时间写入 nbgrader 成绩库", _cmd_sync)
+    sync.add_argument("--course", default=".", help="课程目录（默认当前目录）")
 
     demo = command("demo", "演示：生成数据、分级、信用评估、满意度统计并绘图", _cmd_demo)
     demo.add_argument("--out", default="out/demo", help="输出文件夹（默认 out/demo）")

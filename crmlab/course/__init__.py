@@ -1,0 +1,2 @@
+"""Course tooling over nbgrader: assignment schedules and rubrics, release with leak check,
+late penalties, feedback that hides hidden tests, gradebook sync."""
