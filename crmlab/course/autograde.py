@@ -1,0 +1,287 @@
+"""Parallel autograde with nbgrader's own autograder, safe against hostile submissions.
+
+Each worker is a long-lived process that loads the course's ``nbgrader_config.py`` once and then
+grades one submission after another through ``NbGraderAPI.autograde`` (what Formgrader calls:
+nbgrader's own converter, not a re-implementation). All workers write to the one SQLite
+gradebook, opened with a long busy timeout so that SQLite's file lock serialises their short
+write transactions instead of failing them.
+
+Before grading, every submission is checked for what nbgrader would choke on (a missing
+notebook, a file that is not notebook JSON); after grading, nbgrader's log and the autograded
+notebook are read for what a grader must know (a cell that hit the time limit, a kernel that
+died, output cut short, test cells restored or edited). Each submission ends as *graded*,
+*flagged* (graded, with a reason to look) or *failed* (not graded, with the reason); one
+submission's failure never stops the batch.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm.auto import tqdm
+
+from crmlab.checks import CourseInputError
+from crmlab.course.gradebook import environment_path
+
+LOG_DIR = ".crmlab-logs"
+"""Worker logs, inside the course directory (ignored by git)."""
+
+BUSY_TIMEOUT_SECONDS = 300
+"""How long a worker waits for the gradebook's write lock before SQLite gives up."""
+
+# What nbgrader's log says, and what it means for the grader (checked in this order).
+LOG_SIGNS: tuple[tuple[str, str], ...] = (
+    ("DeadKernelError", "内核在运行中退出（例如调用了 os._exit），之后的单元格没有运行"),
+    ("Kernel died", "内核在运行中退出（例如调用了 os._exit），之后的单元格没有运行"),
+    ("CellTimeoutError", "有单元格超过时间限制被中断（可能是死循环）"),
+    ("Timeout waiting for", "有单元格超过时间限制被中断（可能是死循环）"),
+    ("Missing grade cell", "学生删除了测试单元格，评分时已补回"),
+    ("Attribute 'points'", "学生改动了评分元数据（分值），评分时以原始分值为准"),
+    ("Attribute 'locked'", "学生改动了评分元数据（只读标记），评分时已恢复"),
+    ("Attribute 'cell_type'", "学生改动了单元格类型，评分时已恢复"),
+)
+NOTEBOOK_SIGNS: tuple[tuple[str, str], ...] = (
+    ("被删除了，评分时由 nbgrader 补回", "学生删除了测试单元格，评分时已补回"),
+    ("CellTimeoutError", "有单元格超过时间限制被中断（可能是死循环）"),
+    ("DeadKernelError", "内核在运行中退出（例如调用了 os._exit），之后的单元格没有运行"),
+    ("Output truncated", "输出过多，已被截断"),
+)
+TAMPERED = "学生改动了测试单元格 {}，评分时已用原始内容覆盖"
+
+
+@dataclass
+class Outcome:
+    """How one submission ended."""
+
+    student: str
+    status: str  # graded / flagged / failed
+    reasons: list[str] = field(default_factory=list)
+    score: float | None = None
+    max_score: float | None = None
+    seconds: float = 0.0
+
+    @property
+    def label(self) -> str:
+        return {"graded": "已评分", "flagged": "已评分·需查看", "failed": "未能评分"}[self.status]
+
+
+def db_url(course_dir: Path) -> str:
+    """The course gradebook, with a busy timeout for concurrent writers."""
+    return f"sqlite:///{Path(course_dir).resolve() / 'gradebook.db'}?timeout={BUSY_TIMEOUT_SECONDS}"
+
+
+def expected_notebooks(course_dir: Path, assignment: str) -> list[str]:
+    source = Path(course_dir) / "source" / assignment
+    names = sorted(p.name for p in source.glob("*.ipynb"))
+    if not names:
+        raise CourseInputError(f"source/{assignment}/ 中没有作业 notebook：请确认作业编号")
+    return names
+
+
+def submitted_students(course_dir: Path, assignment: str) -> list[str]:
+    submitted = Path(course_dir) / "submitted"
+    if not submitted.is_dir():
+        return []
+    return sorted(p.parent.name for p in submitted.glob(f"*/{assignment}") if p.is_dir())
+
+
+def preflight(folder: Path, notebooks: Iterable[str]) -> list[str]:
+    """What makes a submission ungradable before nbgrader even starts."""
+    problems = []
+    for name in notebooks:
+        path = folder / name
+        if not path.exists():
+            problems.append(f"缺少作业文件 {name}（可能改了文件名或没有提交）")
+            continue
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            problems.append(f"{name} 不是有效的 notebook（JSON 格式损坏：{error.__class__.__name__}）")
+            continue
+        if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+            problems.append(f"{name} 不是有效的 notebook（没有单元格列表）")
+    return problems
+
+
+# --- the worker side ---------------------------------------------------------------------------
+
+_API = None
+
+
+def _start_worker(course_dir: str, config_overrides: dict) -> None:
+    """Load nbgrader and the course config once per worker process."""
+    global _API
+    os.environ["PATH"] = environment_path()
+    os.chdir(course_dir)
+    # Kernels and nbgrader write warnings to stderr; keep them in a log, off the instructor's
+    # terminal (the summary reports what matters).
+    logs = Path(course_dir) / LOG_DIR
+    logs.mkdir(exist_ok=True)
+    log = os.open(logs / f"autograde-worker-{os.getpid()}.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+    os.dup2(log, 2)
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config import Config
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=course_dir).load_config()
+    config.CourseDirectory.root = course_dir
+    config.CourseDirectory.db_url = db_url(Path(course_dir))
+    for dotted, value in config_overrides.items():
+        section, name = dotted.split(".", 1)
+        config[section][name] = value
+    config.merge(Config())
+    _API = NbGraderAPI(CourseDirectory(config=config), config=config)
+
+
+def _grade(assignment: str, student: str) -> tuple[str, bool, str]:
+    result = _API.autograde(assignment, student, force=True, create=True)
+    return student, bool(result.get("success")), (result.get("log") or "") + (result.get("error") or "")
+
+
+# --- the coordinator ---------------------------------------------------------------------------
+
+
+def _reasons_from(text: str, signs) -> list[str]:
+    return list(dict.fromkeys(reason for sign, reason in signs if sign in text))
+
+
+def _locked_sources(notebook: Path) -> dict[str, str]:
+    """grade_id → source of the read-only cells (tests, instructions) of a notebook."""
+    try:
+        data = json.loads(notebook.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return {}
+    found = {}
+    for cell in data.get("cells", []):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("locked") and meta.get("grade_id"):
+            source = cell.get("source", "")
+            found[meta["grade_id"]] = "".join(source) if isinstance(source, list) else source
+    return found
+
+
+HIDDEN_REGION = re.compile(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS\n?", re.S)
+
+
+def _visible(source: str) -> str:
+    """A cell's source without hidden-test regions, whitespace-normalised."""
+    return "\n".join(line.rstrip() for line in HIDDEN_REGION.sub("", source).strip().splitlines())
+
+
+def tampered_cells(course_dir: Path, assignment: str, student: str) -> list[str]:
+    """Read-only cells whose submitted source differs from the released one.
+
+    nbgrader's own log cannot tell this: every test cell with hidden tests differs from its
+    source version, so it reports a changed checksum for every honest student too.
+    """
+    changed = []
+    for released in sorted((Path(course_dir) / "release" / assignment).glob("*.ipynb")):
+        submitted = Path(course_dir) / "submitted" / student / assignment / released.name
+        theirs = _locked_sources(submitted)
+        for grade_id, source in _locked_sources(released).items():
+            if grade_id in theirs and _visible(theirs[grade_id]) != _visible(source):
+                changed.append(TAMPERED.format(grade_id))
+    return changed
+
+
+def _inspect(course_dir: Path, assignment: str, student: str, log: str) -> list[str]:
+    reasons = _reasons_from(log, LOG_SIGNS) + tampered_cells(course_dir, assignment, student)
+    graded = Path(course_dir) / "autograded" / student / assignment
+    for notebook in graded.glob("*.ipynb"):
+        reasons += _reasons_from(notebook.read_text(encoding="utf-8"), NOTEBOOK_SIGNS)
+    return list(dict.fromkeys(reasons))
+
+
+def _scores(course_dir: Path, assignment: str) -> dict[str, tuple[float, float]]:
+    from nbgrader.api import Gradebook, MissingEntry
+
+    scores = {}
+    with Gradebook(db_url(course_dir)) as gradebook:
+        try:
+            submissions = gradebook.find_assignment(assignment).submissions
+        except MissingEntry:
+            return {}
+        for submission in submissions:
+            scores[submission.student.id] = (submission.score, submission.max_score)
+    return scores
+
+
+def autograde(
+    course_dir: Path,
+    assignment: str,
+    *,
+    jobs: int | None = None,
+    students: Iterable[str] = (),
+    config_overrides: dict | None = None,
+    progress: bool = True,
+) -> list[Outcome]:
+    """Grade the collected submissions of ``assignment`` over ``jobs`` warm worker processes."""
+    course_dir = Path(course_dir).resolve()
+    if not (course_dir / "nbgrader_config.py").exists():
+        raise CourseInputError(f"{course_dir} 不是 nbgrader 课程目录（缺少 nbgrader_config.py）")
+    notebooks = expected_notebooks(course_dir, assignment)
+    available = submitted_students(course_dir, assignment)
+    wanted = list(students) or available
+    outcomes: dict[str, Outcome] = {}
+    for student in wanted:
+        if student not in available:
+            outcomes[student] = Outcome(student, "failed", [f"submitted/{student}/{assignment}/ 不存在（没有收取到提交）"])
+            continue
+        problems = preflight(course_dir / "submitted" / student / assignment, notebooks)
+        if problems:
+            outcomes[student] = Outcome(student, "failed", problems)
+    to_grade = [s for s in wanted if s not in outcomes]
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(to_grade) or 1))
+    if to_grade:
+        started = {s: time.perf_counter() for s in to_grade}
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker,
+                                 initargs=(str(course_dir), config_overrides or {})) as pool:
+            futures = [pool.submit(_grade, assignment, student) for student in to_grade]
+            bar = tqdm(as_completed(futures), total=len(futures), desc=f"autograde {assignment}",
+                       unit="份", disable=not progress)
+            for future in bar:
+                try:
+                    student, success, log = future.result()
+                except Exception as error:  # noqa: BLE001 - a worker crash must not stop the batch
+                    student = to_grade[futures.index(future)]
+                    success, log = False, f"{type(error).__name__}: {error}"
+                reasons = _inspect(course_dir, assignment, student, log)
+                if success:
+                    outcome = Outcome(student, "flagged" if reasons else "graded", reasons)
+                else:
+                    outcome = Outcome(student, "failed",
+                                      reasons or ["nbgrader 评分失败：" + _last_error(log)])
+                outcome.seconds = time.perf_counter() - started[student]
+                outcomes[student] = outcome
+    for student, (score, max_score) in _scores(course_dir, assignment).items():
+        if student in outcomes and outcomes[student].status != "failed":
+            outcomes[student].score, outcomes[student].max_score = score, max_score
+    return [outcomes[s] for s in wanted]
+
+
+def _last_error(log: str) -> str:
+    lines = [line.strip() for line in log.strip().splitlines() if line.strip()]
+    errors = [line for line in lines if "Error" in line or "error" in line]
+    return (errors or lines or ["（没有日志）"])[-1][:200]
+
+
+def summary_lines(assignment: str, outcomes: list[Outcome]) -> list[str]:
+    """The final summary: counts, then one line per flagged or failed submission."""
+    counts = {status: sum(o.status == status for o in outcomes)
+              for status in ("graded", "flagged", "failed")}
+    lines = [f"{assignment}：共 {len(outcomes)} 份；已评分 {counts['graded']} 份，"
+             f"需查看 {counts['flagged']} 份，未能评分 {counts['failed']} 份。"]
+    for outcome in outcomes:
+        if outcome.status != "graded":
+            score = (f"（{outcome.score:g}/{outcome.max_score:g} 分）"
+                     if outcome.score is not None else "")
+            lines.append(f"  [{outcome.label}] {outcome.student}{score}：{'；'.join(outcome.reasons)}")
+    return lines
