@@ -261,10 +261,28 @@ def autograde(
                                       reasons or ["nbgrader 评分失败：" + _last_error(log)])
                 outcome.seconds = time.perf_counter() - started[student]
                 outcomes[student] = outcome
+    _drop_failed(course_dir, assignment, [s for s, o in outcomes.items() if o.status == "failed"])
     for student, (score, max_score) in _scores(course_dir, assignment).items():
         if student in outcomes and outcomes[student].status != "failed":
             outcomes[student].score, outcomes[student].max_score = score, max_score
     return [outcomes[s] for s in wanted]
+
+
+def _drop_failed(course_dir: Path, assignment: str, students: list[str]) -> None:
+    """Remove what nbgrader left in the gradebook for submissions it could not grade.
+
+    nbgrader creates the submission before running it; when the kernel dies it removes the
+    autograded files but keeps that entry, which would export as a misleading score of 0
+    (nbgrader #1033). The summary names these students instead.
+    """
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(db_url(course_dir)) as gradebook:
+        for student in students:
+            try:
+                gradebook.remove_submission(assignment, student)
+            except MissingEntry:
+                pass
 
 
 def _last_error(log: str) -> str:
