@@ -71,7 +71,13 @@ def pareto_chart(
 
     fig, ax = _figure(9, 4.8)
     positions = np.arange(len(shown))
-    ax.bar(positions, shown.to_numpy(), color=ACCENT, alpha=0.85)
+    bars = ax.bar(positions, shown.to_numpy(), color=ACCENT, alpha=0.85)
+    if len(shown) < len(ordered):  # the grouped tail: grey and labelled, not one more customer
+        tail = bars.patches[-1]
+        tail.set_color("#bdbdbd")
+        tail.set_hatch("//")
+        ax.annotate(f"合计 {shown.iloc[-1]:,.0f}", (positions[-1], shown.iloc[-1]),
+                    ha="center", va="bottom", fontsize=8)
     ax.set_ylabel(value_label)
     ax.set_xticks(positions, [str(label) for label in shown.index], rotation=60, ha="right",
                   fontsize=7)
