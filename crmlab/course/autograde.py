@@ -16,6 +16,7 @@ submission's failure never stops the batch.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -279,10 +280,8 @@ def _drop_failed(course_dir: Path, assignment: str, students: list[str]) -> None
 
     with Gradebook(db_url(course_dir)) as gradebook:
         for student in students:
-            try:
+            with contextlib.suppress(MissingEntry):
                 gradebook.remove_submission(assignment, student)
-            except MissingEntry:
-                pass
 
 
 def _last_error(log: str) -> str:
