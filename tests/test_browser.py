@@ -1,0 +1,100 @@
+"""Browser tests: a student in a real JupyterLab (headless Chromium) runs a lesson and uses its
+widgets; what the page shows is checked against the course's rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from crmlab.grading import grade_customer
+from tests.browser import error_outputs, open_and_run_all
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def _set_slider(scorecard, label: str, value: int) -> None:
+    """Type a value into the editable readout of the slider whose description is ``label``."""
+    slider = scorecard.locator(".widget-slider").filter(has_text=label).first
+    readout = slider.locator(".widget-readout")
+    readout.click()
+    readout.press("Control+A")
+    readout.type(str(value))
+    readout.press("Enter")
+
+
+def test_grading_scorecard_in_lesson_04(lab, page):
+    """Does the scorecard of lesson 04 show, live, the level the course's rules give?"""
+    open_and_run_all(page, lab, "04_customer_grading.ipynb")
+    assert error_outputs(page) == []
+    card = page.locator(".crm-grading-scorecard").first
+    card.scroll_into_view_if_needed()
+
+    amount = card.locator(".widget-text input").first
+    amount.fill("320")
+    amount.press("Tab")
+    _set_slider(card, "合作年限", 4)
+    _set_slider(card, "增长潜力", 5)
+    _set_slider(card, "违约情况", 3)
+    expected = grade_customer(320, {"cooperation_years": 4, "growth": 5}, {"breach": 3})
+    level = card.locator(".crm-level")
+    level.filter(has_text=f"{expected.level} 级").wait_for()
+    assert card.locator(".crm-score").inner_text() == f"{expected.score:g}"
+
+    amount.fill("一百")
+    amount.press("Tab")
+    card.get_by_text("必须是数字").wait_for()
+    assert "Traceback" not in card.inner_text()
+
+    card.get_by_role("button", name="载入教材例题").click()
+    card.locator(".crm-level").filter(has_text="D 级").wait_for()
+    assert card.locator(".crm-score").inner_text() == "20"
+
+
+def test_spin_sorter_in_lesson_05(lab, page):
+    """Does the SPIN sorter of lesson 05 mark a student's clicks as the question bank says?"""
+    from crmlab import spin
+    from crmlab.widgets import SpinSorter
+
+    questions = SpinSorter().questions  # the same seed as the lesson's `SpinSorter()`
+    keys = [t.key for t in spin.TYPES]
+    clicks = [q.type if i % 2 == 0 else keys[(keys.index(q.type) + 1) % 4]
+              for i, q in enumerate(questions)]
+    open_and_run_all(page, lab, "05_spin.ipynb")
+    assert error_outputs(page) == []
+    sorter = page.locator(".crm-spin-sorter").first
+    sorter.scroll_into_view_if_needed()
+    rows = sorter.locator(".widget-toggle-buttons")
+    assert rows.count() == len(questions)
+    for index, label in enumerate(clicks):
+        rows.nth(index).get_by_role("button", name=label, exact=True).click()
+    sorter.get_by_role("button", name="检查答案").click()
+    expected = spin.score_labelling({q.id: c for q, c in zip(questions, clicks)})
+    sorter.locator(".crm-score").filter(has_text=f"答对 {expected.correct} / {expected.total} 题").wait_for()
+    assert expected.correct == (len(questions) + 1) // 2
+
+
+def test_quiz_in_lesson_05(lab, page):
+    """Does a quiz give instant feedback and keep a running score as a student answers?"""
+    from crmlab import quiz
+
+    open_and_run_all(page, lab, "05_spin.ipynb")
+    first_quiz = page.locator(".crm-quiz").first
+    first_quiz.scroll_into_view_if_needed()
+    items = first_quiz.locator(".crm-quiz-item")
+    bank = {q.id: q for q in quiz.load_bank(5)}
+    questions = [bank[i] for i in ("L05-12", "L05-09", "L05-10")]
+    assert items.count() == len(questions)
+
+    def answer(index: int, right: bool) -> None:
+        question = questions[index]
+        assert question.kind == "truefalse"  # the lesson's first quiz is true/false
+        choice = "正确" if question.answer == right else "错误"
+        item = items.nth(index)
+        item.get_by_role("button", name=choice, exact=True).click()
+        item.get_by_role("button", name="提交").click()
+
+    answer(0, right=True)
+    first_quiz.locator(".crm-quiz-score").filter(has_text="已答对 1 / 3 题").wait_for()
+    answer(1, right=False)
+    items.nth(1).get_by_text("解析").first.wait_for()
+    first_quiz.locator(".crm-quiz-score").filter(has_text="已答对 1 / 3 题").wait_for()
+    assert "Traceback" not in first_quiz.inner_text()
