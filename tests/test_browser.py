@@ -4,6 +4,7 @@ widgets; what the page shows is checked against the course's rules."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from crmlab.grading import grade_customer
 from tests.browser import error_outputs, open_and_run_all
@@ -35,9 +36,9 @@ def test_grading_scorecard_in_lesson_04(lab, page):
     _set_slider(card, "增长潜力", 5)
     _set_slider(card, "违约情况", 3)
     expected = grade_customer(320, {"cooperation_years": 4, "growth": 5}, {"breach": 3})
-    level = card.locator(".crm-level")
-    level.filter(has_text=f"{expected.level} 级").wait_for()
-    assert card.locator(".crm-score").inner_text() == f"{expected.score:g}"
+    # The page updates as each control changes: wait for the final state, then read it.
+    expect(card.locator(".crm-score")).to_have_text(f"{expected.score:g}")
+    expect(card.locator(".crm-level")).to_have_text(f"{expected.level} 级")
 
     amount.fill("一百")
     amount.press("Tab")
@@ -45,8 +46,8 @@ def test_grading_scorecard_in_lesson_04(lab, page):
     assert "Traceback" not in card.inner_text()
 
     card.get_by_role("button", name="载入教材例题").click()
-    card.locator(".crm-level").filter(has_text="D 级").wait_for()
-    assert card.locator(".crm-score").inner_text() == "20"
+    expect(card.locator(".crm-score")).to_have_text("20")
+    expect(card.locator(".crm-level")).to_have_text("D 级")
 
 
 def test_spin_sorter_in_lesson_05(lab, page):
@@ -68,7 +69,7 @@ def test_spin_sorter_in_lesson_05(lab, page):
         rows.nth(index).get_by_role("button", name=label, exact=True).click()
     sorter.get_by_role("button", name="检查答案").click()
     expected = spin.score_labelling({q.id: c for q, c in zip(questions, clicks)})
-    sorter.locator(".crm-score").filter(has_text=f"答对 {expected.correct} / {expected.total} 题").wait_for()
+    expect(sorter.locator(".crm-score")).to_contain_text(f"答对 {expected.correct} / {expected.total} 题")
     assert expected.correct == (len(questions) + 1) // 2
 
 
@@ -93,8 +94,8 @@ def test_quiz_in_lesson_05(lab, page):
         item.get_by_role("button", name="提交").click()
 
     answer(0, right=True)
-    first_quiz.locator(".crm-quiz-score").filter(has_text="已答对 1 / 3 题").wait_for()
+    expect(first_quiz.locator(".crm-quiz-score")).to_contain_text("已答对 1 / 3 题")
     answer(1, right=False)
-    items.nth(1).get_by_text("解析").first.wait_for()
-    first_quiz.locator(".crm-quiz-score").filter(has_text="已答对 1 / 3 题").wait_for()
+    expect(items.nth(1)).to_contain_text("解析")
+    expect(first_quiz.locator(".crm-quiz-score")).to_contain_text("已答对 1 / 3 题")
     assert "Traceback" not in first_quiz.inner_text()
