@@ -215,44 +215,57 @@ def _scores(course_dir: Path, assignment: str) -> dict[str, tuple[float, float]]
     return scores
 
 
-def autograde(
+def _check_course(course_dir: Path) -> Path:
+    course_dir = Path(course_dir).resolve()
+    if not (course_dir / "nbgrader_config.py").exists():
+        raise CourseInputError(f"{course_dir} 不是 nbgrader 课程目录（缺少 nbgrader_config.py）")
+    return course_dir
+
+
+def _pool(course_dir: Path, jobs: int | None, tasks: int, config_overrides: dict | None):
+    workers = max(1, min(jobs or os.cpu_count() or 1, tasks or 1))
+    return ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
+                               initargs=(str(course_dir), config_overrides or {}))
+
+
+def autograde_many(
     course_dir: Path,
-    assignment: str,
+    assignments: Iterable[str],
     *,
     jobs: int | None = None,
     students: Iterable[str] = (),
     config_overrides: dict | None = None,
     progress: bool = True,
-) -> list[Outcome]:
-    """Grade the collected submissions of ``assignment`` over ``jobs`` warm worker processes."""
-    course_dir = Path(course_dir).resolve()
-    if not (course_dir / "nbgrader_config.py").exists():
-        raise CourseInputError(f"{course_dir} 不是 nbgrader 课程目录（缺少 nbgrader_config.py）")
-    notebooks = expected_notebooks(course_dir, assignment)
-    available = submitted_students(course_dir, assignment)
-    wanted = list(students) or available
-    outcomes: dict[str, Outcome] = {}
-    for student in wanted:
-        if student not in available:
-            outcomes[student] = Outcome(student, "failed", [f"submitted/{student}/{assignment}/ 不存在（没有收取到提交）"])
-            continue
-        problems = preflight(course_dir / "submitted" / student / assignment, notebooks)
-        if problems:
-            outcomes[student] = Outcome(student, "failed", problems)
-    to_grade = [s for s in wanted if s not in outcomes]
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(to_grade) or 1))
+) -> dict[str, list[Outcome]]:
+    """Grade the collected submissions of several assignments in one pool of warm workers."""
+    course_dir = _check_course(course_dir)
+    assignments = list(assignments)
+    outcomes: dict[tuple[str, str], Outcome] = {}
+    order: dict[str, list[str]] = {}
+    for assignment in assignments:
+        notebooks = expected_notebooks(course_dir, assignment)
+        available = submitted_students(course_dir, assignment)
+        order[assignment] = list(students) or available
+        for student in order[assignment]:
+            if student not in available:
+                outcomes[assignment, student] = Outcome(
+                    student, "failed", [f"submitted/{student}/{assignment}/ 不存在（没有收取到提交）"])
+                continue
+            problems = preflight(course_dir / "submitted" / student / assignment, notebooks)
+            if problems:
+                outcomes[assignment, student] = Outcome(student, "failed", problems)
+    to_grade = [(a, s) for a in assignments for s in order[a] if (a, s) not in outcomes]
     if to_grade:
-        started = {s: time.perf_counter() for s in to_grade}
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker,
-                                 initargs=(str(course_dir), config_overrides or {})) as pool:
-            futures = [pool.submit(_grade, assignment, student) for student in to_grade]
-            bar = tqdm(as_completed(futures), total=len(futures), desc=f"autograde {assignment}",
-                       unit="份", disable=not progress)
+        started = time.perf_counter()
+        with _pool(course_dir, jobs, len(to_grade), config_overrides) as pool:
+            futures = {pool.submit(_grade, a, s): (a, s) for a, s in to_grade}
+            bar = tqdm(as_completed(futures), total=len(futures), unit="份", disable=not progress,
+                       desc="autograde " + (assignments[0] if len(assignments) == 1 else "全部作业"))
             for future in bar:
+                assignment, student = futures[future]
                 try:
-                    student, success, log = future.result()
+                    _, success, log = future.result()
                 except Exception as error:  # noqa: BLE001 - a worker crash must not stop the batch
-                    student = to_grade[futures.index(future)]
                     success, log = False, f"{type(error).__name__}: {error}"
                 reasons = _inspect(course_dir, assignment, student, log)
                 if success:
@@ -260,13 +273,48 @@ def autograde(
                 else:
                     outcome = Outcome(student, "failed",
                                       reasons or ["nbgrader 评分失败：" + _last_error(log)])
-                outcome.seconds = time.perf_counter() - started[student]
-                outcomes[student] = outcome
-    _drop_failed(course_dir, assignment, [s for s, o in outcomes.items() if o.status == "failed"])
-    for student, (score, max_score) in _scores(course_dir, assignment).items():
-        if student in outcomes and outcomes[student].status != "failed":
-            outcomes[student].score, outcomes[student].max_score = score, max_score
-    return [outcomes[s] for s in wanted]
+                outcome.seconds = time.perf_counter() - started
+                outcomes[assignment, student] = outcome
+    results = {}
+    for assignment in assignments:
+        mine = {s: outcomes[assignment, s] for s in order[assignment]}
+        _drop_failed(course_dir, assignment, [s for s, o in mine.items() if o.status == "failed"])
+        for student, (score, max_score) in _scores(course_dir, assignment).items():
+            if student in mine and mine[student].status != "failed":
+                mine[student].score, mine[student].max_score = score, max_score
+        results[assignment] = list(mine.values())
+    return results
+
+
+def autograde(course_dir: Path, assignment: str, **options) -> list[Outcome]:
+    """Grade the collected submissions of ``assignment`` over ``jobs`` warm worker processes."""
+    return autograde_many(course_dir, [assignment], **options)[assignment]
+
+
+def _feedback(assignment: str, student: str) -> tuple[str, bool, str]:
+    result = _API.generate_feedback(assignment, student, force=True)
+    return student, bool(result.get("success")), (result.get("error") or "")
+
+
+def generate_feedback(course_dir: Path, graded: dict[str, Iterable[str]], *,
+                      jobs: int | None = None, progress: bool = True) -> list[str]:
+    """nbgrader's feedback for each (assignment → students), spread over warm workers.
+
+    Returns the problems (one Chinese line each); an empty list means every feedback file
+    was written.
+    """
+    course_dir = _check_course(course_dir)
+    tasks = [(a, s) for a, students in graded.items() for s in students]
+    problems = []
+    with _pool(course_dir, jobs, len(tasks), None) as pool:
+        futures = {pool.submit(_feedback, a, s): (a, s) for a, s in tasks}
+        for future in tqdm(as_completed(futures), total=len(futures), desc="generate_feedback",
+                           unit="份", disable=not progress):
+            assignment, student = futures[future]
+            _, success, error = future.result()
+            if not success:
+                problems.append(f"{assignment} · {student}：反馈生成失败：{_last_error(error)}")
+    return problems
 
 
 def _drop_failed(course_dir: Path, assignment: str, students: list[str]) -> None:
