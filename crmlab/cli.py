@@ -183,6 +183,22 @@ def _cmd_autograde(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from crmlab.reports import REPORTS, describe_reports, run_report
+
+    if args.list:
+        _print("可用的报告及其参数（用 -p 名称 值 修改）：")
+        for line in describe_reports():
+            _print(f"  {line}")
+        return 0
+    if not args.name:
+        known = "、".join(REPORTS)
+        raise CourseInputError(f"请给出报告名称（可用的报告：{known}），或用 --list 查看各报告的参数")
+    result = run_report(args.name, dict(args.param or []), Path(args.out))
+    _print(f"✓ 报告已生成：\n  笔记本：{result.notebook}\n  网页：  {result.html}")
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from crmlab.demo import run_demo
 
@@ -248,6 +264,16 @@ def build_parser() -> argparse.ArgumentParser:
     grade_all.add_argument("--timeout", type=int, help="每个单元格的最长运行秒数（默认按 nbgrader_config.py）")
     sync = command("sync-due-dates", "把 assignments/*.yml 中的截止时间写入 nbgrader 成绩库", _cmd_sync)
     sync.add_argument("--course", default=".", help="课程目录（默认当前目录）")
+
+    report = command("report", "生成参数化报告（papermill）：执行报告笔记本，输出 .ipynb 和不含代码的 .html",
+                     _cmd_report)
+    report.add_argument("name", nargs="?", metavar="报告名称",
+                        help="customer_grading、credit_review、survey_summary 或 class_results")
+    report.add_argument("-p", "--param", nargs=2, action="append", metavar=("名称", "值"),
+                        help="报告参数，可重复，例如 -p data 我的客户.csv -p top_n 20")
+    report.add_argument("--out", default="out/reports", metavar="文件夹",
+                        help="输出文件夹（默认 out/reports）")
+    report.add_argument("--list", action="store_true", help="列出所有报告及其参数和默认值")
 
     demo = command("demo", "演示：生成数据、分级、信用评估、满意度统计并绘图", _cmd_demo)
     demo.add_argument("--out", default="out/demo", help="输出文件夹（默认 out/demo）")
