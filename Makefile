@@ -5,13 +5,15 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench venv clean
+.PHONY: demo test lab lint bench venv clean
 
 venv: $(STAMP)
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@# An editable install skips pyproject's data-files: put JupyterLab's zh_CN default in place.
+	$(BIN)/python -m crmlab.lab
 	@touch $@
 
 demo: $(STAMP)
@@ -19,6 +21,9 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+lab: $(STAMP)
+	$(BIN)/crmlab lab $(LAB_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check crmlab tests benchmarks

@@ -205,6 +205,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(Path(args.out))
 
 
+def _cmd_lab(args: argparse.Namespace) -> int:
+    from crmlab.lab import run_lab
+
+    return run_lab(Path(args.root), port=args.port, open_browser=not args.no_browser)
+
+
 # --- parser -----------------------------------------------------------------------------------
 
 
@@ -277,6 +283,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = command("demo", "演示：生成数据、分级、信用评估、满意度统计并绘图", _cmd_demo)
     demo.add_argument("--out", default="out/demo", help="输出文件夹（默认 out/demo）")
+
+    lab = command("lab", "启动中文界面的 JupyterLab 并打开第一课（00_guide），显示访问地址", _cmd_lab)
+    lab.add_argument("--port", type=int, metavar="端口", help="端口号（默认从 8888 起找一个空闲端口）")
+    lab.add_argument("--no-browser", action="store_true", help="不自动打开浏览器（在服务器上使用时）")
+    lab.add_argument("--root", default=str(Path(__file__).resolve().parents[1]), metavar="文件夹",
+                     help="课程文件夹（默认本项目所在的文件夹）")
     return parser
 
 
