@@ -1,0 +1,84 @@
+"""One glossary: every term is in the lesson that teaches it, with its English at first use; no
+lesson or quiz uses a spelling the glossary says to avoid; docs/术语表.md is generated from it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from crmlab import glossary
+from crmlab.checks import CourseInputError
+
+ROOT = Path(__file__).resolve().parents[1]
+TERMS = glossary.load_glossary()
+LESSONS = {p.name[:2]: p for p in sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))}
+
+
+def _markdown(path: Path) -> str:
+    notebook = nbformat.read(path, as_version=4)
+    return "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+
+
+def _all_text(path: Path) -> str:
+    return "\n".join(c.source for c in nbformat.read(path, as_version=4).cells)
+
+
+def test_every_entry_is_complete_and_names_a_lesson():
+    """Has each term Chinese, English, a one-line definition and an existing lesson?"""
+    assert len(TERMS) >= 50
+    for term in TERMS:
+        assert term.lesson in LESSONS, term
+        assert "\n" not in term.definition and len(term.definition) <= 80, term.zh
+        assert term.english_forms, term.zh
+    assert {t.lesson for t in TERMS} == set(LESSONS) - {"00"}  # every lesson teaches some
+
+
+@pytest.mark.parametrize("term", TERMS, ids=[t.zh for t in TERMS])
+def test_term_is_taught_in_its_lesson_with_its_english_at_first_use(term):
+    """Does the term appear in its lesson, its English given where the prose first uses it?"""
+    assert glossary.first_use_problems(term, _markdown(LESSONS[term.lesson])) == []
+
+
+@pytest.mark.parametrize("path", [*LESSONS.values(), *sorted((ROOT / "crmlab" / "quiz_banks").glob("*.yml"))],
+                         ids=lambda p: p.name)
+def test_no_lesson_or_quiz_uses_a_variant_spelling(path):
+    """Do lessons (prose and code) and quiz banks use only the glossary's Chinese terms?"""
+    text = _all_text(path) if path.suffix == ".ipynb" else path.read_text(encoding="utf-8")
+    assert glossary.variant_uses(TERMS, text) == []
+
+
+def test_the_checks_catch_what_they_are_meant_to():
+    """Would a missing English, a missing term or a variant spelling be reported?"""
+    term = next(t for t in TERMS if t.zh == "客户终身价值")
+    lesson = "## 一、价值\n\n客户终身价值是" + "很长的解释" * 15 + "（Customer Lifetime Value，CLV）"
+    assert glossary.first_use_problems(term, lesson)
+    assert glossary.first_use_problems(term, "## 一、价值\n\n没有这个术语")
+    good = "## 一、价值\n\n$$\\text{客户终身价值}$$\n\n**客户终身价值**（Customer Lifetime Value，CLV）是……"
+    assert glossary.first_use_problems(term, good) == []
+    partner = next(t for t in TERMS if t.zh == "伙伴型")
+    assert glossary.variant_uses(TERMS, "伙伴型的关系") == []
+    assert glossary.variant_uses(TERMS, "合作伙伴型的关系") == [
+        f"「合作伙伴型」应写作「{partner.zh}」：…合作伙伴型的关系…"]
+
+
+def test_a_broken_glossary_is_reported_in_chinese(tmp_path):
+    """Are a duplicate term and a missing field reported with a Chinese message?"""
+    path = tmp_path / "glossary.yml"
+    entry = {"zh": "保留率", "en": "retention rate", "definition": "……", "lesson": "08"}
+    path.write_text(yaml.safe_dump({"terms": [entry, entry]}, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(CourseInputError, match="重复的术语：保留率"):
+        glossary.load_glossary(path)
+    path.write_text(yaml.safe_dump({"terms": [{**entry, "en": ""}]}, allow_unicode=True),
+                    encoding="utf-8")
+    with pytest.raises(CourseInputError, match="缺少 en"):
+        glossary.load_glossary(path)
+
+
+def test_committed_glossary_page_is_the_generated_one():
+    """Is docs/术语表.md exactly what `python -m crmlab.glossary` generates from the YAML?"""
+    expected = glossary.render_markdown(TERMS, glossary.lesson_titles())
+    assert (ROOT / "docs" / "术语表.md").read_text(encoding="utf-8") == expected
+    assert all(f"| **{t.zh}** | {t.en} |" in expected for t in TERMS)
