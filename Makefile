@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lab lint bench venv clean
+.PHONY: demo test lab lint bench bench-autograde venv clean
 
 venv: $(STAMP)
 
@@ -30,6 +30,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/grading_speed.py
+
+# Serial nbgrader autograde against crmlab autograde --jobs 2 on 40 submissions (about 3 min).
+bench-autograde: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python benchmarks/autograde_parallel.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

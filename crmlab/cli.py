@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -53,7 +54,9 @@ class _Parser(argparse.ArgumentParser):
 
     def format_help(self) -> str:
         with _chinese_argparse():
-            return super().format_help()
+            text = super().format_help()
+        # argparse ends section titles with an ASCII colon ("选项:"); Chinese uses "：".
+        return re.sub(r"^(\S.*):$", r"\1：", text, flags=re.MULTILINE)
 
     def format_usage(self) -> str:
         with _chinese_argparse():
@@ -168,6 +171,14 @@ def _cmd_sync(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_marks(args: argparse.Namespace) -> int:
+    from crmlab.course.gradebook import apply_marks
+
+    count = apply_marks(Path(args.course), Path(args.file))
+    _print(f"✓ 已把 {count} 条人工评分（及评语）录入成绩库；可在 Formgrader 中查看或修改。")
+    return 0
+
+
 def _cmd_autograde(args: argparse.Namespace) -> int:
     from crmlab.course.autograde import autograde, summary_lines
 
@@ -202,7 +213,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from crmlab.demo import run_demo
 
-    return run_demo(Path(args.out))
+    if args.class_size < 6:
+        raise CourseInputError(f"班级人数至少为 6（每种作答情况至少一人），现在是 {args.class_size}")
+    return run_demo(Path(args.out), progress=not args.quiet, class_size=args.class_size)
 
 
 def _cmd_lab(args: argparse.Namespace) -> int:
@@ -218,7 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The whole command line, with Chinese help."""
     parser = _Parser(
         prog="crmlab",
-        description="CRM Lab 客户关系管理课程工具：示例数据、客户分级、演示。",
+        description="CRM Lab 客户关系管理课程工具：课程、作业评分、报告与演示。",
         epilog="每个子命令都有自己的帮助，例如：crmlab data validate -h",
     )
     parser.add_argument("--version", action="version", version="crmlab 0.1.0",
@@ -271,6 +284,11 @@ def build_parser() -> argparse.ArgumentParser:
     sync = command("sync-due-dates", "把 assignments/*.yml 中的截止时间写入 nbgrader 成绩库", _cmd_sync)
     sync.add_argument("--course", default=".", help="课程目录（默认当前目录）")
 
+    marks = command("marks", "把人工评分表（CSV：student_id, assignment, notebook, grade_id, score[, comment]）"
+                    "录入成绩库，与在 Formgrader 中逐题打分效果相同", _cmd_marks)
+    marks.add_argument("file", metavar="评分表.csv", help="人工评分表，一行一个评分单元格")
+    marks.add_argument("--course", default=".", help="课程目录（默认当前目录）")
+
     report = command("report", "生成参数化报告（papermill）：执行报告笔记本，输出 .ipynb 和不含代码的 .html",
                      _cmd_report)
     report.add_argument("name", nargs="?", metavar="报告名称",
@@ -281,8 +299,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="输出文件夹（默认 out/reports）")
     report.add_argument("--list", action="store_true", help="列出所有报告及其参数和默认值")
 
-    demo = command("demo", "演示：生成数据、分级、信用评估、满意度统计并绘图", _cmd_demo)
-    demo.add_argument("--out", default="out/demo", help="输出文件夹（默认 out/demo）")
+    demo = command("demo", "演示完整的课程流程：发布作业、全班提交、并行自动评分、反馈、导出成绩、运行报告",
+                   _cmd_demo)
+    demo.add_argument("--out", default="out/demo", help="输出文件夹（默认 out/demo，每次运行前清空）")
+    demo.add_argument("--class-size", type=int, default=30, metavar="人数",
+                      help="模拟的班级人数（默认 30，至少 6）")
+    demo.add_argument("--quiet", action="store_true", help="不显示进度条")
 
     lab = command("lab", "启动中文界面的 JupyterLab 并打开第一课（00_guide），显示访问地址", _cmd_lab)
     lab.add_argument("--port", type=int, metavar="端口", help="端口号（默认从 8888 起找一个空闲端口）")

@@ -1,135 +1,218 @@
-"""``crmlab demo``: the course's analyses end to end on freshly generated sample data.
+"""``crmlab demo`` (``make demo``): the whole course at work, end to end, on one machine.
 
-Everything is written under one output folder (default ``out/demo``), which is emptied first
-so that a second run starts clean; tracked files are never touched. Steps: generate the data
-with the default seed and check it is identical to the committed ``data/``; validate every
-table; grade the customers; RFM and ABC on the orders; 5C credit scoring and receivables
-aging; survey cleaning, tallies and NPS; one chart per analysis; a summary at the end.
+In a scratch course under ``out/demo/`` (emptied first, so a second run starts clean; tracked
+files are never touched): check the sample data; regenerate and leak-check the releases;
+release them through a scratch exchange; a class of 30 simulated students fetches and submits
+believable work (model answers, parts left undone, wrong answers, an empty notebook, a late
+one, broken JSON, an infinite loop); collect; autograde in parallel; enter the written-answer
+marks from a marks file; generate feedback; export the grades; run the class-results and
+customer-grading reports. Prints progress, a summary table per assignment and the paths.
 """
 
 from __future__ import annotations
 
+import csv
 import shutil
 import time
 from collections.abc import Callable
+from datetime import UTC, timedelta
 from pathlib import Path
 
-import matplotlib.pyplot as plt
+import nbformat
+from nbgrader.apps import GenerateAssignmentApp
 from tqdm.auto import tqdm
 
-from crmlab import charts, credit, grading, survey, value
-from crmlab.data import AS_OF, DATA_DIR, SCHEMAS, TABLE_LABELS, generate_all, load_table
+from crmlab.checks import CourseInputError
+from crmlab.course import release as releases
+from crmlab.course.assignments import load_assignments
+from crmlab.course.autograde import Outcome, autograde_many, generate_feedback
+from crmlab.course.classroom import Classroom, Student, make_class, run_app, student_work
+from crmlab.course.gradebook import apply_marks, sync_due_dates
+from crmlab.course.release import nbgrader
+from crmlab.data import DATA_DIR, SCHEMAS, generate_all, load_table
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO_TIMEOUT = 5  # seconds per cell while autograding the demo (the course default is 30)
 
 
-def _save(fig, path: Path) -> Path:
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
-
-
-class _Demo:
-    def __init__(self, out: Path):
-        self.out = out
-        self.data = out / "data"
-        self.tables: dict = {}
+class Demo:
+    def __init__(self, out: Path, class_size: int = 30):
+        self.out = out.resolve()  # nbgrader's commands run inside the course folder
+        self.course = out / "course"
+        self.students = make_class(class_size)
+        self.classroom = Classroom(self.course, out / "exchange", out / "students")
+        self.assignments = load_assignments(ROOT)
+        self.outcomes: dict[str, list[Outcome]] = {}
         self.lines: list[str] = []
         self.files: list[Path] = []
 
-    def generate(self) -> None:
-        paths = generate_all(self.data)
-        same = [name for name, path in paths.items()
-                if (DATA_DIR / path.name).exists()
-                and (DATA_DIR / path.name).read_bytes() == path.read_bytes()]
-        self.lines.append(f"示例数据：重新生成 {len(paths)} 个表，与仓库 data/ 中的文件"
-                          f"{'完全一致' if len(same) == len(paths) else f'有 {len(paths) - len(same)} 个不同'}")
+    # -- steps --------------------------------------------------------------------------------
 
-    def validate(self) -> None:
+    def sample_data(self) -> None:
+        paths = generate_all(self.out / "data")
+        same = all((DATA_DIR / p.name).read_bytes() == p.read_bytes() for p in paths.values())
         for name in SCHEMAS:
-            self.tables[name] = load_table(self.data / f"{name}.csv", name)
-        sizes = "、".join(f"{TABLE_LABELS[n]} {len(t):,} 行" for n, t in self.tables.items())
-        self.lines.append(f"表结构校验：全部通过（{sizes}）")
+            load_table(paths[name], name)
+        self.lines.append(f"示例数据：按种子重新生成 {len(paths)} 个表并全部通过表结构校验，"
+                          f"{'与仓库 data/ 完全一致' if same else '与仓库 data/ 不一致！'}")
+
+    def prepare_course(self) -> None:
+        self.course.mkdir(parents=True)
+        for name in ("nbgrader_config.py", "source", "assignments"):
+            source = ROOT / name
+            (shutil.copytree if source.is_dir() else shutil.copy2)(source, self.course / name)
+        for assignment in self.assignments:  # as an instructor would: fills the gradebook too
+            run_app(GenerateAssignmentApp, [assignment, "--force"], self.course)
+        leaks = releases.leaks(ROOT, self.course / "release", self.assignments)
+        stale = [f"{a}/{d}" for a in self.assignments
+                 for d in releases.differences(self.course / "release" / a, ROOT / "release" / a)]
+        if leaks or stale:
+            problems = [str(leak) for leak in leaks] + [f"{item} 与仓库 release/ 不一致" for item in stale]
+            raise CourseInputError("学生版检查未通过：" + "；".join(problems))
+        sync_due_dates(self.course)
+        self.lines.append(f"学生版：{len(self.assignments)} 份作业重新生成，无答案或隐藏测试外泄，"
+                          "与仓库 release/ 一致")
+
+    def release(self) -> None:
+        for assignment in self.assignments:
+            self.classroom.release(assignment)
+
+    def hand_in(self) -> None:
+        for index, assignment in enumerate(self.assignments):
+            source = next((self.course / "source" / assignment).glob("*.ipynb"))
+            for student in self.students:
+                self.classroom.hand_in(student, assignment, student_work(source, student, index))
+            self.classroom.collect(assignment)
+            self._make_late(assignment)
+
+    def _make_late(self, assignment: str) -> None:
+        """The late student hands in a day and a half after the due date."""
+        due = self.assignments[assignment].due.astimezone(UTC)
+        for student in self.students:
+            if student.kind == "late":
+                stamp = self.course / "submitted" / student.id / assignment / "timestamp.txt"
+                stamp.write_text((due + timedelta(hours=36)).strftime("%Y-%m-%d %H:%M:%S.%f UTC"))
 
     def grade(self) -> None:
-        graded = grading.grade_profiles(self.tables["customers"])
-        graded.to_csv(self.out / "customer_grades.csv", index=False, encoding="utf-8")
-        counts = graded["level"].value_counts().reindex(list("ABCDE"), fill_value=0)
-        self.lines.append("客户分级：" + "，".join(f"{k} 级 {v} 位" for k, v in counts.items()))
-        levels = graded[["base_level", "level"]].rename(
-            columns={"base_level": "基础等级", "level": "最终等级"})
-        self.files.append(_save(charts.grade_distribution(levels, title="客户等级分布：基础等级与最终等级"),
-                                self.out / "grade_distribution.png"))
+        self.outcomes = autograde_many(self.course, self.assignments, progress=False,
+                                       config_overrides={"Execute.timeout": DEMO_TIMEOUT})
 
-    def customer_value(self) -> None:
-        orders = self.tables["orders"]
-        rfm = value.rfm_table(orders, AS_OF)
-        top_segment = rfm["segment"].value_counts()
-        this_year = orders[orders["order_date"].dt.year == AS_OF.year]
-        sales = this_year.groupby("customer_id")["amount"].sum() / 10_000
-        abc = value.abc_classes(sales)
-        classes = abc["abc_class"].value_counts().reindex(list("ABC"), fill_value=0)
-        self.lines.append(
-            f"客户价值：RFM 最多的细分是「{top_segment.index[0]}」（{top_segment.iloc[0]} 位）；"
-            f"ABC 分类 A 类 {classes['A']} 位、B 类 {classes['B']} 位、C 类 {classes['C']} 位"
-        )
-        names = self.tables["customers"].set_index("customer_id")["name"]
-        self.files.append(_save(
-            charts.pareto_chart(sales.rename(index=names), value_label="本年销售额（万元）",
-                                title=f"{AS_OF.year} 年客户销售额帕累托图"),
-            self.out / "pareto.png"))
+    def written_marks(self) -> None:
+        """The instructor's marks for the written answers, in a CSV, entered into the gradebook."""
+        marks = self.out / "marks.csv"
+        rows = []
+        for assignment, outcomes in self.outcomes.items():
+            graded = {o.student for o in outcomes if o.status != "failed"}
+            notebook_path = next((self.course / "source" / assignment).glob("*.ipynb"))
+            cells = [c for c in nbformat.read(notebook_path, as_version=4).cells
+                     if c.metadata.get("nbgrader", {}).get("grade")
+                     and c.metadata["nbgrader"].get("solution")]
+            for student in self.students:
+                if student.id not in graded:
+                    continue
+                for cell in cells:
+                    points = cell.metadata["nbgrader"]["points"]
+                    rows.append({
+                        "student_id": student.id, "assignment": assignment,
+                        "notebook": notebook_path.stem, "grade_id": cell.metadata["nbgrader"]["grade_id"],
+                        "score": _written_score(student, points),
+                        "comment": _comment(student),
+                    })
+        with marks.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        count = apply_marks(self.course, marks)
+        self.files.append(marks)
+        self.lines.append(f"教师评阅：从 {marks.name} 录入 {count} 条书面回答的分数与评语")
 
-    def credit(self) -> None:
-        files = self.tables["credit_files"]
-        scored = credit.score_table(files)
-        grades = scored["credit_grade"].value_counts()
-        aging = credit.aging_summary(self.tables["receivables"], AS_OF)
-        overdue_share = 1 - aging.loc[credit.AGING_BUCKETS[0].label, credit.AGING_SHARE]
-        self.lines.append(
-            "信用评估：" + "，".join(f"{g.grade} {grades.get(g.grade, 0)} 位" for g in credit.GRADES)
-            + f"；应收账款逾期占比 {overdue_share:.1%}"
-        )
-        median = scored.sort_values("credit_score").iloc[len(scored) // 2]
-        average = {f.label: files[f.key].mean() for f in credit.FACTORS}
-        self.files.append(_save(
-            charts.radar_chart({f.label: median[f.key] for f in credit.FACTORS}, compare=average,
-                               label=str(median["name"]), compare_label="全部客户平均",
-                               title="信用 5C 雷达图"),
-            self.out / "credit_radar.png"))
+    def feedback_and_export(self) -> None:
+        graded = {a: [o.student for o in outcomes if o.status != "failed"]
+                  for a, outcomes in self.outcomes.items()}
+        problems = generate_feedback(self.course, graded, progress=False)
+        if problems:
+            raise RuntimeError("；".join(problems))
+        grades = self.out / "grades.csv"
+        nbgrader("export", f"--to={grades}", "--log-level=WARN", cwd=self.course)
+        self.files.append(grades)
+        self.grades = list(csv.DictReader(grades.open(encoding="utf-8")))
 
-    def survey(self) -> None:
-        cleaned = survey.clean_survey(self.tables["survey"])
-        dropped = "、".join(f"{k} {v} 份" for k, v in cleaned.counts.items())
-        score = survey.nps(cleaned.valid["recommend"])
-        self.lines.append(f"满意度调研：收回 {cleaned.total} 份，有效 {len(cleaned.valid)} 份"
-                          f"（剔除 {dropped}）；NPS = {score.nps:.1f}")
-        tallies = survey.tally_all(cleaned.valid)
-        items = tallies[tallies["column"].isin(survey.SATISFACTION_COLUMNS)]
-        table = items.pivot_table(index="question", columns="label", values="percentage",
-                                  sort=False)
-        self.files.append(_save(charts.survey_bars(table), self.out / "survey.png"))
+    def reports(self) -> None:
+        from crmlab.reports import run_report
+
+        reports = self.out / "reports"
+        for name, parameters in (
+            ("class_results", {"course_dir": str(self.course)}),
+            ("customer_grading", {}),
+        ):
+            result = run_report(name, parameters, reports, progress=False)
+            self.files.append(Path(result.html))
+
+    # -- summary ------------------------------------------------------------------------------
+
+    def summary(self) -> list[str]:
+        header = f"{'作业':<24}{'提交':>4}{'已评分':>6}{'需查看':>6}{'未能评分':>6}{'平均分':>8}{'满分':>6}{'迟交':>4}"
+        lines = ["", "== 各次作业 ==", header]
+        for assignment, outcomes in self.outcomes.items():
+            rows = [r for r in self.grades if r["assignment"] == assignment and r["timestamp"]]
+            scores = [float(r["score"]) for r in rows]
+            late = sum(float(r["late_submission_penalty"] or 0) > 0 for r in rows)
+            counts = [sum(o.status == s for o in outcomes) for s in ("graded", "flagged", "failed")]
+            mean = sum(scores) / len(scores) if scores else 0
+            lines.append(f"{assignment:<26}{len(outcomes):>4}{counts[0]:>8}{counts[1]:>8}"
+                         f"{counts[2]:>8}{mean:>10.1f}{self.assignments[assignment].points:>7g}{late:>5}")
+        problems = [f"  {a} · {o.student}：{o.label}：{'；'.join(o.reasons)}"
+                    for a, outcomes in self.outcomes.items() for o in outcomes if o.reasons]
+        if problems:
+            lines += ["", "需要老师查看的提交：", *problems]
+        return lines
 
 
-def run_demo(out: Path, progress: bool = True) -> int:
+def _written_score(student: Student, points: float) -> float:
+    if student.kind in ("empty", "wrong"):
+        return 0.0
+    return round(points * min(1.0, 0.35 + 0.6 * student.skill) * 2) / 2
+
+
+def _comment(student: Student) -> str:
+    if student.kind == "empty":
+        return "没有作答。"
+    return "观点清楚，论证充分。" if student.skill >= 0.8 else "要点基本覆盖，可再结合案例展开。"
+
+
+def _shown(path: Path) -> Path:
+    """``path`` relative to the current folder when it lies below it."""
+    try:
+        return path.relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
+
+
+def run_demo(out: Path, progress: bool = True, class_size: int = 30) -> int:
     """Run every step; print a summary and the files written. Returns the exit code."""
     out = Path(out)
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    demo = _Demo(out)
+    demo = Demo(out, class_size)
     steps: list[tuple[str, Callable[[], None]]] = [
-        ("生成示例数据", demo.generate),
-        ("校验表结构", demo.validate),
-        ("客户分级", demo.grade),
-        ("客户价值（RFM、ABC）", demo.customer_value),
-        ("信用评估与账龄", demo.credit),
-        ("满意度调研统计", demo.survey),
+        ("检查示例数据", demo.sample_data),
+        ("生成并检查学生版", demo.prepare_course),
+        ("发布作业", demo.release),
+        (f"{class_size} 名学生领取并提交，收取", demo.hand_in),
+        ("并行自动评分", demo.grade),
+        ("录入书面回答的分数", demo.written_marks),
+        ("生成反馈并导出成绩", demo.feedback_and_export),
+        ("运行报告", demo.reports),
     ]
     started = time.perf_counter()
     with tqdm(steps, desc="CRM Lab 演示", unit="步", disable=not progress) as bar:
         for title, step in bar:
             bar.set_postfix_str(title)
             step()
-    print("\n".join(["", "== CRM Lab 演示结果 ==", *demo.lines, "", "生成的文件："]))
-    for path in [out / "customer_grades.csv", *demo.files]:
-        print(f"  {path}")
-    print(f"完成：{len(steps)} 步，用时 {time.perf_counter() - started:.1f} 秒。")
+    print("\n".join(["", "== CRM Lab 演示结果 ==", *demo.lines, *demo.summary(), "", "生成的文件："]))
+    for path in demo.files:
+        print(f"  {_shown(path)}")
+    print(f"  {_shown(demo.course / 'feedback')}/（每位学生的反馈）")
+    print(f"完成：{len(steps)} 步，用时 {time.perf_counter() - started:.0f} 秒。")
     return 0

@@ -180,3 +180,12 @@ def test_not_a_course_directory(tmp_path, capsys):
     """Does a folder without nbgrader_config.py give a clear Chinese error and exit 1?"""
     assert main(["autograde", "ps1", "--course", str(tmp_path)]) == 1
     assert "不是 nbgrader 课程目录" in capsys.readouterr().err
+
+
+def test_gradebook_is_the_one_the_course_config_names(tmp_path):
+    """A large course's PostgreSQL gradebook (set in its nbgrader_config.py) is the one used;
+    without one, gradebook.db in the course folder, with a busy timeout for parallel writers."""
+    assert db_url(tmp_path) == f"sqlite:///{tmp_path.resolve() / 'gradebook.db'}?timeout=300"
+    (tmp_path / "nbgrader_config.py").write_text(
+        'c = get_config()\nc.CourseDirectory.db_url = "postgresql://grader@db/crm"\n')
+    assert db_url(tmp_path) == "postgresql://grader@db/crm"

@@ -29,13 +29,10 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from crmlab.checks import CourseInputError
-from crmlab.course.gradebook import environment_path
+from crmlab.course.gradebook import db_url, environment_path
 
 LOG_DIR = ".crmlab-logs"
 """Worker logs, inside the course directory (ignored by git)."""
-
-BUSY_TIMEOUT_SECONDS = 300
-"""How long a worker waits for the gradebook's write lock before SQLite gives up."""
 
 # What nbgrader's log says, and what it means for the grader (checked in this order).
 LOG_SIGNS: tuple[tuple[str, str], ...] = (
@@ -71,11 +68,6 @@ class Outcome:
     @property
     def label(self) -> str:
         return {"graded": "已评分", "flagged": "已评分·需查看", "failed": "未能评分"}[self.status]
-
-
-def db_url(course_dir: Path) -> str:
-    """The course gradebook, with a busy timeout for concurrent writers."""
-    return f"sqlite:///{Path(course_dir).resolve() / 'gradebook.db'}?timeout={BUSY_TIMEOUT_SECONDS}"
 
 
 def expected_notebooks(course_dir: Path, assignment: str) -> list[str]:

@@ -38,12 +38,18 @@ def _inside(folder: Path):
 
 
 def run_app(app_class, argv: list[str], cwd: Path) -> None:
-    """Run one nbgrader app in-process, in ``cwd``; its log goes nowhere."""
+    """Run one nbgrader app in-process, in ``cwd``; its log is shown only when it fails."""
     os.environ["PATH"] = environment_path()
-    with _inside(cwd), contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
+    log = io.StringIO()
+    with _inside(cwd), contextlib.redirect_stderr(log), contextlib.redirect_stdout(log):
         app = app_class()
-        app.initialize(argv)
-        app.start()
+        try:
+            app.initialize(argv)
+            app.start()
+        except SystemExit as stop:  # nbgrader's apps report failure by exiting
+            if stop.code:
+                tail = "\n".join(log.getvalue().strip().splitlines()[-8:])
+                raise RuntimeError(f"nbgrader {app_class.name} {' '.join(argv)} 失败：\n{tail}") from None
 
 
 @dataclass(frozen=True)
@@ -113,9 +119,10 @@ class Classroom:
     """A course directory, an exchange and one working folder per student."""
 
     def __init__(self, course_dir: Path, exchange: Path, students_dir: Path):
-        self.course_dir = Path(course_dir)
-        self.exchange = Path(exchange)
-        self.students_dir = Path(students_dir)
+        # Absolute: nbgrader's apps run inside the course or a student's folder.
+        self.course_dir = Path(course_dir).resolve()
+        self.exchange = Path(exchange).resolve()
+        self.students_dir = Path(students_dir).resolve()
         self.exchange.mkdir(parents=True, exist_ok=True)
 
     def _exchange_args(self) -> list[str]:

@@ -25,15 +25,35 @@ def environment_path() -> str:
     return os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
 
 
-def default_db_url(course_dir: Path) -> str:
-    return f"sqlite:///{Path(course_dir).resolve() / 'gradebook.db'}"
+BUSY_TIMEOUT_SECONDS = 300
+"""How long a SQLite writer waits for another process's lock before giving up."""
 
 
-def sync_due_dates(course_dir: Path, db_url: str | None = None) -> list[Assignment]:
+def db_url(course_dir: Path) -> str:
+    """The course's gradebook: ``CourseDirectory.db_url`` from its ``nbgrader_config.py`` when
+    set (e.g. PostgreSQL for a large course), else ``gradebook.db`` in the course folder.
+    SQLite gets a busy timeout so that concurrent graders queue instead of failing."""
+    url = _configured_db_url(Path(course_dir)) or f"sqlite:///{Path(course_dir).resolve() / 'gradebook.db'}"
+    if url.startswith("sqlite") and "?" not in url:
+        url += f"?timeout={BUSY_TIMEOUT_SECONDS}"
+    return url
+
+
+def _configured_db_url(course_dir: Path) -> str:
+    if not (course_dir / "nbgrader_config.py").is_file():
+        return ""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course_dir)).load_config()
+    section = config.get("CourseDirectory", {})
+    return str(section.get("db_url", "") or "")
+
+
+def sync_due_dates(course_dir: Path, url: str | None = None) -> list[Assignment]:
     """Create or update each assignment in the gradebook with its due date (stored as UTC)."""
     assignments = list(load_assignments(course_dir).values())
     os.environ["PATH"] = environment_path()
-    with Gradebook(db_url or default_db_url(course_dir)) as gradebook:
+    with Gradebook(url or db_url(course_dir)) as gradebook:
         for assignment in assignments:
             due = assignment.due.astimezone(UTC).replace(tzinfo=None)
             gradebook.update_or_create_assignment(assignment.id, duedate=due)
@@ -44,7 +64,7 @@ MARK_COLUMNS = ("student_id", "assignment", "notebook", "grade_id", "score")
 """Columns of a marks file (``comment`` is optional)."""
 
 
-def apply_marks(course_dir: Path, marks_csv: Path, db_url: str | None = None) -> int:
+def apply_marks(course_dir: Path, marks_csv: Path, url: str | None = None) -> int:
     """Enter hand-graded marks from a CSV into the gradebook, as Formgrader would.
 
     Each row names a student, an assignment, a notebook, the grade_id of a hand-graded cell and
@@ -57,30 +77,36 @@ def apply_marks(course_dir: Path, marks_csv: Path, db_url: str | None = None) ->
 
     from crmlab.checks import CourseInputError
 
-    marks = pd.read_csv(marks_csv, dtype={"student_id": str, "score": float}, keep_default_na=False)
+    name = Path(marks_csv).name
+    try:
+        marks = pd.read_csv(marks_csv, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        raise CourseInputError(f"{name} 不是可读的 UTF-8 CSV 文件（{type(error).__name__}）") from None
     missing = [c for c in MARK_COLUMNS if c not in marks.columns]
     if missing:
-        raise CourseInputError(f"{Path(marks_csv).name} 缺少列：{'、'.join(missing)}")
+        raise CourseInputError(f"{name} 缺少列：{'、'.join(missing)}")
     os.environ["PATH"] = environment_path()
-    with Gradebook(db_url or default_db_url(course_dir)) as gradebook:
+    with Gradebook(url or db_url(course_dir)) as gradebook:
         entries = []
         for index, row in marks.iterrows():
-            line = index + 2
+            where = f"{name} 第 {index + 2} 行"
+            try:
+                score = float(row["score"])
+            except ValueError:
+                raise CourseInputError(f"{where}：分数应为数字，现在是 {row['score']!r}") from None
             try:
                 grade = gradebook.find_grade(row["grade_id"], row["notebook"], row["assignment"],
                                              row["student_id"])
             except MissingEntry:
                 raise CourseInputError(
-                    f"{Path(marks_csv).name} 第 {line} 行：找不到 {row['student_id']} 在 "
+                    f"{where}：找不到 {row['student_id']} 在 "
                     f"{row['assignment']}/{row['notebook']} 中的评分单元格 {row['grade_id']}"
                 ) from None
-            if not 0 <= row["score"] <= grade.max_score:
-                raise CourseInputError(
-                    f"{Path(marks_csv).name} 第 {line} 行：分数 {row['score']:g} 超出 0–{grade.max_score:g}"
-                )
-            entries.append((grade, row))
-        for grade, row in entries:
-            grade.manual_score = float(row["score"])
+            if not 0 <= score <= grade.max_score:
+                raise CourseInputError(f"{where}：分数 {score:g} 超出 0–{grade.max_score:g}")
+            entries.append((grade, row, score))
+        for grade, row, score in entries:
+            grade.manual_score = score
             comment_text = str(row.get("comment", "") or "")
             if comment_text:
                 comment = gradebook.find_comment(row["grade_id"], row["notebook"],
