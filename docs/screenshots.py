@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from crmlab.course.classroom import _inside as _cwd  # noqa: E402
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, LabServer, copy_lessons  # noqa: E402
 
 IMAGES = ROOT / "docs" / "images"
@@ -31,16 +32,6 @@ STUDENT = "s006"  # in the demo's class of 6, the student who does everything pr
 ASSIGNMENT = "hw01_crm_concepts"
 COURSE_ID = "crm-lab"
 VIEWPORT = {"width": 1280, "height": 800}
-
-
-@contextlib.contextmanager
-def _cwd(folder: Path) -> Iterator[None]:
-    old = Path.cwd()
-    os.chdir(folder)
-    try:
-        yield
-    finally:
-        os.chdir(old)
 
 
 @contextlib.contextmanager
