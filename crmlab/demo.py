@@ -19,6 +19,7 @@ from datetime import UTC, timedelta
 from pathlib import Path
 
 import nbformat
+from nbgrader.api import Gradebook
 from nbgrader.apps import GenerateAssignmentApp
 from tqdm.auto import tqdm
 
@@ -27,7 +28,7 @@ from crmlab.course import release as releases
 from crmlab.course.assignments import load_assignments
 from crmlab.course.autograde import Outcome, autograde_many, generate_feedback
 from crmlab.course.classroom import Classroom, Student, make_class, run_app, student_work
-from crmlab.course.gradebook import apply_marks, sync_due_dates
+from crmlab.course.gradebook import apply_marks, db_url, sync_due_dates
 from crmlab.course.release import nbgrader
 from crmlab.data import DATA_DIR, SCHEMAS, generate_all, load_table
 
@@ -70,6 +71,10 @@ class Demo:
             problems = [str(leak) for leak in leaks] + [f"{item} 与仓库 release/ 不一致" for item in stale]
             raise CourseInputError("学生版检查未通过：" + "；".join(problems))
         sync_due_dates(self.course)
+        with Gradebook(db_url(self.course)) as gradebook:  # the roster, so pages show names
+            for student in self.students:
+                gradebook.update_or_create_student(student.id, last_name=student.name[0],
+                                                   first_name=student.name[1:])
         self.lines.append(f"学生版：{len(self.assignments)} 份作业重新生成，无答案或隐藏测试外泄，"
                           "与仓库 release/ 一致")
 

@@ -49,6 +49,7 @@ def test_demo_succeeds_and_starts_clean(demo):
     out, result, _ = demo
     assert result.returncode == 0, result.stderr[-3000:]
     assert not (out / "stale.txt").exists()
+    assert (out / "cache").is_dir()  # the simulated students' nbgrader cache stays in the demo
     assert "Traceback" not in result.stdout + result.stderr
 
 
@@ -86,6 +87,7 @@ def test_grades_cover_every_student_and_assignment(demo):
         assert top == pytest.approx(info.points, abs=info.points * 0.2), assignment
         assert float(by_student[("s001", assignment)]["score"]) == 0  # the empty notebook
         assert float(by_student[("s003", assignment)]["late_submission_penalty"]) > 0
+    assert all(r["last_name"] and r["first_name"] for r in rows)  # the roster has names
 
 
 def test_feedback_exists_for_graded_students_and_shows_no_hidden_test(demo):
@@ -106,14 +108,15 @@ def _marks(out: Path, text: str) -> Path:
     return path
 
 
-def _written_score(out: Path, student: str, grade_id: str) -> float | None:
+def _written(out: Path, student: str, grade_id: str) -> tuple[float | None, bool]:
+    """The manual score of a written answer and whether it still waits for grading."""
     from nbgrader.api import Gradebook
 
     from crmlab.course.gradebook import db_url
 
     with Gradebook(db_url(out / "course")) as gradebook:
-        return gradebook.find_grade(grade_id, "hw01_crm_concepts", "hw01_crm_concepts",
-                                    student).manual_score
+        grade = gradebook.find_grade(grade_id, "hw01_crm_concepts", "hw01_crm_concepts", student)
+        return grade.manual_score, grade.needs_manual_grade
 
 
 HEADER = "student_id,assignment,notebook,grade_id,score,comment\n"
@@ -128,11 +131,11 @@ def test_a_bad_marks_file_is_refused_whole_and_changes_nothing(demo, capfd, row,
     from crmlab.cli import main
 
     out, _, _ = demo
-    before = _written_score(out, "s006", "crm_vs_vulgar")
+    before = _written(out, "s006", "crm_vs_vulgar")
     good = "s006,hw01_crm_concepts,hw01_crm_concepts,crm_vs_vulgar,1,先写对的一行\n"
     assert main(["marks", str(_marks(out, HEADER + good + row)), "--course", str(out / "course")]) == 1
     assert message in capfd.readouterr().err
-    assert _written_score(out, "s006", "crm_vs_vulgar") == before
+    assert _written(out, "s006", "crm_vs_vulgar") == before
 
 
 def test_a_marks_file_without_its_columns_is_named(demo, capfd):
@@ -150,4 +153,4 @@ def test_marks_are_entered_with_their_comment(demo, capfd):
     row = "s002,hw01_crm_concepts,hw01_crm_concepts,crm_vs_vulgar,3.5,请补充案例\n"
     assert main(["marks", str(_marks(out, HEADER + row)), "--course", str(out / "course")]) == 0
     assert "1 条人工评分" in capfd.readouterr().out
-    assert _written_score(out, "s002", "crm_vs_vulgar") == 3.5
+    assert _written(out, "s002", "crm_vs_vulgar") == (3.5, False)

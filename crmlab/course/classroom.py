@@ -126,7 +126,10 @@ class Classroom:
         self.exchange.mkdir(parents=True, exist_ok=True)
 
     def _exchange_args(self) -> list[str]:
-        return [f"--Exchange.root={self.exchange}", f"--course={COURSE_ID}"]
+        # The students' submission cache sits beside the exchange, not in the user's
+        # ~/.local/share/jupyter, where it would pile up from run to run.
+        return [f"--Exchange.root={self.exchange}", f"--Exchange.cache={self.exchange.parent / 'cache'}",
+                f"--course={COURSE_ID}"]
 
     def release(self, assignment: str) -> None:
         from nbgrader.apps import ReleaseAssignmentApp

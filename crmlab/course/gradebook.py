@@ -107,6 +107,7 @@ def apply_marks(course_dir: Path, marks_csv: Path, url: str | None = None) -> in
             entries.append((grade, row, score))
         for grade, row, score in entries:
             grade.manual_score = score
+            grade.needs_manual_grade = False  # as Formgrader does when a score is entered
             comment_text = str(row.get("comment", "") or "")
             if comment_text:
                 comment = gradebook.find_comment(row["grade_id"], row["notebook"],
