@@ -31,6 +31,7 @@ from crmlab.course.classroom import Classroom, Student, make_class, run_app, stu
 from crmlab.course.gradebook import apply_marks, db_url, sync_due_dates
 from crmlab.course.release import nbgrader
 from crmlab.data import DATA_DIR, SCHEMAS, generate_all, load_table
+from crmlab.diagrams import display_width
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_TIMEOUT = 5  # seconds per cell while autograding the demo (the course default is 30)
@@ -156,21 +157,34 @@ class Demo:
     # -- summary ------------------------------------------------------------------------------
 
     def summary(self) -> list[str]:
-        header = f"{'作业':<24}{'提交':>4}{'已评分':>6}{'需查看':>6}{'未能评分':>6}{'平均分':>8}{'满分':>6}{'迟交':>4}"
-        lines = ["", "== 各次作业 ==", header]
+        rows = [("作业", "提交", "已评分", "需查看", "未能评分", "平均分", "满分", "迟交")]
         for assignment, outcomes in self.outcomes.items():
-            rows = [r for r in self.grades if r["assignment"] == assignment and r["timestamp"]]
-            scores = [float(r["score"]) for r in rows]
-            late = sum(float(r["late_submission_penalty"] or 0) > 0 for r in rows)
+            graded = [r for r in self.grades if r["assignment"] == assignment and r["timestamp"]]
+            scores = [float(r["score"]) for r in graded]
+            late = sum(float(r["late_submission_penalty"] or 0) > 0 for r in graded)
             counts = [sum(o.status == s for o in outcomes) for s in ("graded", "flagged", "failed")]
             mean = sum(scores) / len(scores) if scores else 0
-            lines.append(f"{assignment:<26}{len(outcomes):>4}{counts[0]:>8}{counts[1]:>8}"
-                         f"{counts[2]:>8}{mean:>10.1f}{self.assignments[assignment].points:>7g}{late:>5}")
+            rows.append((assignment, len(outcomes), *counts, f"{mean:.1f}",
+                         f"{self.assignments[assignment].points:g}", late))
+        lines = ["", "== 各次作业 ==", *_columns(rows)]
         problems = [f"  {a} · {o.student}：{o.label}：{'；'.join(o.reasons)}"
                     for a, outcomes in self.outcomes.items() for o in outcomes if o.reasons]
         if problems:
             lines += ["", "需要老师查看的提交：", *problems]
         return lines
+
+
+def _columns(rows: list[tuple]) -> list[str]:
+    """Rows as aligned text (first column left, the others right), counting a Chinese
+    character as two columns as a terminal shows it."""
+    cells = [[str(value) for value in row] for row in rows]
+    widths = [max(display_width(row[i]) for row in cells) for i in range(len(cells[0]))]
+    lines = []
+    for row in cells:
+        first = row[0] + " " * (widths[0] - display_width(row[0]))
+        rest = ("  " + " " * (w - display_width(v)) + v for v, w in zip(row[1:], widths[1:]))
+        lines.append(first + "".join(rest))
+    return lines
 
 
 def _written_score(student: Student, points: float) -> float:
