@@ -262,6 +262,12 @@ def show_details(summary: str, table: pd.DataFrame) -> None:
                  f"{table.to_html(index=False, border=0, na_rep='—')}</details>"))
 
 
+def table(frame: pd.DataFrame, digits: int = 2):
+    """``frame`` for display without its row numbers, numbers to ``digits`` decimals."""
+    return (frame.style.hide(axis="index").format(precision=digits, na_rep="—")
+            .set_table_attributes('class="dataframe"'))
+
+
 def format_percent(values: pd.Series, digits: int = 1) -> pd.Series:
     """Shares (0–1) as text such as ``42.5%``; a missing value as ``—``."""
     return values.map(lambda v: "—" if pd.isna(v) else f"{v:.{digits}%}")
