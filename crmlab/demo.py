@@ -40,9 +40,9 @@ DEMO_TIMEOUT = 5  # seconds per cell while autograding the demo (the course defa
 class Demo:
     def __init__(self, out: Path, class_size: int = 30):
         self.out = out.resolve()  # nbgrader's commands run inside the course folder
-        self.course = out / "course"
+        self.course = self.out / "course"
         self.students = make_class(class_size)
-        self.classroom = Classroom(self.course, out / "exchange", out / "students")
+        self.classroom = Classroom(self.course, self.out / "exchange", self.out / "students")
         self.assignments = load_assignments(ROOT)
         self.outcomes: dict[str, list[Outcome]] = {}
         self.lines: list[str] = []
