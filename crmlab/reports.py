@@ -887,10 +887,12 @@ def run_report(name: str, parameters: Mapping[str, object] | None = None,
     report.precheck({**defaults, **values})
     out_dir.mkdir(parents=True, exist_ok=True)
     try:
-        papermill.execute_notebook(
-            str(report.template), str(running), parameters=values, kernel_name=KERNEL,
-            language="python", progress_bar=progress, log_output=False, cwd=str(Path.cwd()),
-            config=_kernel_config())
+        with _kernel_stderr_hidden() as terminal:
+            bar = {"desc": f"运行报告 {name}", "unit": "个单元格", "file": terminal} if progress else False
+            papermill.execute_notebook(
+                str(report.template), str(running), parameters=values, kernel_name=KERNEL,
+                language="python", progress_bar=bar, log_output=False, cwd=str(Path.cwd()),
+                config=_kernel_config())
     except PapermillExecutionError as error:
         _keep_failed(running, failed)
         raise CourseInputError(_failure_message(error, failed), "报告") from None
@@ -907,6 +909,32 @@ def run_report(name: str, parameters: Mapping[str, object] | None = None,
         if running.exists():
             _keep_failed(running, failed)
     return ReportResult(notebook, html)
+
+
+@contextmanager
+def _kernel_stderr_hidden() -> Iterator[io.TextIOBase]:
+    """Keep the kernel's own stderr off the user's terminal; yield the terminal's stderr.
+
+    The kernel inherits file descriptor 2. When a template stops on a bad parameter, ipykernel
+    can log a ZMQ shutdown race there as a Python traceback, which the user must never see (the
+    report's own message says what went wrong). The progress bar writes to the real stderr.
+    """
+    import os
+    import sys
+    import tempfile
+
+    sys.stderr.flush()
+    saved = os.dup(2)
+    terminal = os.fdopen(os.dup(saved), "w", encoding="utf-8", errors="replace")
+    with tempfile.TemporaryFile() as log:
+        os.dup2(log.fileno(), 2)
+        try:
+            yield terminal
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            terminal.close()
 
 
 def _kernel_config():

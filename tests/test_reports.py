@@ -664,3 +664,20 @@ def test_run_report_refuses_an_unknown_name_before_anything_else(tmp_path):
     with pytest.raises(CourseInputError, match="可用的报告"):
         reports.run_report("nope", {}, tmp_path)
     assert not list(tmp_path.iterdir())
+
+
+def test_the_kernels_stderr_never_reaches_the_terminal_but_the_progress_bar_does(capfd):
+    """The kernel inherits stderr; ipykernel may log a shutdown race there as a traceback after a
+    template stops on a bad parameter. A child process stands in for the kernel here."""
+    import subprocess
+    import sys
+
+    with reports._kernel_stderr_hidden() as terminal:
+        subprocess.run([sys.executable, "-c", "import sys; sys.stderr.write('Traceback (kernel)')"],
+                       check=True)
+        terminal.write("运行报告 进度")
+        terminal.flush()
+    print("之后的错误信息", file=sys.stderr)
+    err = capfd.readouterr().err
+    assert "Traceback" not in err
+    assert "运行报告 进度" in err and "之后的错误信息" in err
