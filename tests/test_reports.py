@@ -588,7 +588,7 @@ def test_a_report_run_prints_no_warnings(sample):
     """Does a `crmlab report` run print nothing on stderr but its progress bar?"""
     _, stderr = sample("survey_summary")
     lines = [line for line in stderr.replace("\r", "\n").splitlines()
-             if line.strip() and not line.startswith("Executing")]
+             if line.strip() and not line.startswith("运行报告 survey_summary:")]
     assert lines == []
 
 
