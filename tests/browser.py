@@ -68,11 +68,16 @@ class LabServer:
         raise RuntimeError("JupyterLab did not start:\n" + self.log_path.read_text()[-3000:])
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        stop_process(self.process)
+
+
+def stop_process(process: subprocess.Popen, timeout: float = 15) -> None:
+    """Terminate ``process``; kill it if it has not ended after ``timeout`` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 def copy_lessons(root: Path, target: Path) -> Path:

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import expect
 
 from crmlab import lab
-from tests.browser import copy_lessons, free_port
+from tests.browser import copy_lessons, free_port, stop_process
 
 ROOT = Path(__file__).resolve().parents[1]
 CHINESE_MENUS = ["文件", "编辑", "查看", "运行", "内核", "设置", "帮助"]
@@ -122,11 +122,7 @@ class CrmlabLab:
                            + self.log.read_text()[-3000:])
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        stop_process(self.process, timeout=30)
 
 
 def _menu_labels(page) -> list[str]:

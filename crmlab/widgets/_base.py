@@ -74,6 +74,12 @@ def parse_number(
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．，－＋", "0123456789.,-+")
 
 
+def show_in_output(widget, text: str) -> None:
+    """The usual error display of a widget: no result, and ``text`` in its ``output``."""
+    widget.result = None
+    widget.output.value = text
+
+
 def guarded(show: Callable[[object, str], None]):
     """Decorate an update method: a CourseInputError is shown as its message; any other error
     as a Chinese apology (logged for the instructor), never as a traceback.

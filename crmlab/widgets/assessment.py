@@ -6,7 +6,7 @@ import ipywidgets as widgets
 
 from crmlab import assessment
 from crmlab.checks import CourseInputError, as_number
-from crmlab.widgets._base import esc, guarded, heading, message, parse_number
+from crmlab.widgets._base import esc, guarded, heading, message, parse_number, show_in_output
 
 CELL = widgets.Layout(padding="2px 6px")
 
@@ -77,9 +77,7 @@ class AssessmentForm(widgets.VBox):
         self.add_class("crm-assessment-form")
         self.update()
 
-    def _show_error(self, text: str) -> None:
-        self.result = None
-        self.output.value = text
+    _show_error = show_in_output
 
     def _read(self) -> tuple[dict[str, dict[str, float]], dict[str, int], int]:
         """The valid marks per rater, the number of blank boxes per rater, and how many boxes

@@ -9,7 +9,7 @@ import ipywidgets as widgets
 
 from crmlab import complaints
 from crmlab.checks import CourseInputError
-from crmlab.widgets._base import esc, guarded, heading, message, table_html
+from crmlab.widgets._base import esc, guarded, heading, message, show_in_output, table_html
 
 
 def shuffled_steps(seed: int) -> list[str]:
@@ -78,9 +78,7 @@ class ComplaintSorter(widgets.VBox):
         for mark in self.marks:
             mark.value = ""
 
-    def _show_error(self, text: str) -> None:
-        self.result = None
-        self.output.value = text
+    _show_error = show_in_output
 
     def _row(self, i: object) -> int:
         if isinstance(i, bool) or not isinstance(i, Integral) or not 0 <= i < len(self.order):

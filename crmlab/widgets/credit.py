@@ -14,6 +14,7 @@ from crmlab.widgets._base import (
     heading,
     message,
     parse_number,
+    show_in_output,
     table_html,
 )
 
@@ -61,9 +62,7 @@ class CreditScorecard(widgets.VBox):
         self.add_class("crm-credit-scorecard")  # a stable hook for browser tests and styling
         self.update()
 
-    def _show_error(self, text: str) -> None:
-        self.result = None
-        self.output.value = text
+    _show_error = show_in_output
 
     @guarded(_show_error)
     def update(self, _change=None) -> None:

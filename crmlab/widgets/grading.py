@@ -13,6 +13,7 @@ from crmlab.widgets._base import (
     level_badge,
     message,
     parse_number,
+    show_in_output,
     table_html,
 )
 
@@ -78,9 +79,7 @@ class GradingScorecard(widgets.VBox):
         self.add_class("crm-grading-scorecard")  # a stable hook for browser tests and styling
         self.update()
 
-    def _show_error(self, text: str) -> None:
-        self.result = None
-        self.output.value = text
+    _show_error = show_in_output
 
     @guarded(_show_error)
     def update(self, _change=None) -> None:

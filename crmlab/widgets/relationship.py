@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from crmlab import relationship
-from crmlab.widgets._base import esc, guarded, heading, message, table_html
+from crmlab.widgets._base import esc, guarded, heading, message, show_in_output, table_html
 
 
 class RelationshipPicker(widgets.VBox):
@@ -25,9 +25,7 @@ class RelationshipPicker(widgets.VBox):
         self.add_class("crm-relationship-picker")  # a stable hook for browser tests and styling
         self.update()
 
-    def _show_error(self, text: str) -> None:
-        self.result = None
-        self.output.value = text
+    _show_error = show_in_output
 
     @guarded(_show_error)
     def update(self, _change=None) -> None:

@@ -15,7 +15,16 @@ import ipywidgets as widgets
 
 from crmlab import spin
 from crmlab.checks import CourseInputError
-from crmlab.widgets._base import COLORS, badge, esc, guarded, heading, message, table_html
+from crmlab.widgets._base import (
+    COLORS,
+    badge,
+    esc,
+    guarded,
+    heading,
+    message,
+    show_in_output,
+    table_html,
+)
 
 TYPE_COLORS = {"S": "#2166ac", "P": "#b35806", "I": "#b2182b", "N": "#1b7837"}
 STATUS_ICONS = {"correct": "✔", "incorrect": "✘", "unanswered": "…", "invalid": "✘"}
@@ -113,9 +122,7 @@ class SpinSorter(widgets.VBox):
         ])
         self.add_class("crm-spin-sorter")
 
-    def _show_error(self, text: str) -> None:
-        self.result = None
-        self.output.value = text
+    _show_error = show_in_output
 
     def _changed(self, change) -> None:
         """An answer changed after a check: that item's old verdict no longer applies."""
@@ -245,9 +252,7 @@ class SpinScriptCoach(widgets.VBox):
         ])
         self.add_class("crm-spin-script")
 
-    def _show_error(self, text: str) -> None:
-        self.result = None
-        self.output.value = text
+    _show_error = show_in_output
 
     def _show_model_error(self, text: str) -> None:
         self.model_output.value = text
