@@ -99,30 +99,28 @@ def _cmd_data_validate(args: argparse.Namespace) -> int:
         raise CourseInputError(
             f"没有名为「{args.schema}」的数据表结构（schema），可选：{'、'.join(SCHEMAS)}"
         )
-    problems = validate_file(Path(args.file), args.schema)
+    problems = validate_file(args.file, args.schema, sheet=args.sheet)
     if not problems:
         _print(f"✓ {args.file} 符合「{args.schema}」表结构。")
         return 0
     print(f"✗ {args.file} 有 {len(problems)} 处不符合「{args.schema}」表结构：", file=sys.stderr)
     for problem in problems[: args.limit]:
-        where = f"第 {problem.row} 行" if problem.row is not None else "整列"
-        print(f"  {where}，列「{problem.column}」：{problem.message}", file=sys.stderr)
+        print(f"  {problem}", file=sys.stderr)
     if len(problems) > args.limit:
         print(f"  ……另有 {len(problems) - args.limit} 处问题", file=sys.stderr)
     return 1
 
 
 def _cmd_grade(args: argparse.Namespace) -> int:
-    from crmlab.data import read_csv
+    from crmlab.data import read_table, write_table
     from crmlab.grading import RESULT_LABELS, grade_any
 
-    graded = grade_any(read_csv(Path(args.file)))
+    graded = grade_any(read_table(args.file, sheet=args.sheet))
     counts = graded["level"].value_counts().reindex(list("ABCDE"), fill_value=0)
     _print(f"已为 {len(graded)} 位客户分级（{RESULT_LABELS['level']}）：")
     _print("  " + "  ".join(f"{level} 级 {n} 位" for level, n in counts.items()))
     if args.out:
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        graded.to_csv(args.out, index=False, encoding="utf-8")
+        write_table(graded, args.out, sheet="客户分级")
         _print(f"结果已写入 {args.out}")
     return 0
 
@@ -174,7 +172,7 @@ def _cmd_sync(args: argparse.Namespace) -> int:
 def _cmd_marks(args: argparse.Namespace) -> int:
     from crmlab.course.gradebook import apply_marks
 
-    count = apply_marks(Path(args.course), Path(args.file))
+    count = apply_marks(Path(args.course), args.file, sheet=args.sheet)
     _print(f"✓ 已把 {count} 条人工评分（及评语）录入成绩库；可在 Formgrader 中查看或修改。")
     return 0
 
@@ -253,17 +251,21 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--seed", type=int, default=2025, help="随机种子（默认 2025）")
     generate.add_argument("--out", default="data", help="输出文件夹（默认 data）")
     generate.set_defaults(func=_cmd_data_generate)
-    validate = data_commands.add_parser("validate", help="按表结构校验一个 CSV 文件，指出出错的行和列",
-                                        description="按表结构校验一个 CSV 文件，指出出错的行和列")
-    validate.add_argument("file", help="要校验的 CSV 文件（UTF-8 编码）")
+    validate = data_commands.add_parser(
+        "validate", help="按表结构校验一个 CSV 或 Excel 文件，指出出错的行和列",
+        description="按表结构校验一个 CSV 或 Excel（.xlsx）文件，按 Excel 的行号和列字母指出出错之处")
+    validate.add_argument("file", help="要校验的文件：CSV（UTF-8 或 GBK 编码）或 Excel 工作簿（.xlsx）")
+    validate.add_argument("--sheet", metavar="工作表", help="Excel 工作簿中的工作表名称（默认第一个）")
     validate.add_argument("--schema", required=True,
                           help="表结构名称：customers、orders、credit_files、receivables、survey")
     validate.add_argument("--limit", type=int, default=30, help="最多列出多少处问题（默认 30）")
     validate.set_defaults(func=_cmd_data_validate)
 
     grade = command("grade", "按课程的客户分级评分卡为客户表中的每位客户分级", _cmd_grade)
-    grade.add_argument("file", help="客户表 CSV：含 order_amount 列，以及加减分项列或客户档案列")
-    grade.add_argument("--out", help="把分级结果写入这个 CSV 文件")
+    grade.add_argument("file", help="客户表（CSV 或 .xlsx）：含 order_amount 列，以及加减分项列或客户档案列")
+    grade.add_argument("--sheet", metavar="工作表", help="Excel 工作簿中的工作表名称（默认第一个）")
+    grade.add_argument("--out", metavar="文件",
+                       help="把分级结果写入这个文件：以 .xlsx 结尾时写 Excel 工作簿，否则写 CSV（带 BOM 的 UTF-8）")
 
     for name, help_text, func in (
         ("release", "用 nbgrader 重新生成学生版作业（release/），并检查答案与隐藏测试是否外泄",
@@ -284,9 +286,10 @@ def build_parser() -> argparse.ArgumentParser:
     sync = command("sync-due-dates", "把 assignments/*.yml 中的截止时间写入 nbgrader 成绩库", _cmd_sync)
     sync.add_argument("--course", default=".", help="课程目录（默认当前目录）")
 
-    marks = command("marks", "把人工评分表（CSV：student_id, assignment, notebook, grade_id, score[, comment]）"
-                    "录入成绩库，与在 Formgrader 中逐题打分效果相同", _cmd_marks)
-    marks.add_argument("file", metavar="评分表.csv", help="人工评分表，一行一个评分单元格")
+    marks = command("marks", "把人工评分表（CSV 或 .xlsx：student_id, assignment, notebook, grade_id, "
+                    "score[, comment]）录入成绩库，与在 Formgrader 中逐题打分效果相同", _cmd_marks)
+    marks.add_argument("file", metavar="评分表", help="人工评分表（CSV 或 .xlsx），一行一个评分单元格")
+    marks.add_argument("--sheet", metavar="工作表", help="Excel 工作簿中的工作表名称（默认第一个）")
     marks.add_argument("--course", default=".", help="课程目录（默认当前目录）")
 
     report = command("report", "生成参数化报告（papermill）：执行报告笔记本，输出 .ipynb 和不含代码的 .html",

@@ -172,20 +172,24 @@ def _as_dict(name: str, value: object) -> dict:
 
 
 def data_path(value: object, sample: str, parameter: str = "data") -> tuple[Path, bool]:
-    """The CSV a file parameter names, and whether it is the bundled sample (``""``)."""
+    """The table a file parameter names, and whether it is the bundled sample (``""``).
+
+    CSV or ``.xlsx``; ``文件.xlsx:工作表`` names a sheet (the path keeps that spelling for
+    :func:`crmlab.data.read_table`)."""
     from crmlab.data import DATA_DIR
+    from crmlab.data.io import table_source
 
     text = _as_text(parameter, value)
     if not text:
         return DATA_DIR / f"{sample}.csv", True
-    path = Path(text).expanduser()
+    path, _ = table_source(text)
     if not path.exists():
         where = "" if path.is_absolute() else f"（相对于当前文件夹 {Path.cwd()}）"
         raise ReportParameterError(f"参数 {parameter}：找不到文件 {text}{where}", parameter)
     if path.is_dir():
-        raise ReportParameterError(f"参数 {parameter}：{text} 是一个文件夹，不是 CSV 文件",
+        raise ReportParameterError(f"参数 {parameter}：{text} 是一个文件夹，不是表格文件",
                                    parameter)
-    return path, False
+    return Path(text).expanduser(), False
 
 
 def _load(value: object, schema: str, parameter: str = "data") -> tuple[pd.DataFrame, Path, bool]:
@@ -339,7 +343,7 @@ def customer_grading_inputs(data: object, company: object, as_of: object,
     ``data`` is a customers CSV (profiles as in ``data/customers.csv``, or ``order_amount``
     plus item-score columns) or ``""`` for the sample.
     """
-    from crmlab.data import read_csv
+    from crmlab.data import read_table
     from crmlab.grading import grade_any, is_profile_table
 
     path, is_sample = data_path(data, "customers")
@@ -347,7 +351,7 @@ def customer_grading_inputs(data: object, company: object, as_of: object,
     day = report_date(as_of, is_sample)
     top = _positive_int(top_n, "top_n", "列出前几位客户")
     with _about("data"):
-        header = read_csv(path, ("customer_id", "name"))
+        header = read_table(path, text_columns=("customer_id", "name"))
     profiles = is_profile_table(header.columns)
     if profiles:
         customers, _, _ = _load(data, "customers")

@@ -16,7 +16,7 @@ The sample table (``data/survey.csv``) has the columns in ``SURVEY_COLUMNS``. Ru
   remaining rows, the first with each ``respondent_id`` is kept and later ones are dropped as
   duplicates of it.
 * Row numbers in the report are CSV line numbers: position in the table + 2 (the header is
-  line 1), i.e. ``index + 2`` for a table read with ``pd.read_csv``.
+  line 1), i.e. ``index + 2`` for a table read with ``crmlab.data.read_table``.
 * A partially answered valid questionnaire stays; a skipped question counts as 未作答 and
   percentages are taken over **all** valid respondents, so each question's add up to 100.
 

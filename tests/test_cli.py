@@ -63,7 +63,24 @@ def test_validate_names_line_and_column(capsys, tmp_path):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     code, _, err = run(capsys, "data", "validate", str(path), "--schema", "orders")
     assert code == 1
-    assert "第 4 行" in err and "amount" in err and "-5" in err
+    assert "第 4 行，D 列「amount」" in err and "-5" in err
+
+
+def test_validate_reads_a_named_sheet_of_a_workbook(capsys, tmp_path):
+    """Does `data validate --sheet` check one sheet of an .xlsx and name Excel's row and letter?"""
+    from openpyxl import Workbook
+
+    lines = (DATA_DIR / "orders.csv").read_text(encoding="utf-8").splitlines()[:4]
+    book = Workbook()
+    book.active.title = "封面"
+    sheet = book.create_sheet("订单")
+    for line in lines:
+        sheet.append(line.split(","))
+    sheet["D3"] = -5
+    book.save(tmp_path / "订单.xlsx")
+    code, _, err = run(capsys, "data", "validate", str(tmp_path / "订单.xlsx"), "--sheet", "订单",
+                       "--schema", "orders")
+    assert code == 1 and "第 3 行，D 列「amount」" in err
 
 
 @pytest.mark.parametrize(
@@ -95,8 +112,25 @@ def test_grade_profiles_and_write_results(capsys, tmp_path):
     assert code == 0 and "已为 320 位客户分级" in out
     import pandas as pd
 
-    graded = pd.read_csv(out_file)
+    assert out_file.read_bytes().startswith(b"\xef\xbb\xbf")  # Excel opens it without garbling
+    graded = pd.read_csv(out_file, encoding="utf-8-sig")
     assert set(graded["level"]) <= set("ABCDE") and len(graded) == 320
+
+
+def test_grade_reads_and_writes_excel(capsys, tmp_path):
+    """Does `grade` read an .xlsx and write 分级结果.xlsx when the output is named so?"""
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    source = tmp_path / "客户.xlsx"
+    pd.read_csv(DATA_DIR / "customers.csv").head(25).to_excel(source, index=False)
+    out_file = tmp_path / "分级结果.xlsx"
+    code, out, _ = run(capsys, "grade", str(source), "--out", str(out_file))
+    assert code == 0 and "已为 25 位客户分级" in out
+    sheet = load_workbook(out_file)["客户分级"]
+    header = [cell.value for cell in sheet[1]]
+    levels = [row[header.index("level")] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert len(levels) == 25 and set(levels) <= set("ABCDE")
 
 
 def test_grade_item_table_with_a_bad_cell(capsys, tmp_path):

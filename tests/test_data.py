@@ -22,7 +22,7 @@ from crmlab.data import (
     generate_all,
     load_sample,
     load_table,
-    read_csv,
+    read_table,
     validate_file,
     validate_table,
 )
@@ -490,7 +490,7 @@ def test_validate_file_returns_the_problems(tmp_path):
     lines = set_cell(sample_lines("orders", 4), 3, "amount", "-1")
     problems = validate_file(write(tmp_path / "o.csv", "\n".join(lines)), "orders")
     assert [(p.row, p.column) for p in problems] == [(3, "amount")]
-    assert str(problems[0]).startswith("第 3 行，列「amount」：")
+    assert str(problems[0]).startswith("第 3 行，D 列「amount」：")
 
 
 def test_validate_table_checks_a_dataframe():
@@ -548,7 +548,7 @@ def test_undecodable_bytes_name_the_line(tmp_path):
 
 @pytest.mark.parametrize("content, words", [
     (b"PK\x03\x04\x14\x00\x06\x00rest-of-a-workbook", "Excel"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "不是文本"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "既不是 CSV"),
     (b"order_id;customer_id;order_date;amount;category\nSO1;C1;2025-01-01;5;X\n", "逗号"),
     ((b"order_id,customer_id,order_date,amount,category\nSO1,C1,2025-01-01,5,X\n"
       b"SO2,C1,2025-01-02,5,X,Y,Z\n"), "第 3 行"),
@@ -571,10 +571,10 @@ def test_an_unknown_schema_lists_the_known_ones(tmp_path):
         load_sample("clients")
 
 
-def test_read_csv_keeps_line_positions_without_a_schema(tmp_path):
-    """Does read_csv read a file without validating it, index + 2 being the line number?"""
+def test_read_table_keeps_line_positions_without_a_schema(tmp_path):
+    """Does read_table read a file without validating it, index + 2 being the line number?"""
     path = write(tmp_path / "t.csv", "a,b\n1,x\n\n3,y\n")
-    table = read_csv(path)
+    table = read_table(path)
     assert table["a"].tolist() == [1, 3]
     assert (table.index + 2).tolist() == [2, 4]
 
@@ -584,3 +584,183 @@ def test_load_sample_without_the_data_folder(tmp_path, monkeypatch):
     monkeypatch.setattr(data_io, "DATA_DIR", tmp_path / "nowhere")
     with pytest.raises(CourseInputError, match="crmlab data generate"):
         data_io.load_sample("orders")
+
+
+# --- one reader for CSV and Excel, one writer for people --------------------------------------------
+
+
+def workbook(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+    """An .xlsx made with openpyxl, as Excel saves one: ``sheets`` maps a title to its rows."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+def rows_of(name: str, count: int) -> list[list[object]]:
+    """The header and first data rows of a bundled table as typed cells, as Excel holds them."""
+    table = pd.read_csv(DATA_DIR / f"{name}.csv", nrows=count - 1, dtype=str)
+    rows: list[list[object]] = [list(table.columns)]
+    for values in table.itertuples(index=False):
+        cells: list[object] = []
+        for value in values:
+            if isinstance(value, float):  # NaN: an empty cell
+                cells.append(None)
+            elif re.fullmatch(r"\d{4}-\d\d-\d\d", value):
+                cells.append(pd.Timestamp(value).to_pydatetime())
+            elif re.fullmatch(r"-?\d+", value):
+                cells.append(int(value))
+            elif re.fullmatch(r"-?\d+\.\d+", value):
+                cells.append(float(value))
+            elif value in ("True", "False"):
+                cells.append(value == "True")
+            else:
+                cells.append(value)
+        rows.append(cells)
+    return rows
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_a_workbook_reads_like_the_csv(tmp_path, name):
+    """Does every sample table saved as an Excel workbook (numbers, dates and yes/no as Excel
+    types) validate to the same table as its CSV?"""
+    path = workbook(tmp_path / f"{name}.xlsx", {"数据": rows_of(name, 60)})
+    from_excel = load_table(path, name)
+    text = "\n".join(sample_lines(name, 60)) + "\n"
+    from_csv = load_table(write(tmp_path / f"{name}.csv", text), name)
+    pd.testing.assert_frame_equal(from_excel, from_csv)
+
+
+def test_the_first_sheet_or_a_named_one(tmp_path):
+    """Is the first sheet read by default, and another by ``sheet=`` or ``文件.xlsx:工作表``?"""
+    path = workbook(tmp_path / "两表.xlsx", {
+        "说明": [["note"], ["第一个工作表"]],
+        "订单": rows_of("orders", 4),
+    })
+    assert read_table(path)["note"].tolist() == ["第一个工作表"]
+    assert len(load_table(path, "orders", sheet="订单")) == 3
+    assert len(load_table(f"{path}:订单", "orders")) == 3
+    assert validate_file(path, "orders", sheet="订单") == []
+
+
+def test_a_missing_sheet_lists_the_sheets(tmp_path):
+    """Does a sheet name that is not in the workbook name the ones that are?"""
+    path = workbook(tmp_path / "a.xlsx", {"一月": [["a"], [1]], "二月": [["a"], [2]]})
+    with pytest.raises(CourseInputError, match="没有名为「三月」的工作表，有：一月、二月"):
+        read_table(path, sheet="三月")
+    with pytest.raises(CourseInputError, match="不是 Excel 工作簿，没有工作表「一月」"):
+        read_table(write(tmp_path / "a.csv", "a\n1\n"), sheet="一月")
+
+
+def test_workbook_problems_name_the_excel_row_and_column_letter(tmp_path):
+    """Is a bad cell in a workbook named by its row and column letter as Excel shows them, with
+    empty rows between the data not shifting the numbers?"""
+    rows = rows_of("orders", 6)
+    rows[4][3] = -5  # row 5 of the sheet, column D (amount)
+    rows.insert(2, [])  # an empty row 3: the bad cell moves to row 6
+    path = workbook(tmp_path / "订单.xlsx", {"Sheet1": rows})
+    problems = problems_of(path, "orders")
+    assert [(p.row, p.letter, p.column) for p in problems] == [(6, "D", "amount")]
+    assert str(problems[0]).startswith("第 6 行，D 列「amount」：")
+
+
+def test_csv_problems_name_the_column_letter_of_the_file(tmp_path):
+    """Is the letter the column's place in the user's file, even with reordered columns?"""
+    table = pd.read_csv(DATA_DIR / "orders.csv", nrows=4)
+    table = table[["amount", "order_id", "customer_id", "order_date", "category"]]
+    table.loc[1, "customer_id"] = " "
+    path = tmp_path / "o.csv"
+    table.to_csv(path, index=False)
+    [problem] = problems_of(path, "orders")
+    assert (problem.row, problem.letter) == (3, "C")
+
+
+def test_identifiers_keep_their_zeros_and_formulas_give_values(tmp_path):
+    """Are text columns read as text (00123, a number cell 7 → "7") and formulas as their last
+    computed values (what Excel saved)?"""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["customer_id", "order_amount", "total"])
+    sheet.append(["00123", 7, "=B2*2"])
+    sheet.append([45, 8.5, "=B3*2"])
+    path = tmp_path / "f.xlsx"
+    book.save(path)
+    table = read_table(path, text_columns=["customer_id"])
+    assert table["customer_id"].tolist() == ["00123", "45"]
+    assert table["order_amount"].tolist() == [7, 8.5]
+    # openpyxl saves no computed values: the formula cells are empty, as Excel would show
+    # them had it never calculated; a workbook saved by Excel carries the values.
+    assert table["total"].isna().all()
+
+
+def test_gb18030_characters_beyond_gbk(tmp_path):
+    """Is a CSV with a character only GB18030 encodes (a rare surname) read?"""
+    path = write(tmp_path / "g.csv", "name,score\n𠮷先生,5\n张三,4\n", "gb18030")
+    assert read_table(path)["name"].tolist() == ["𠮷先生", "张三"]
+
+
+@pytest.mark.parametrize("content, words", [
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "Excel 97-2003"),
+    (b"PK\x03\x04\x14\x00\x06\x00rest-of-a-workbook", "既不是 CSV 文本文件，也不是 Excel"),
+])
+def test_an_old_or_broken_workbook_is_one_line(tmp_path, content, words):
+    """Do an .xls and a broken zip each give one Chinese line?"""
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(content)
+    with pytest.raises(CourseInputError, match=words) as caught:
+        read_table(path)
+    assert "\n" not in str(caught.value)
+
+
+def test_a_zip_that_is_not_a_workbook(tmp_path):
+    """Is a zip of something else (not a workbook) refused in one Chinese line?"""
+    import zipfile
+
+    path = tmp_path / "文档.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("word/document.xml", "<w:document/>")
+    with pytest.raises(CourseInputError, match="也不是 Excel 工作簿"):
+        read_table(path)
+
+
+def test_an_empty_sheet_and_an_empty_header_row(tmp_path):
+    """Do an empty sheet and a sheet whose row 1 is empty say so?"""
+    path = workbook(tmp_path / "e.xlsx", {"空": [], "无表头": [[], ["a", "b"], [1, 2]]})
+    with pytest.raises(CourseInputError, match="工作表「空」是空的"):
+        read_table(path)
+    with pytest.raises(CourseInputError, match="第 1 行应是表头"):
+        read_table(path, sheet="无表头")
+
+
+def test_write_table_csv_has_a_bom_and_reads_back(tmp_path):
+    """Is a CSV for people UTF-8 with a BOM (Excel opens it without garbling), and read back?"""
+    table = pd.DataFrame({"客户": ["甲公司", "乙公司"], "得分": [90.5, 70]})
+    path = data_io.write_table(table, tmp_path / "out" / "结果.csv")
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf\xe5\xae\xa2")
+    pd.testing.assert_frame_equal(read_table(path), table)
+
+
+def test_write_table_xlsx_reads_back_with_chinese_sheet(tmp_path):
+    """Is an .xlsx written with its sheet name, a frozen header and wide CJK columns?"""
+    from openpyxl import load_workbook
+
+    table = pd.DataFrame({"客户名称": ["无锡丰振医药股份有限公司"], "等级": ["A"]})
+    path = data_io.write_table(table, tmp_path / "结果.xlsx", sheet="客户分级")
+    sheet = load_workbook(path)["客户分级"]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.column_dimensions["A"].width >= 24
+    pd.testing.assert_frame_equal(read_table(path), table)
+
+
+def test_column_letters():
+    """Are column letters Excel's: A, Z, AA, AZ, BA, ZZ, AAA?"""
+    letters = [data_io.column_letter(k) for k in (0, 25, 26, 51, 52, 701, 702)]
+    assert letters == ["A", "Z", "AA", "AZ", "BA", "ZZ", "AAA"]

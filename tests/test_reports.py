@@ -389,8 +389,22 @@ def test_survey_grouping_accepts_the_chinese_column_name():
 
 def test_a_file_failing_its_schema_names_row_and_column(tmp_path):
     """Does a customer file with a negative amount on line 4 name the line and the column?"""
-    with pytest.raises(ReportParameterError, match="第 4 行，列「order_amount」"):
+    with pytest.raises(ReportParameterError, match="第 4 行，E 列「order_amount」"):
         reports.customer_grading_inputs(str(bad_customers(tmp_path / "c.csv")), "甲公司", "", 5)
+
+
+def test_a_workbook_sheet_is_a_data_file_too(tmp_path):
+    """Does a report parameter naming ``客户.xlsx:工作表`` read that sheet, and a sheet that is
+    not there give one Chinese line naming the sheets?"""
+    path = tmp_path / "客户.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"说明": ["封面"]}).to_excel(writer, sheet_name="封面", index=False)
+        pd.read_csv(DATA_DIR / "customers.csv").head(30).to_excel(writer, sheet_name="客户",
+                                                                   index=False)
+    inputs = reports.customer_grading_inputs(f"{path}:客户", "甲公司", "", 5)
+    assert len(inputs.graded) == 30 and inputs.profiles
+    with pytest.raises(ReportParameterError, match="没有名为「客户表」的工作表，有：封面、客户"):
+        reports.customer_grading_inputs(f"{path}:客户表", "甲公司", "", 5)
 
 
 def test_top_n_must_be_positive():

@@ -64,27 +64,27 @@ MARK_COLUMNS = ("student_id", "assignment", "notebook", "grade_id", "score")
 """Columns of a marks file (``comment`` is optional)."""
 
 
-def apply_marks(course_dir: Path, marks_csv: Path, url: str | None = None) -> int:
-    """Enter hand-graded marks from a CSV into the gradebook, as Formgrader would.
+def apply_marks(course_dir: Path, marks_file: Path | str, url: str | None = None, *,
+                sheet: str | None = None) -> int:
+    """Enter hand-graded marks from a table (CSV or ``.xlsx``) into the gradebook, as Formgrader
+    would.
 
     Each row names a student, an assignment, a notebook, the grade_id of a hand-graded cell and
     the score (with an optional comment). Every row is checked before anything is written: an
     unknown cell or submission, or a score outside 0..max, is refused with a Chinese message
-    naming the CSV line. Returns the number of marks entered.
+    naming the row and column as Excel shows them. Returns the number of marks entered.
     """
-    import pandas as pd
     from nbgrader.api import MissingEntry
 
     from crmlab.checks import CourseInputError
+    from crmlab.data import cell_name, read_table
 
-    name = Path(marks_csv).name
-    try:
-        marks = pd.read_csv(marks_csv, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise CourseInputError(f"{name} 不是可读的 UTF-8 CSV 文件（{type(error).__name__}）") from None
+    name = Path(str(marks_file)).name
+    marks = read_table(marks_file, sheet=sheet, text_columns=(*MARK_COLUMNS, "comment"))
     missing = [c for c in MARK_COLUMNS if c not in marks.columns]
     if missing:
         raise CourseInputError(f"{name} 缺少列：{'、'.join(missing)}")
+    marks = marks.fillna("")
     os.environ["PATH"] = environment_path()
     with Gradebook(url or db_url(course_dir)) as gradebook:
         entries = []
@@ -93,7 +93,9 @@ def apply_marks(course_dir: Path, marks_csv: Path, url: str | None = None) -> in
             try:
                 score = float(row["score"])
             except ValueError:
-                raise CourseInputError(f"{where}：分数应为数字，现在是 {row['score']!r}") from None
+                raise CourseInputError(
+                    f"{name} {cell_name(marks, index, 'score')}：分数应为数字，现在是 {row['score']!r}"
+                ) from None
             try:
                 grade = gradebook.find_grade(row["grade_id"], row["notebook"], row["assignment"],
                                              row["student_id"])
@@ -103,7 +105,8 @@ def apply_marks(course_dir: Path, marks_csv: Path, url: str | None = None) -> in
                     f"{row['assignment']}/{row['notebook']} 中的评分单元格 {row['grade_id']}"
                 ) from None
             if not 0 <= score <= grade.max_score:
-                raise CourseInputError(f"{where}：分数 {score:g} 超出 0–{grade.max_score:g}")
+                raise CourseInputError(
+                    f"{name} {cell_name(marks, index, 'score')}：分数 {score:g} 超出 0–{grade.max_score:g}")
             entries.append((grade, row, score))
         for grade, row, score in entries:
             grade.manual_score = score

@@ -1,8 +1,9 @@
 """Sample data of the course: table schemas, loading with validation, the seeded generator.
 
 ``SCHEMAS`` and ``LABELS`` describe the five tables (customers, orders, credit_files,
-receivables, survey); ``load_table`` / ``validate_file`` read a user's CSV and name the row
-and column of every problem; ``load_sample`` reads a bundled table from ``data/``;
+receivables, survey); ``read_table`` reads a person's CSV or ``.xlsx`` and ``write_table``
+writes one for Excel; ``load_table`` / ``validate_file`` read and validate a table and name the
+row and column letter of every problem; ``load_sample`` reads a bundled table from ``data/``;
 ``generate_all`` rewrites those tables from a seed.
 """
 
@@ -13,11 +14,13 @@ from crmlab.data.io import (
     DATA_DIR,
     DataValidationError,
     Problem,
+    cell_name,
     load_sample,
     load_table,
-    read_csv,
+    read_table,
     validate_file,
     validate_table,
+    write_table,
 )
 from crmlab.data.schemas import LABELS, SCHEMAS, SURVEY_ITEMS, TABLE_LABELS
 
@@ -33,9 +36,11 @@ __all__ = [
     "Problem",
     "generate_all",
     "generate_tables",
+    "cell_name",
     "load_sample",
     "load_table",
-    "read_csv",
+    "read_table",
     "validate_file",
     "validate_table",
+    "write_table",
 ]

@@ -1,24 +1,36 @@
-"""Reading the course's CSV files, with validation that names the file, row and column.
+"""Reading the tables people give the course, writing the ones it gives back, validation.
 
-``load_table(path, schema_name)`` reads a CSV and validates it against ``SCHEMAS[schema_name]``;
-a file that fails raises :class:`DataValidationError`, whose ``problems`` list each bad cell as
-a :class:`Problem` (``row`` is the line number in the CSV, the header being line 1) and whose
-text is a short Chinese summary. ``validate_file`` returns the problems instead of raising.
+:func:`read_table` is the one reader of a person's table: a CSV (UTF-8, UTF-8 with a BOM as
+Excel's "CSV UTF-8" saves it, or GBK/GB18030 as Excel saves "CSV" on a Chinese Windows) or an
+Excel workbook (``.xlsx``/``.xlsm``: the first sheet, or the one named by ``sheet=`` or by
+``文件.xlsx:工作表`` in the path). The format is told from the file's bytes, not its name. The
+header is row 1 and every data row keeps its position, so a row's number as Excel shows it is
+``index + 2`` (fully empty rows are dropped without shifting the others).
 
-Encodings: UTF-8, with or without a BOM (Excel's "CSV UTF-8"). A file that is not UTF-8 is
-read as GBK/GB18030 (what Excel saves on a Chinese Windows) when it decodes as such; otherwise
-a Chinese message asks to re-save the file as "CSV UTF-8". An Excel workbook or another binary
-file, a missing, empty or header-only file, a malformed CSV and an unknown table name each give
-a :class:`~crmlab.checks.CourseInputError` with one Chinese sentence.
+``load_table(path, schema_name)`` reads a table and validates it against
+``SCHEMAS[schema_name]``; a file that fails raises :class:`DataValidationError`, whose
+``problems`` list each bad cell as a :class:`Problem` (row number and column letter as Excel
+shows them) and whose text is a short Chinese summary. ``validate_file`` returns the problems
+instead of raising.
+
+:func:`write_table` writes a table for people: ``.xlsx`` when the name says so, else CSV as
+UTF-8 with a BOM, which Excel opens by double-click without garbling Chinese.
+
+An old ``.xls`` workbook or another binary file, a missing, empty or header-only file, a
+malformed CSV, a missing sheet and an unknown table name each give a
+:class:`~crmlab.checks.CourseInputError` with one Chinese sentence.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import math
 import re
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from pathlib import Path
 
 import pandas as pd
@@ -36,7 +48,35 @@ MAX_LISTED = 20
 FALLBACK_ENCODING = "gb18030"
 """Tried when a file is not UTF-8: a superset of GBK, Excel's CSV encoding on Chinese Windows."""
 
-_RESAVE_HINT = "请在 Excel 中用「另存为」→「CSV UTF-8（逗号分隔）」保存后再试"
+_RESAVE_HINT = "请在 Excel 中用「另存为」→「CSV UTF-8（逗号分隔）」或「Excel 工作簿（.xlsx）」保存后再试"
+
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+"""Output names that :func:`write_table` writes as a workbook (anything else is CSV)."""
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # Excel 97-2003 (.xls), or an encrypted workbook
+_SHEET_SPEC = re.compile(r"^(?P<path>.+\.xls[xm]):(?P<sheet>[^:/\\]+)$", re.IGNORECASE)
+
+
+def column_letter(position: int) -> str:
+    """Excel's letter for the column at 0-based ``position``: 0 → A, 25 → Z, 26 → AA."""
+    letters = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def cell_name(table: pd.DataFrame, index: object, column: str) -> str:
+    """Where a cell of a table read by :func:`read_table` is, as Excel shows it.
+
+    ``第 5 行，C 列「score」``: the row number (header = row 1) and the column letter.
+    """
+    row = int(index) + 2  # type: ignore[call-overload]
+    if column in table.columns:
+        return f"第 {row} 行，{column_letter(table.columns.get_loc(column))} 列「{column}」"
+    return f"第 {row} 行，列「{column}」"
 
 
 @dataclass(frozen=True)
@@ -52,10 +92,13 @@ class Problem:
     column: str | None
     value: object
     message: str
+    letter: str | None = None
+    """The column's letter as Excel shows it (``None`` for a missing column)."""
 
     def __str__(self) -> str:
         where = f"第 {self.row} 行" if self.row is not None else "表头"
-        column = f"，列「{self.column}」" if self.column else ""
+        letter = f"{self.letter} " if self.letter else ""
+        column = f"，{letter}列「{self.column}」" if self.column else ""
         return f"{where}{column}：{self.message}"
 
 
@@ -86,16 +129,9 @@ def _schema(schema_name: object) -> pa.DataFrameSchema:
 
 def _read_text(path: Path) -> str:
     """The file's text, decoded as UTF-8 (BOM or not) or else GBK; clear errors otherwise."""
-    if not path.exists():
-        raise CourseInputError(f"找不到文件：{path}", "文件")
-    if path.is_dir():
-        raise CourseInputError(f"{path} 是一个文件夹，不是 CSV 文件", "文件")
-    raw = path.read_bytes()
-    if raw.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
-        raise CourseInputError(
-            f"文件 {path.name} 是 Excel 工作簿，不是 CSV 文件：{_RESAVE_HINT}", "文件")
-    if b"\x00" in raw[:4096]:
-        raise CourseInputError(f"文件 {path.name} 不是文本格式的 CSV 文件：{_RESAVE_HINT}", "文件")
+    raw = _read_bytes(path)
+    if raw.startswith((_ZIP_MAGIC, _OLE_MAGIC)) or b"\x00" in raw[:4096]:
+        raise CourseInputError(_not_a_table(path, raw), "文件")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as utf8_error:
@@ -109,6 +145,84 @@ def _read_text(path: Path) -> str:
     if not text.strip():
         raise CourseInputError(f"文件 {path.name} 是空的，没有任何内容", "文件")
     return text
+
+
+def _read_bytes(path: Path) -> bytes:
+    if not path.exists():
+        raise CourseInputError(f"找不到文件：{path}", "文件")
+    if path.is_dir():
+        raise CourseInputError(f"{path} 是一个文件夹，不是表格文件", "文件")
+    return path.read_bytes()
+
+
+def _not_a_table(path: Path, raw: bytes) -> str:
+    if raw.startswith(_OLE_MAGIC):
+        return (f"文件 {path.name} 是旧版 Excel 97-2003 工作簿（.xls）或加了密码的工作簿，无法读取："
+                f"{_RESAVE_HINT}")
+    return f"文件 {path.name} 既不是 CSV 文本文件，也不是 Excel 工作簿（.xlsx）：{_RESAVE_HINT}"
+
+
+def _cell_text(value: object) -> str:
+    """A workbook cell as Excel writes it into a CSV (so both formats parse the same way)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d") if value.time() == time() else value.isoformat(" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value)
+
+
+def _workbook_text(path: Path, raw: bytes, sheet: str | None) -> str:
+    """One sheet of an ``.xlsx`` workbook as CSV text; row n of the sheet is line n."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        raise CourseInputError(_not_a_table(path, raw), "文件") from None
+    try:
+        names = book.sheetnames
+        if sheet is None:
+            worksheet = book.worksheets[0]
+        elif sheet in names:
+            worksheet = book[sheet]
+        else:
+            raise CourseInputError(
+                f"工作簿 {path.name} 中没有名为「{sheet}」的工作表，有：{'、'.join(names)}", "工作表")
+        if not hasattr(worksheet, "iter_rows"):
+            raise CourseInputError(f"工作簿 {path.name} 的「{worksheet.title}」是图表，不是工作表", "工作表")
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        # From A1 on, so that the sheet's row numbers are the text's line numbers.
+        for row in worksheet.iter_rows(min_row=1, min_col=1, values_only=True):
+            cells = [_cell_text(value) for value in row]
+            while cells and not cells[-1].strip():
+                cells.pop()
+            writer.writerow(cells)
+        title = worksheet.title
+    finally:
+        book.close()
+    text = out.getvalue()
+    first = text.split("\n", 1)[0]
+    if text.strip() and not first.strip(", "):
+        raise CourseInputError(
+            f"工作簿 {path.name} 的工作表「{title}」第 1 行应是表头（各列的名称），现在是空的", "工作表")
+    if not text.strip():
+        raise CourseInputError(f"工作簿 {path.name} 的工作表「{title}」是空的，没有任何内容", "工作表")
+    return text
+
+
+def table_source(path: Path | str, sheet: str | None = None) -> tuple[Path, str | None]:
+    """``(path, sheet)``: a ``文件.xlsx:工作表`` spelling is split when no such file exists."""
+    spec = _SHEET_SPEC.match(str(path))
+    if sheet is None and spec and not Path(path).exists():
+        return Path(spec["path"]).expanduser(), spec["sheet"]
+    return Path(path).expanduser(), sheet
 
 
 def _parse(text: str, name: str, text_columns: Iterable[str]) -> pd.DataFrame:
@@ -144,14 +258,56 @@ def _parser_message(detail: str, name: str) -> str:
     return f"文件 {name} 无法按 CSV 格式读取，请确认它是逗号分隔的 CSV 文本文件"
 
 
-def read_csv(path: Path | str, text_columns: Iterable[str] = ()) -> pd.DataFrame:
-    """Read a CSV (UTF-8, UTF-8 with BOM, or GBK) without validating it against a schema.
+def read_table(path: Path | str, *, sheet: str | None = None,
+               text_columns: Iterable[str] = ()) -> pd.DataFrame:
+    """Read a person's table, CSV or ``.xlsx``, without validating it against a schema.
 
-    ``text_columns`` are read as text (identifiers keep leading zeros). Fully empty lines are
-    dropped but the index keeps each row's position: its CSV line number is ``index + 2``.
+    A workbook is read from its first sheet, or from ``sheet`` (also given as
+    ``文件.xlsx:工作表``); formulas give their last computed values. ``text_columns`` are read
+    as text (identifiers keep leading zeros). Fully empty rows are dropped but the index keeps
+    each row's position: its row number as Excel shows it is ``index + 2``
+    (:func:`cell_name`). Raises ``CourseInputError`` with one Chinese sentence for a file that
+    cannot be read as a table.
+    """
+    path, sheet = table_source(path, sheet)
+    raw = _read_bytes(path)
+    if raw.startswith(_ZIP_MAGIC):
+        text = _workbook_text(path, raw, sheet)
+        name = f"{path.name}（工作表「{sheet}」）" if sheet else path.name
+    else:
+        if sheet is not None:
+            raise CourseInputError(
+                f"文件 {path.name} 不是 Excel 工作簿，没有工作表「{sheet}」可选", "工作表")
+        text, name = _read_text(path), path.name
+    return _parse(text, name, text_columns)
+
+
+def write_table(table: pd.DataFrame, path: Path | str, *, sheet: str = "Sheet1") -> Path:
+    """Write ``table`` (without its index) for people to open in Excel; returns the path.
+
+    ``.xlsx``/``.xlsm`` names get a workbook (header row frozen, columns wide enough for
+    Chinese); any other name a CSV in UTF-8 with a BOM, which Excel on a Chinese Windows opens
+    by double-click without garbling. Parent folders are created.
     """
     path = Path(path)
-    return _parse(_read_text(path), path.name, text_columns)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() not in EXCEL_SUFFIXES:
+        table.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
+        return path
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        table.to_excel(writer, sheet_name=sheet[:31], index=False)
+        worksheet = writer.sheets[sheet[:31]]
+        worksheet.freeze_panes = "A2"
+        for position, column in enumerate(table.columns):
+            cells = [str(column), *(str(value) for value in table[column].head(200))]
+            width = max(_display_width(cell) for cell in cells)
+            worksheet.column_dimensions[column_letter(position)].width = min(max(width + 2, 6), 60)
+    return path
+
+
+def _display_width(text: str) -> int:
+    """Columns a text takes in Excel: CJK characters count double."""
+    return sum(2 if ord(char) > 0x2E7F else 1 for char in text)
 
 
 # --- validation ----------------------------------------------------------------------------------
@@ -246,6 +402,10 @@ def _problems(errors: pa.errors.SchemaErrors, df: pd.DataFrame, schema_name: str
             found[(None, column, str(case.check))] = Problem(
                 None, column, None, f"「{label}」未通过检查 {case.check}")
 
+    position = {column: k for k, column in enumerate(df.columns)}
+    found = {key: (problem if problem.column not in position else Problem(
+        problem.row, problem.column, problem.value, problem.message,
+        column_letter(position[problem.column]))) for key, problem in found.items()}
     order = {column: k for k, column in enumerate(labels)}
     return sorted(found.values(), key=lambda p: (
         p.row is not None, p.row or 0, order.get(p.column, len(order)), p.message))
@@ -254,7 +414,8 @@ def _problems(errors: pa.errors.SchemaErrors, df: pd.DataFrame, schema_name: str
 def validate_table(df: pd.DataFrame, schema_name: str, source: str = "表格") -> pd.DataFrame:
     """Validate (and coerce) a DataFrame against ``SCHEMAS[schema_name]``.
 
-    Row numbers in problems are ``index + 2``, the CSV line of a row read by :func:`read_csv`.
+    Row numbers in problems are ``index + 2``, the row of a table read by :func:`read_table`,
+    and column letters follow ``df``'s column order.
     Returns the coerced table with a fresh index; raises :class:`DataValidationError`.
     """
     schema = _schema(schema_name)
@@ -265,26 +426,29 @@ def validate_table(df: pd.DataFrame, schema_name: str, source: str = "表格") -
     return valid.reset_index(drop=True)
 
 
-def load_table(path: Path | str, schema_name: str) -> pd.DataFrame:
-    """Read the CSV at ``path`` and validate it as table ``schema_name`` (see ``SCHEMAS``).
+def load_table(path: Path | str, schema_name: str, *, sheet: str | None = None) -> pd.DataFrame:
+    """Read the table at ``path`` (CSV or ``.xlsx``, see :func:`read_table`) and validate it as
+    table ``schema_name`` (see ``SCHEMAS``).
 
     Extra columns and any column order are accepted. Raises :class:`DataValidationError`
-    (row, column and a Chinese message per problem) or a ``CourseInputError`` for a file that
-    cannot be read as CSV at all.
+    (row, column letter and a Chinese message per problem) or a ``CourseInputError`` for a file
+    that cannot be read as a table at all.
     """
     _schema(schema_name)
-    path = Path(path)
-    df = read_csv(path, TEXT_COLUMNS[schema_name])
-    return validate_table(df, schema_name, source=f"文件 {path.name}")
+    df = read_table(path, sheet=sheet, text_columns=TEXT_COLUMNS[schema_name])
+    source_path, sheet = table_source(path, sheet)
+    where = f"文件 {source_path.name}" + (f" 的工作表「{sheet}」" if sheet else "")
+    return validate_table(df, schema_name, source=where)
 
 
-def validate_file(path: Path | str, schema_name: str) -> list[Problem]:
-    """The problems of a CSV file as table ``schema_name``: an empty list when it is fine.
+def validate_file(path: Path | str, schema_name: str, *, sheet: str | None = None,
+                  ) -> list[Problem]:
+    """The problems of a table file as table ``schema_name``: an empty list when it is fine.
 
     A file that cannot be read at all still raises ``CourseInputError``.
     """
     try:
-        load_table(path, schema_name)
+        load_table(path, schema_name, sheet=sheet)
     except DataValidationError as error:
         return error.problems
     return []
