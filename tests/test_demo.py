@@ -123,8 +123,8 @@ HEADER = "student_id,assignment,notebook,grade_id,score,comment\n"
 
 
 @pytest.mark.parametrize(("row", "message"), [
-    ("s006,hw01_crm_concepts,hw01_crm_concepts,crm_vs_vulgar,七分,\n", "第 3 行：分数应为数字"),
-    ("s006,hw01_crm_concepts,hw01_crm_concepts,crm_vs_vulgar,9,\n", "第 3 行：分数 9 超出 0–7"),
+    ("s006,hw01_crm_concepts,hw01_crm_concepts,crm_vs_vulgar,七分,\n", "第 3 行，E 列「score」：分数应为数字"),
+    ("s006,hw01_crm_concepts,hw01_crm_concepts,crm_vs_vulgar,9,\n", "第 3 行，E 列「score」：分数 9 超出 0–7"),
     ("s006,hw01_crm_concepts,hw01_crm_concepts,no_such_cell,1,\n", "找不到 s006"),
 ])
 def test_a_bad_marks_file_is_refused_whole_and_changes_nothing(demo, capfd, row, message):
@@ -154,3 +154,28 @@ def test_marks_are_entered_with_their_comment(demo, capfd):
     assert main(["marks", str(_marks(out, HEADER + row)), "--course", str(out / "course")]) == 0
     assert "1 条人工评分" in capfd.readouterr().out
     assert _written(out, "s002", "crm_vs_vulgar") == (3.5, False)
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "gbk"])
+def test_marks_from_excel_or_a_gbk_csv(demo, capfd, kind):
+    """Is a marks table saved by Excel (a workbook's named sheet, or a GBK CSV) entered too?"""
+    import pandas as pd
+
+    from crmlab.cli import main
+
+    out, _, _ = demo
+    row = ["s003", "hw01_crm_concepts", "hw01_crm_concepts", "crm_vs_vulgar", 4, "论述清楚"]
+    table = pd.DataFrame([row], columns=HEADER.strip().split(","))
+    if kind == "xlsx":
+        path = out / "评分.xlsx"
+        with pd.ExcelWriter(path) as writer:
+            table.head(0).to_excel(writer, sheet_name="说明", index=False)
+            table.to_excel(writer, sheet_name="书面题", index=False)
+        args = ["marks", str(path), "--sheet", "书面题"]
+    else:
+        path = out / "评分_gbk.csv"
+        table.to_csv(path, index=False, encoding="gbk")
+        args = ["marks", str(path)]
+    assert main([*args, "--course", str(out / "course")]) == 0
+    assert "1 条人工评分" in capfd.readouterr().out
+    assert _written(out, "s003", "crm_vs_vulgar") == (4.0, False)
