@@ -22,9 +22,9 @@ def _set_slider(scorecard, label: str, value: int) -> None:
     readout.press("Enter")
 
 
-def test_grading_scorecard_in_lesson_04(lab, page):
-    """Does the scorecard of lesson 04 show, live, the level the course's rules give?"""
-    open_and_run_all(page, lab, "04_customer_grading.ipynb")
+def test_grading_scorecard_in_lesson_05(lab, page):
+    """Does the scorecard of lesson 05 show, live, the level the course's rules give?"""
+    open_and_run_all(page, lab, "05_customer_grading.ipynb")
     assert error_outputs(page) == []
     card = page.locator(".crm-grading-scorecard").first
     card.scroll_into_view_if_needed()
@@ -50,8 +50,8 @@ def test_grading_scorecard_in_lesson_04(lab, page):
     expect(card.locator(".crm-level")).to_have_text("D 级")
 
 
-def test_spin_sorter_in_lesson_05(lab, page):
-    """Does the SPIN sorter of lesson 05 mark a student's clicks as the question bank says?"""
+def test_spin_sorter_in_lesson_07(lab, page):
+    """Does the SPIN sorter of lesson 07 mark a student's clicks as the question bank says?"""
     from crmlab import spin
     from crmlab.widgets import SpinSorter
 
@@ -59,7 +59,7 @@ def test_spin_sorter_in_lesson_05(lab, page):
     keys = [t.key for t in spin.TYPES]
     clicks = [q.type if i % 2 == 0 else keys[(keys.index(q.type) + 1) % 4]
               for i, q in enumerate(questions)]
-    open_and_run_all(page, lab, "05_spin.ipynb")
+    open_and_run_all(page, lab, "07_spin.ipynb")
     assert error_outputs(page) == []
     sorter = page.locator(".crm-spin-sorter").first
     sorter.scroll_into_view_if_needed()
@@ -73,16 +73,16 @@ def test_spin_sorter_in_lesson_05(lab, page):
     assert expected.correct == (len(questions) + 1) // 2
 
 
-def test_quiz_in_lesson_05(lab, page):
+def test_quiz_in_lesson_07(lab, page):
     """Does a quiz give instant feedback and keep a running score as a student answers?"""
     from crmlab import quiz
 
-    open_and_run_all(page, lab, "05_spin.ipynb")
+    open_and_run_all(page, lab, "07_spin.ipynb")
     first_quiz = page.locator(".crm-quiz").first
     first_quiz.scroll_into_view_if_needed()
     items = first_quiz.locator(".crm-quiz-item")
-    bank = {q.id: q for q in quiz.load_bank(5)}
-    questions = [bank[i] for i in ("L05-12", "L05-09", "L05-10")]
+    bank = {q.id: q for q in quiz.load_bank(7)}
+    questions = [bank[i] for i in ("L07-12", "L07-09", "L07-10")]
     assert items.count() == len(questions)
 
     def answer(index: int, right: bool) -> None:
