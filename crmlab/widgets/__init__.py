@@ -12,6 +12,7 @@ from crmlab.widgets.complaints import ComplaintSorter
 from crmlab.widgets.credit import CreditScorecard
 from crmlab.widgets.exercise import NumberExercise
 from crmlab.widgets.grading import GradingScorecard
+from crmlab.widgets.practice import ExchangeScoreForm, ReportSorter
 from crmlab.widgets.quiz import Quiz, QuizItem
 from crmlab.widgets.relationship import RelationshipPicker
 from crmlab.widgets.spin import SpinScriptCoach, SpinSorter
@@ -20,11 +21,13 @@ __all__ = [
     "AssessmentForm",
     "ComplaintSorter",
     "CreditScorecard",
+    "ExchangeScoreForm",
     "GradingScorecard",
     "NumberExercise",
     "Quiz",
     "QuizItem",
     "RelationshipPicker",
+    "ReportSorter",
     "SpinScriptCoach",
     "SpinSorter",
 ]

@@ -16,7 +16,6 @@ import ipywidgets as widgets
 from crmlab import spin
 from crmlab.checks import CourseInputError
 from crmlab.widgets._base import (
-    COLORS,
     badge,
     esc,
     guarded,
@@ -25,10 +24,9 @@ from crmlab.widgets._base import (
     show_in_output,
     table_html,
 )
+from crmlab.widgets._sorter import ChoiceSorter
 
 TYPE_COLORS = {"S": "#2166ac", "P": "#b35806", "I": "#b2182b", "N": "#1b7837"}
-STATUS_ICONS = {"correct": "✔", "incorrect": "✘", "unanswered": "…", "invalid": "✘"}
-STATUS_KINDS = {"correct": "ok", "incorrect": "error", "unanswered": "info", "invalid": "error"}
 
 
 def type_badge(key: str) -> str:
@@ -40,10 +38,6 @@ def types_legend() -> str:
     """The four types, their purpose and a typical opening, as a small table."""
     rows = [[type_badge(t.key), esc(t.purpose), esc(t.opening)] for t in spin.TYPES]
     return table_html(["类型", "目的", "典型问法"], rows)
-
-
-def _colored(text: str, kind: str) -> str:
-    return f'<span style="color:{COLORS[kind]}">{text}</span>'
 
 
 def pick_questions(
@@ -64,7 +58,7 @@ def pick_questions(
     return picked
 
 
-class SpinSorter(widgets.VBox):
+class SpinSorter(ChoiceSorter):
     """分类练习: label ``count`` bank questions as S/P/I/N, then check them.
 
     ``.choices`` maps question id → its ``ToggleButtons`` (``None`` until chosen);
@@ -83,26 +77,8 @@ class SpinSorter(widgets.VBox):
                 f"「题数」应为 1～{len(bank)} 之间的整数，现在是：{count!r}", "题数"
             )
         self.questions = pick_questions(bank, int(count), seed)
-        tooltips = [t.label for t in spin.TYPES]
-        self.choices: dict[str, widgets.ToggleButtons] = {
-            q.id: widgets.ToggleButtons(
-                options=[t.key for t in spin.TYPES], value=None, tooltips=tooltips,
-                style={"button_width": "3em"},
-            )
-            for q in self.questions
-        }
-        self.feedback: dict[str, widgets.HTML] = {q.id: widgets.HTML() for q in self.questions}
-        self.check_button = widgets.Button(description="检查答案", icon="check",
-                                           button_style="primary")
-        self.reset_button = widgets.Button(description="重新开始", icon="refresh")
-        self.output = widgets.HTML()
-        self.result: spin.LabellingResult | None = None
-
-        self.check_button.on_click(lambda _: self.check())
-        self.reset_button.on_click(lambda _: self.reset())
-        for choice in self.choices.values():
-            choice.observe(self._changed, names="value")
-
+        self._build_choices([q.id for q in self.questions], [t.key for t in spin.TYPES],
+                            tooltips=[t.label for t in spin.TYPES])
         rows = [
             widgets.VBox([
                 widgets.HTML(f"<b>{number}.</b> {esc(q.text)}"),
@@ -117,57 +93,13 @@ class SpinSorter(widgets.VBox):
                          f"<p>判断下面每个问题属于哪一类，点选 S、P、I 或 N。</p>"
                          f"<details><summary>四类问题是什么？</summary>{types_legend()}</details>"),
             *rows,
-            widgets.HBox([self.check_button, self.reset_button]),
+            self.buttons,
             self.output,
         ])
         self.add_class("crm-spin-sorter")
 
-    _show_error = show_in_output
-
-    def _changed(self, change) -> None:
-        """An answer changed after a check: that item's old verdict no longer applies."""
-        if self.result is None:
-            return
-        for qid, choice in self.choices.items():
-            if choice is change["owner"]:
-                self.feedback[qid].value = ""
-        self.result = None
-        self.output.value = message("答案有改动，请再点一次「检查答案」。", "info")
-
-    @guarded(_show_error)
-    def update(self, _change=None) -> None:
-        """Mark the current answers and show a verdict per question and a score line."""
-        answers = {qid: choice.value for qid, choice in self.choices.items()}
-        result = spin.score_labelling(answers, question_ids=list(self.choices))
-        for item in result.items:
-            icon = STATUS_ICONS[item.status]
-            self.feedback[item.id].value = _colored(
-                f"{icon} <b>{esc(item.status_label)}</b>　{esc(item.message)}",
-                STATUS_KINDS[item.status],
-            )
-        self.result = result
-        self.output.value = self.render(result)
-
-    def check(self) -> None:
-        """The 「检查答案」 button."""
-        self.update()
-
-    @staticmethod
-    def render(result: spin.LabellingResult) -> str:
-        unanswered = result.count("unanswered")
-        rest = f"还有 {unanswered} 题未作答。" if unanswered else ""
-        kind = "ok" if result.correct == result.total else "info"
-        return (f"<p class='crm-score'>{message(result.summary + rest, kind)}</p>")
-
-    def reset(self) -> None:
-        """The 「重新开始」 button: clear every answer and verdict (same questions)."""
-        self.result = None
-        with self.hold_trait_notifications():
-            for choice in self.choices.values():
-                choice.value = None
-        for html in self.feedback.values():
-            html.value = ""
-        self.output.value = ""
+    def _mark(self, answers: dict[str, object]) -> spin.LabellingResult:
+        return spin.score_labelling(answers, question_ids=list(self.choices))
 
 
 # ------------------------------------------------------------------------------ the coach
