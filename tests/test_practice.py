@@ -214,3 +214,38 @@ def test_form_bad_box_gets_a_chinese_message_beside_it():
         assert not ENGLISH_ERROR.search(form.output.value + form.errors["pace"].value)
     form.boxes["pace"].value = "３"  # full width is fine
     assert form.errors["pace"].value == "" and form.result.total == 100
+
+
+# ------------------------------------------------------------------- the texts that quote it
+
+
+def test_teacher_guide_table_is_the_rubric():
+    """Does the 教师指南's score sheet give every criterion with its points in its dimension's
+    row, and the tier totals the course computes?"""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "教师指南.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip(): line for line in text.splitlines()
+            if line.startswith("| 交流")}
+    for dimension in practice.DIMENSIONS:
+        row = rows[dimension.label]
+        assert row.rstrip(" |").endswith(str(dimension.points))
+        for c in (c for c in practice.CRITERIA if c.dimension == dimension.key):
+            short = c.label.removeprefix("表述").removeprefix("表情").removeprefix("姿态")
+            assert f"{short} {c.points}" in row, (dimension.label, c.label)
+    basic, outstanding = practice.TIER_POINTS["basic"], practice.TIER_POINTS["outstanding"]
+    assert f"基本要求 {basic} 分、突出表现\n{outstanding} 分" in text
+
+
+def test_lesson_14_quiz_quotes_the_rubric_points():
+    """Do the lesson 14 questions that quote points agree with crmlab.practice?"""
+    from crmlab import quiz
+
+    bank = {q.id: q for q in quiz.load_bank(14)}
+    points = {d.label: d.points for d in practice.DIMENSIONS}
+    assert (f"交流内容占 {points['交流内容']} 分，交流表述 {points['交流表述']} 分，"
+            f"表情和姿态各 {points['交流表情']} 分") in bank["L14-03"].explanation
+    assert points["交流表情"] == points["交流姿态"]
+    assert (f"基本要求各项合计 {practice.TIER_POINTS['basic']} 分，突出表现各项合计 "
+            f"{practice.TIER_POINTS['outstanding']} 分") in bank["L14-09"].prompt
+    assert f"内容一项就占 {points['交流内容']} 分" in bank["L14-08"].explanation
