@@ -143,7 +143,7 @@ class ExchangeScoreForm(widgets.VBox):
                       _cell(str(c.points)),
                       widgets.HBox([self.boxes[c.key], self.errors[c.key]])]
         self.grid = widgets.GridBox(cells, layout=widgets.Layout(
-            grid_template_columns="9em 6em 10em 3em 16em"))
+            grid_template_columns="11em 6em 10em 4em 18em"))
         super().__init__([
             heading(title),
             widgets.HTML("<p>每项按表现打分：完全做到给满分，没有完全做到的酌情扣分。"
