@@ -213,7 +213,7 @@ def mark_structure(
     :class:`CourseInputError`.
     """
     if not isinstance(answers, Mapping):
-        raise CourseInputError("「答案」应当是“段落编号→部分”的字典。", "答案")
+        raise CourseInputError("「答案」应当是以段落编号为键、以所属部分为值的字典。", "答案")
     ids = list(PARAGRAPH_BY_ID) if paragraph_ids is None else list(paragraph_ids)
     unknown = [str(pid) for pid in [*ids, *answers] if pid not in PARAGRAPH_BY_ID]
     if unknown:

@@ -78,7 +78,7 @@ def test_unanswered_paragraphs_of_the_exercise_are_counted():
     ({"R99": "开头"}, None, "范文中没有这些段落编号：R99"),
     ({"R1": "开头"}, ["R2"], "这些段落不在本次练习中：R1"),
     ({}, [], "本次练习没有段落"),
-    (["R1"], None, "应当是“段落编号→部分”的字典"),
+    (["R1"], None, "应当是以段落编号为键"),
 ])
 def test_bad_sorting_input_is_refused_in_chinese(answers, ids, text):
     """Are an unknown paragraph, one outside the exercise, none at all or a non-mapping refused?"""
