@@ -6,7 +6,8 @@ Two rules of the course's practical-training guide, as data:
   开头 (raise the question and state the thesis), 正文 (argue it with theory and facts) and
   结尾 (conclude with the writer's own view, briefly). ``REPORT_EXAMPLE`` is a short report
   written for this course, paragraph by paragraph, each with the part it belongs to and why;
-  :func:`mark_structure` marks a student's sorting of those paragraphs.
+  :func:`mark_structure` marks a student's sorting of those paragraphs (a
+  :mod:`crmlab.labelling` exercise).
 - The oral exchange (交流训练) is scored on four dimensions (``DIMENSIONS``): 交流内容 50,
   交流表述 30, 交流表情 10, 交流姿态 10 points. Each dimension has criteria a speaker meets
   when the task is basically done (基本要求) and criteria for an outstanding performance
@@ -20,12 +21,13 @@ with the criteria). The course follows the criteria; ``TIER_POINTS`` is computed
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
+from crmlab import labelling
 from crmlab.checks import CourseInputError, as_number, check_keys
+from crmlab.labelling import Item, LabellingResult, Option
 
 # ------------------------------------------------------------------------------ the report
 
@@ -62,170 +64,79 @@ PART_BY_KEY: dict[str, ReportPart] = {part.key: part for part in REPORT_PARTS}
 PART_KEYS_TEXT = "、".join(part.label for part in REPORT_PARTS)
 
 
-@dataclass(frozen=True)
-class ReportParagraph:
-    """A paragraph of the example report, the part it belongs to, and why."""
-
-    id: str
-    part: str  # a ReportPart key
-    text: str
-    reason: str
-
-
 REPORT_TITLE = "某社区连锁药店客户关系管理调查报告"
-REPORT_EXAMPLE: tuple[ReportParagraph, ...] = (
-    ReportParagraph(
+REPORT_EXAMPLE: tuple[Item, ...] = (
+    Item(
         "R1", "opening",
         "我们小组走访了本市一家有 12 家门店的社区连锁药店。这次调查想回答一个问题："
         "一家规模不大的药店，靠什么留住周边的老顾客？",
         "交代调查对象和报告要回答的问题，属于开头。",
     ),
-    ReportParagraph(
+    Item(
         "R2", "opening",
         "我们的看法是：这家药店留住顾客，靠的不是打折，而是把每位常客的用药需求记在心上；"
         "它的不足也恰恰在于这些信息还没有被系统地管理起来。",
         "亮出全文的论点，后面的正文都围绕它展开，属于开头。",
     ),
-    ReportParagraph(
+    Item(
         "R3", "body",
         "先看现状。药店为办了会员卡的顾客建立了简单的档案，记录常买的药品和购买日期。"
         "店员会在慢性病顾客的药快用完时打电话提醒，店长说，这项服务让很多老人每月固定来店里。",
         "用走访看到、听到的事实说明现状，是论证的依据，属于正文。",
     ),
-    ReportParagraph(
+    Item(
         "R4", "body",
         "这种做法符合客户关怀的道理：主动了解客户的需要，持续地、有区别地为客户服务，"
         "最终提高满意度、培养忠诚。药店 12 家门店会员的复购比例明显高于非会员，也印证了这一点。",
         "用课程学过的理论解释事实，理论和实例相结合，属于正文。",
     ),
-    ReportParagraph(
+    Item(
         "R5", "body",
         "再看问题。顾客档案分散在各门店的纸质登记本和收银系统里，换一家门店就查不到；"
         "登记本放在柜台上，谁都能翻看，顾客的用药信息缺少保护。",
         "分析存在的问题，紧扣论点中「信息没有被系统地管理」一句，属于正文。",
     ),
-    ReportParagraph(
+    Item(
         "R6", "body",
         "问题的根源在于药店把客户管理看成店员的个人经验，而不是企业的工作："
         "没有专人负责，也没有统一的信息系统和保密制度。",
         "从现象追到原因，层层推进，言之有理，属于正文。",
     ),
-    ReportParagraph(
+    Item(
         "R7", "ending",
         "综上所述，我们认为：小药店同样需要客户关系管理，它的起点是把分散的顾客信息管起来、用起来、保护好。",
         "从正文归纳出结论，上升为小组自己的认识，属于结尾。",
     ),
-    ReportParagraph(
+    Item(
         "R8", "ending",
         "为此建议：统一建立会员档案，只登记服务需要的信息并取得顾客同意；指定一名店长负责客户服务；"
         "每季度回访一次慢性病顾客。",
         "在结论之后提出简短、鲜明的建议，属于结尾。",
     ),
 )
-PARAGRAPH_BY_ID: dict[str, ReportParagraph] = {p.id: p for p in REPORT_EXAMPLE}
-
-MARK_STATUSES: dict[str, str] = {
-    "correct": "正确",
-    "incorrect": "错误",
-    "unanswered": "未作答",
-    "invalid": "无效答案",
-}
-"""Outcome of one sorted paragraph → its Chinese label."""
-
-
-def normalise_part(value: object) -> str | None:
-    """A part given as its key (``"body"``) or its label (``"正文"``, full width too) → its key;
-    anything else → ``None``."""
-    if not isinstance(value, str):
-        return None
-    text = unicodedata.normalize("NFKC", value).strip()
-    for part in REPORT_PARTS:
-        if text in (part.key, part.label):
-            return part.key
-    return None
-
-
-@dataclass(frozen=True)
-class MarkedParagraph:
-    """One paragraph of the sorting exercise, as marked."""
-
-    id: str
-    given: object  # what the student chose, as given
-    status: str  # a key of MARK_STATUSES
-    part: str  # the right ReportPart key
-    message: str  # Chinese feedback sentence
-
-    @property
-    def status_label(self) -> str:
-        return MARK_STATUSES[self.status]
-
-
-@dataclass(frozen=True)
-class StructureResult:
-    """The marking of a report-structure exercise."""
-
-    items: tuple[MarkedParagraph, ...]
-    correct: int
-    total: int
-
-    def count(self, status: str) -> int:
-        """How many paragraphs have this outcome (a key of ``MARK_STATUSES``)."""
-        return sum(item.status == status for item in self.items)
-
-    @property
-    def summary(self) -> str:
-        return f"答对 {self.correct} / {self.total} 段。"
-
-    def ordered(self) -> list[ReportParagraph]:
-        """The exercise's paragraphs rearranged as the report reads: 开头, 正文, 结尾, each part
-        keeping the example's order."""
-        ids = {item.id for item in self.items}
-        return [p for p in REPORT_EXAMPLE if p.id in ids]
-
-
-def _mark_one(paragraph: ReportParagraph, given: object) -> MarkedParagraph:
-    if given is None or (isinstance(given, str) and not given.strip()):
-        return MarkedParagraph(paragraph.id, given, "unanswered", paragraph.part,
-                               "还没有选择。")
-    key = normalise_part(given)
-    if key is None:
-        return MarkedParagraph(paragraph.id, given, "invalid", paragraph.part,
-                               f"「{given}」不是报告的组成部分：只能选 {PART_KEYS_TEXT}。")
-    if key == paragraph.part:
-        return MarkedParagraph(paragraph.id, given, "correct", paragraph.part, paragraph.reason)
-    chosen = PART_BY_KEY[key].label
-    return MarkedParagraph(
-        paragraph.id, given, "incorrect", paragraph.part,
-        f"不是{chosen}。再读一遍这一段：它是在提出问题、分析问题，还是在得出结论？",
-    )
+PART_OPTIONS: tuple[Option, ...] = tuple(Option(p.key, p.label) for p in REPORT_PARTS)
+PARAGRAPH_BY_ID: dict[str, Item] = {p.id: p for p in REPORT_EXAMPLE}
+RETRY = "不是{chosen}。再读一遍这一段：它是在提出问题、分析问题，还是在得出结论？"
 
 
 def mark_structure(
     answers: Mapping[str, object], paragraph_ids: Iterable[str] | None = None
-) -> StructureResult:
+) -> LabellingResult:
     """Mark a student's sorting of example paragraphs into 开头 / 正文 / 结尾.
 
-    ``answers`` maps paragraph id → the part chosen (its key or its Chinese label); ``None`` or
-    a blank is *unanswered*, anything else that is not a part is *invalid* (with a Chinese
-    message, not an exception). ``paragraph_ids`` is the exercise's full list (ids missing from
-    ``answers`` count as unanswered); by default every paragraph of ``REPORT_EXAMPLE``. An
-    unknown id, or an answer for a paragraph outside the exercise, raises
-    :class:`CourseInputError`.
+    ``answers`` maps paragraph id → the part chosen (its key or its Chinese label);
+    ``paragraph_ids`` is the exercise's full list, by default every paragraph of
+    ``REPORT_EXAMPLE``. See :func:`crmlab.labelling.mark` for the outcomes and the errors.
     """
-    if not isinstance(answers, Mapping):
-        raise CourseInputError("「答案」应当是以段落编号为键、以所属部分为值的字典。", "答案")
-    ids = list(PARAGRAPH_BY_ID) if paragraph_ids is None else list(paragraph_ids)
-    unknown = [str(pid) for pid in [*ids, *answers] if pid not in PARAGRAPH_BY_ID]
-    if unknown:
-        raise CourseInputError(
-            f"范文中没有这些段落编号：{'、'.join(dict.fromkeys(unknown))}。", "段落编号")
-    extra = [str(pid) for pid in answers if pid not in set(ids)]
-    if extra:
-        raise CourseInputError(f"这些段落不在本次练习中：{'、'.join(extra)}。", "段落编号")
-    if not ids:
-        raise CourseInputError("本次练习没有段落，无法评分。", "段落编号")
-    items = tuple(_mark_one(PARAGRAPH_BY_ID[pid], answers.get(pid)) for pid in dict.fromkeys(ids))
-    return StructureResult(items, sum(item.status == "correct" for item in items), len(items))
+    return labelling.mark(answers, REPORT_EXAMPLE, PART_OPTIONS, paragraph_ids,
+                          retry=RETRY, unit="段", what="段落编号")
+
+
+def report_in_order(paragraph_ids: Iterable[str]) -> list[Item]:
+    """The given paragraphs rearranged as the report reads: 开头, 正文, 结尾, each part keeping
+    the example's order."""
+    ids = set(paragraph_ids)
+    return [p for p in REPORT_EXAMPLE if p.id in ids]
 
 
 # ----------------------------------------------------------------------- the oral exchange

@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 def test_practice_lesson_widgets_in_the_browser(lab, page):
     """Do lesson 14's sorter and score form, with their code folded, mark and total as the
     course's rules do, and does the case keep its reference analysis closed?"""
-    paragraphs = ReportSorter().paragraphs  # the same seed as the lesson's `ReportSorter()`
+    paragraphs = ReportSorter().items  # the same seed as the lesson's `ReportSorter()`
     open_and_run_all(page, lab, "14_practice.ipynb")
     assert error_outputs(page) == []
     # Cells that only build a widget or a table show their output, not their code.
@@ -31,14 +31,14 @@ def test_practice_lesson_widgets_in_the_browser(lab, page):
     labels = {p.key: p.label for p in practice.REPORT_PARTS}
     wrong = paragraphs[0]
     for index, paragraph in enumerate(paragraphs):
-        choice = labels[paragraph.part] if index else labels[
-            "ending" if wrong.part != "ending" else "opening"]
+        choice = labels[paragraph.answer] if index else labels[
+            "ending" if wrong.answer != "ending" else "opening"]
         rows.nth(index).get_by_role("button", name=choice, exact=True).click()
     sorter.get_by_role("button", name="检查答案").click()
     expect(sorter.locator(".crm-score")).to_contain_text(
         f"答对 {len(paragraphs) - 1} / {len(paragraphs)} 段")
     assert sorter.locator(".crm-report").count() == 0
-    rows.nth(0).get_by_role("button", name=labels[wrong.part], exact=True).click()
+    rows.nth(0).get_by_role("button", name=labels[wrong.answer], exact=True).click()
     sorter.get_by_role("button", name="检查答案").click()
     expect(sorter.locator(".crm-score")).to_contain_text(
         f"答对 {len(paragraphs)} / {len(paragraphs)} 段")

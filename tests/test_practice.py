@@ -8,15 +8,16 @@ import pytest
 
 from crmlab import practice
 from crmlab.checks import CourseInputError
+from crmlab.labelling import Item
 from crmlab.widgets import ExchangeScoreForm, ReportSorter
-from crmlab.widgets.practice import shuffled_paragraphs
+from crmlab.widgets.labelling import shuffled
 
 FULL = {c.key: c.points for c in practice.CRITERIA}
 ENGLISH_ERROR = re.compile(r"Traceback|[A-Za-z]+(Error|Exception)\b")
 
 
-def _right(paragraph: practice.ReportParagraph) -> str:
-    return practice.PART_BY_KEY[paragraph.part].label
+def _right(paragraph: Item) -> str:
+    return practice.PART_BY_KEY[paragraph.answer].label
 
 
 # ------------------------------------------------------------------------------ the report
@@ -32,7 +33,7 @@ def test_report_has_the_three_parts_in_order():
 
 def test_example_report_reads_opening_body_ending():
     """Does the example report have every part, in the order a report is read?"""
-    order = [p.part for p in practice.REPORT_EXAMPLE]
+    order = [p.answer for p in practice.REPORT_EXAMPLE]
     assert order == sorted(order, key=[p.key for p in practice.REPORT_PARTS].index)
     assert set(order) == set(practice.PART_BY_KEY)
     assert len({p.id for p in practice.REPORT_EXAMPLE}) == len(order)
@@ -54,7 +55,7 @@ def test_sorting_marks_right_wrong_blank_and_invalid():
 
 def test_a_wrong_answer_does_not_name_the_right_part():
     """Does the message for a wrong choice leave the right part for the student to find?"""
-    body = next(p for p in practice.REPORT_EXAMPLE if p.part == "body")
+    body = next(p for p in practice.REPORT_EXAMPLE if p.answer == "body")
     item = practice.mark_structure({body.id: "开头"}, paragraph_ids=[body.id]).items[0]
     assert item.status == "incorrect"
     assert "正文" not in item.message.replace("不是开头", "")
@@ -62,7 +63,7 @@ def test_a_wrong_answer_does_not_name_the_right_part():
 
 def test_parts_are_accepted_as_keys_or_labels_full_width_too():
     """Are 「body」, 「正文」 and 「 正文 」 all read as the body?"""
-    body = next(p for p in practice.REPORT_EXAMPLE if p.part == "body")
+    body = next(p for p in practice.REPORT_EXAMPLE if p.answer == "body")
     for given in ("body", "正文", " 正文 "):
         assert practice.mark_structure({body.id: given}, paragraph_ids=[body.id]).correct == 1
 
@@ -75,9 +76,9 @@ def test_unanswered_paragraphs_of_the_exercise_are_counted():
 
 
 @pytest.mark.parametrize("answers, ids, text", [
-    ({"R99": "开头"}, None, "范文中没有这些段落编号：R99"),
-    ({"R1": "开头"}, ["R2"], "这些段落不在本次练习中：R1"),
-    ({}, [], "本次练习没有段落"),
+    ({"R99": "开头"}, None, "没有这些段落编号：R99"),
+    ({"R1": "开头"}, ["R2"], "这些段落编号不在本次练习中：R1"),
+    ({}, [], "本次练习没有题目"),
     (["R1"], None, "应当是以段落编号为键"),
 ])
 def test_bad_sorting_input_is_refused_in_chinese(answers, ids, text):
@@ -89,8 +90,7 @@ def test_bad_sorting_input_is_refused_in_chinese(answers, ids, text):
 def test_report_in_order_after_marking():
     """Does a marked exercise give back its paragraphs in the report's order?"""
     ids = ["R8", "R3", "R1"]
-    result = practice.mark_structure({}, paragraph_ids=ids)
-    assert [p.id for p in result.ordered()] == ["R1", "R3", "R8"]
+    assert [p.id for p in practice.report_in_order(ids)] == ["R1", "R3", "R8"]
 
 
 # ----------------------------------------------------------------------- the oral exchange
@@ -152,8 +152,8 @@ def test_bad_marks_are_refused_in_chinese(marks, text):
 
 def test_sorter_shuffles_the_paragraphs_reproducibly():
     """Does the sorter show every paragraph, shuffled, in the same order for the same seed?"""
-    order = [p.id for p in ReportSorter(seed=3).paragraphs]
-    assert order == [p.id for p in shuffled_paragraphs(3)]
+    order = [p.id for p in ReportSorter(seed=3).items]
+    assert order == [p.id for p in shuffled(practice.REPORT_EXAMPLE, 3)]
     assert sorted(order) == sorted(p.id for p in practice.REPORT_EXAMPLE)
     assert order != [p.id for p in practice.REPORT_EXAMPLE]
 
@@ -161,16 +161,16 @@ def test_sorter_shuffles_the_paragraphs_reproducibly():
 def test_sorter_marks_what_the_model_marks_and_shows_the_report_when_all_right():
     """Does the sorter show the model's verdicts, and the ordered report only when all is right?"""
     sorter = ReportSorter()
-    for n, paragraph in enumerate(sorter.paragraphs):
-        wrong = "结尾" if paragraph.part != "ending" else "开头"
+    for n, paragraph in enumerate(sorter.items):
+        wrong = "结尾" if paragraph.answer != "ending" else "开头"
         sorter.choices[paragraph.id].value = _right(paragraph) if n else wrong
     sorter.check_button.click()
     expected = practice.mark_structure({pid: c.value for pid, c in sorter.choices.items()},
-                                       paragraph_ids=[p.id for p in sorter.paragraphs])
+                                       paragraph_ids=[p.id for p in sorter.items])
     assert sorter.result == expected
     assert f"答对 {expected.correct} / {expected.total} 段" in sorter.output.value
     assert sorter.report.value == ""
-    sorter.choices[sorter.paragraphs[0].id].value = _right(sorter.paragraphs[0])
+    sorter.choices[sorter.items[0].id].value = _right(sorter.items[0])
     assert sorter.result is None and "再点一次" in sorter.output.value
     sorter.check()
     assert sorter.result.correct == len(practice.REPORT_EXAMPLE)
@@ -182,7 +182,7 @@ def test_sorter_marks_what_the_model_marks_and_shows_the_report_when_all_right()
 def test_sorter_reset_clears_answers_and_verdicts():
     """Does 「重新开始」 clear every choice, verdict and the score?"""
     sorter = ReportSorter()
-    first = sorter.paragraphs[0]
+    first = sorter.items[0]
     sorter.choices[first.id].value = _right(first)
     sorter.check()
     sorter.reset_button.click()

@@ -29,7 +29,7 @@ from crmlab.widgets.spin import parse_script
 
 WIDGET_CLASSES = ("GradingScorecard", "CreditScorecard", "RelationshipPicker", "SpinSorter",
                   "SpinScriptCoach", "ComplaintSorter", "Quiz", "AssessmentForm",
-                  "NumberExercise", "ReportSorter", "ExchangeScoreForm")
+                  "NumberExercise", "ReportSorter", "ExchangeScoreForm", "PrivacySorter")
 APOLOGY = "出了点意外"
 ENGLISH_ERROR = re.compile(r"Traceback|[A-Za-z]+(Error|Exception)\b")
 

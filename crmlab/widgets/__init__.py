@@ -13,6 +13,7 @@ from crmlab.widgets.credit import CreditScorecard
 from crmlab.widgets.exercise import NumberExercise
 from crmlab.widgets.grading import GradingScorecard
 from crmlab.widgets.practice import ExchangeScoreForm, ReportSorter
+from crmlab.widgets.privacy import PrivacySorter
 from crmlab.widgets.quiz import Quiz, QuizItem
 from crmlab.widgets.relationship import RelationshipPicker
 from crmlab.widgets.spin import SpinScriptCoach, SpinSorter
@@ -24,6 +25,7 @@ __all__ = [
     "ExchangeScoreForm",
     "GradingScorecard",
     "NumberExercise",
+    "PrivacySorter",
     "Quiz",
     "QuizItem",
     "RelationshipPicker",

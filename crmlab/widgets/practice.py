@@ -6,12 +6,11 @@ paragraphs, the rubric's criteria and points, the marking and the totals all com
 
 from __future__ import annotations
 
-import random
-
 import ipywidgets as widgets
 
 from crmlab import practice
 from crmlab.checks import CourseInputError
+from crmlab.labelling import LabellingResult
 from crmlab.widgets._base import (
     COLORS,
     esc,
@@ -22,7 +21,7 @@ from crmlab.widgets._base import (
     show_in_output,
     table_html,
 )
-from crmlab.widgets._sorter import ChoiceSorter
+from crmlab.widgets.labelling import LabelSorter
 
 CELL = widgets.Layout(padding="2px 6px")
 
@@ -34,70 +33,46 @@ def parts_legend() -> str:
     return table_html(["部分", "做什么", "写好的要求"], rows)
 
 
-def shuffled_paragraphs(seed: int) -> list[practice.ReportParagraph]:
-    """The example report's paragraphs in an order fixed by ``seed`` (never the report's own)."""
-    paragraphs = list(practice.REPORT_EXAMPLE)
-    rng = random.Random(seed)
-    while paragraphs == list(practice.REPORT_EXAMPLE):
-        rng.shuffle(paragraphs)
-    return paragraphs
-
-
-class ReportSorter(ChoiceSorter):
+class ReportSorter(LabelSorter):
     """报告结构练习: mark each paragraph of the example report 开头, 正文 or 结尾, then check.
 
-    ``.choices`` maps paragraph id → its ``ToggleButtons``; ``.check()`` marks them with
-    :func:`crmlab.practice.mark_structure` into ``.result`` (a
-    :class:`crmlab.practice.StructureResult`); when every paragraph is right, ``.report``
-    shows the report in order.
+    ``.items`` are the paragraphs as shown; ``.check()`` marks them with
+    :func:`crmlab.practice.mark_structure`; when every paragraph is right, ``.report`` shows
+    the report in order.
     """
 
     unit = "段"
 
     def __init__(self, seed: int = 0):
-        self.paragraphs = shuffled_paragraphs(seed)
-        self._build_choices([p.id for p in self.paragraphs],
-                            [part.label for part in practice.REPORT_PARTS], button_width="4em")
         self.report = widgets.HTML()
-        rows = [
-            widgets.VBox([
-                widgets.HTML(f"<p style='margin:0.2em 0'><b>第 {n} 段</b>　{esc(p.text)}</p>"),
-                widgets.HBox([self.choices[p.id], self.feedback[p.id]]),
-            ], layout=widgets.Layout(margin="0 0 0.6em 0"))
-            for n, p in enumerate(self.paragraphs, start=1)
-        ]
-        super().__init__([
-            heading(f"报告结构练习：《{practice.REPORT_TITLE}》"),
-            widgets.HTML("<p>下面是一篇走访报告，段落被打乱了。判断每一段属于报告的哪一部分，"
-                         "点选「开头」「正文」或「结尾」，再点「检查答案」。</p>"
-                         f"<details><summary>三个部分各做什么？</summary>{parts_legend()}"
-                         "</details>"),
-            *rows,
-            self.buttons,
-            self.output,
-            self.report,
-        ])
+        super().__init__(
+            practice.REPORT_EXAMPLE, practice.PART_OPTIONS,
+            lambda answers, ids: practice.mark_structure(answers, paragraph_ids=ids),
+            title=f"报告结构练习：《{practice.REPORT_TITLE}》",
+            intro=("<p>下面是一篇走访报告，段落被打乱了。判断每一段属于报告的哪一部分，"
+                   "点选「开头」「正文」或「结尾」，再点「检查答案」。</p>"
+                   f"<details><summary>三个部分各做什么？</summary>{parts_legend()}</details>"),
+            item_name="第 {n} 段", seed=seed, extra=[self.report],
+        )
         self.add_class("crm-report-sorter")
-
-    def _mark(self, answers: dict[str, object]) -> practice.StructureResult:
-        return practice.mark_structure(answers, paragraph_ids=list(self.choices))
 
     def _show_error(self, text: str) -> None:
         super()._show_error(text)
         self.report.value = ""
 
-    def _after_check(self, result: practice.StructureResult) -> None:
+    def _after_check(self, result: LabellingResult) -> None:
         self.report.value = self.render_report(result) if result.correct == result.total else ""
 
     def _after_reset(self) -> None:
         self.report.value = ""
 
     @staticmethod
-    def render_report(result: practice.StructureResult) -> str:
-        """The paragraphs in the report's order, under their part's name."""
+    def render_report(result: LabellingResult) -> str:
+        """The marked paragraphs in the report's order, under their part's name."""
+        paragraphs = practice.report_in_order(item.id for item in result.items)
         blocks = []
         for part in practice.REPORT_PARTS:
-            texts = "".join(f"<p>{esc(p.text)}</p>" for p in result.ordered() if p.part == part.key)
+            texts = "".join(f"<p>{esc(p.text)}</p>" for p in paragraphs if p.answer == part.key)
             blocks.append(f"<h5 style='margin:0.4em 0 0.2em'>{esc(part.label)}</h5>{texts}")
         return (f"<div class='crm-report' style='border-left:3px solid {COLORS['ok']};"
                 f"padding-left:0.8em'><h4>{esc(practice.REPORT_TITLE)}</h4>{''.join(blocks)}</div>")
