@@ -14,7 +14,8 @@ EXPECTED = ["00", "01", "02", "04", "05", "06", "07", "08", "09", "10", "11", "1
 """The lessons that exist; 03 joins this list when it is written."""
 WIDGET_CALL = re.compile(
     r"\b(GradingScorecard|CreditScorecard|RelationshipPicker|SpinSorter|SpinScriptCoach|"
-    r"ComplaintSorter|Quiz|AssessmentForm|NumberExercise|ReportSorter|ExchangeScoreForm|PrivacySorter)\("
+    r"ComplaintSorter|Quiz|AssessmentForm|NumberExercise|ReportSorter|ExchangeScoreForm|"
+    r"PrivacySorter|ServiceStageSorter)\("
 )
 
 

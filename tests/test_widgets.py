@@ -29,7 +29,8 @@ from crmlab.widgets.spin import parse_script
 
 WIDGET_CLASSES = ("GradingScorecard", "CreditScorecard", "RelationshipPicker", "SpinSorter",
                   "SpinScriptCoach", "ComplaintSorter", "Quiz", "AssessmentForm",
-                  "NumberExercise", "ReportSorter", "ExchangeScoreForm", "PrivacySorter")
+                  "NumberExercise", "ReportSorter", "ExchangeScoreForm", "PrivacySorter",
+                  "ServiceStageSorter")
 APOLOGY = "出了点意外"
 ENGLISH_ERROR = re.compile(r"Traceback|[A-Za-z]+(Error|Exception)\b")
 

@@ -16,6 +16,7 @@ from crmlab.widgets.practice import ExchangeScoreForm, ReportSorter
 from crmlab.widgets.privacy import PrivacySorter
 from crmlab.widgets.quiz import Quiz, QuizItem
 from crmlab.widgets.relationship import RelationshipPicker
+from crmlab.widgets.service import ServiceStageSorter
 from crmlab.widgets.spin import SpinScriptCoach, SpinSorter
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "QuizItem",
     "RelationshipPicker",
     "ReportSorter",
+    "ServiceStageSorter",
     "SpinScriptCoach",
     "SpinSorter",
 ]
