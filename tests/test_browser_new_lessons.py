@@ -1,16 +1,58 @@
-"""Browser test of lesson 14 (实训): a student in a real JupyterLab sorts the report's paragraphs
-and scores an oral exchange; the page must show what crmlab.practice says."""
+"""Browser tests of lessons 09, 12 and 14 in a real JupyterLab: their folded cells still show
+their widgets, the case keeps its reference analysis closed, and what a student clicks or types
+is marked and totalled as crmlab.service, crmlab.privacy and crmlab.practice say."""
 
 from __future__ import annotations
 
+import nbformat
 import pytest
 from playwright.sync_api import expect
 
-from crmlab import practice
-from crmlab.widgets import ReportSorter
+from crmlab import practice, privacy, service
+from crmlab.widgets import PrivacySorter, ReportSorter, ServiceStageSorter
 from tests.browser import error_outputs, open_and_run_all
+from tests.notebooks import ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def _hidden_cells(notebook: str) -> int:
+    cells = nbformat.read(ROOT / "lessons" / notebook, as_version=4).cells
+    return sum(c.metadata.get("jupyter", {}).get("source_hidden", False) for c in cells)
+
+
+@pytest.mark.parametrize("notebook, sorter_class, widget, labels, mark", [
+    ("09_customer_service.ipynb", ServiceStageSorter, ".crm-service-sorter",
+     {o.key: o.label for o in service.STAGES}, service.mark_stages),
+    ("12_customer_information.ipynb", PrivacySorter, ".crm-privacy-sorter",
+     {o.key: o.label for o in privacy.VERDICTS}, privacy.mark_practices),
+])
+def test_lesson_runs_folded_and_its_sorter_marks_clicks(lab, page, notebook, sorter_class,
+                                                        widget, labels, mark):
+    """Does the lesson run in JupyterLab with its widget cells folded and the case's analysis
+    closed, and does its sorter mark a student's clicks as the course's data says?"""
+    items = sorter_class().items  # the same seed as the lesson's call
+    open_and_run_all(page, lab, notebook)
+    assert error_outputs(page) == []
+    assert page.locator(".jp-InputPlaceholder").count() == _hidden_cells(notebook)
+    closed = page.locator("details:not([open])").filter(has_text="参考分析")
+    assert closed.count() == 1
+    assert not closed.locator("p, li").first.is_visible()
+
+    sorter = page.locator(widget).first
+    sorter.scroll_into_view_if_needed()
+    rows = sorter.locator(".widget-toggle-buttons")
+    assert rows.count() == len(items)
+    keys = list(labels)
+    clicks = {}
+    for index, item in enumerate(items):
+        key = item.answer if index % 2 == 0 else keys[(keys.index(item.answer) + 1) % len(keys)]
+        clicks[item.id] = labels[key]
+        rows.nth(index).get_by_role("button", name=labels[key], exact=True).click()
+    sorter.get_by_role("button", name="检查答案").click()
+    expected = mark(clicks, [i.id for i in items])
+    expect(sorter.locator(".crm-score")).to_contain_text(expected.summary.rstrip("。"))
+    assert expected.correct == (len(items) + 1) // 2
 
 
 def test_practice_lesson_widgets_in_the_browser(lab, page):
@@ -20,7 +62,7 @@ def test_practice_lesson_widgets_in_the_browser(lab, page):
     open_and_run_all(page, lab, "14_practice.ipynb")
     assert error_outputs(page) == []
     # Cells that only build a widget or a table show their output, not their code.
-    assert page.locator(".jp-InputPlaceholder").count() >= 7
+    assert page.locator(".jp-InputPlaceholder").count() == _hidden_cells("14_practice.ipynb")
     closed = page.locator("details:not([open])").filter(has_text="参考分析")
     assert closed.count() == 1 and not closed.get_by_text("开头只交代了时间和地点").is_visible()
 
