@@ -249,3 +249,13 @@ def test_lesson_14_quiz_quotes_the_rubric_points():
     assert (f"基本要求各项合计 {practice.TIER_POINTS['basic']} 分，突出表现各项合计 "
             f"{practice.TIER_POINTS['outstanding']} 分") in bank["L14-09"].prompt
     assert f"内容一项就占 {points['交流内容']} 分" in bank["L14-08"].explanation
+
+
+def test_form_shows_each_dimensions_advice_on_its_name():
+    """Does the form show, over each dimension's name, what the speaker should attend to?"""
+    from crmlab.widgets._base import esc
+
+    shown = "\n".join(child.value for child in ExchangeScoreForm().grid.children
+                      if hasattr(child, "value"))
+    for dimension in practice.DIMENSIONS:
+        assert f"title='{esc('；'.join(dimension.advice))}'>{dimension.label}" in shown

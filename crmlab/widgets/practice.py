@@ -114,7 +114,9 @@ class ExchangeScoreForm(widgets.VBox):
             dimension = practice.DIMENSION_BY_KEY[c.dimension]
             label = f"{dimension.label}（{dimension.points} 分）" if c.dimension != shown else ""
             shown = c.dimension
-            cells += [_cell(label), _cell(practice.TIERS[c.tier]), _cell(c.label),
+            advice = esc("；".join(dimension.advice))
+            cells += [widgets.HTML(f"<span title='{advice}'>{esc(label)}</span>", layout=CELL),
+                      _cell(practice.TIERS[c.tier]), _cell(c.label),
                       _cell(str(c.points)),
                       widgets.HBox([self.boxes[c.key], self.errors[c.key]])]
         self.grid = widgets.GridBox(cells, layout=widgets.Layout(
@@ -122,7 +124,8 @@ class ExchangeScoreForm(widgets.VBox):
         super().__init__([
             heading(title),
             widgets.HTML("<p>每项按表现打分：完全做到给满分，没有完全做到的酌情扣分。"
-                         "全部填完后显示各维度小计和总分。</p>"),
+                         "全部填完后显示各维度小计和总分。把鼠标停在维度名上，"
+                         "可以看到这个维度要注意什么。</p>"),
             self.grid,
             self.output,
         ])
