@@ -38,7 +38,7 @@ try:  # the course's own pieces; nbgrader still works (with its defaults) where 
     from nbgrader.preprocessors import GetGrades
 
     from crmlab.course.assignments import load_assignments
-    from crmlab.course.feedback import HideHiddenTests
+    from crmlab.course.feedback import TEMPLATE_NAME, TEMPLATES, FeedbackExporter, HideHiddenTests
     from crmlab.course.late import PerDayLatePenalty
 except ImportError:
     pass
@@ -47,6 +47,11 @@ else:
     c.AssignLatePenalties.plugin_class = PerDayLatePenalty
     # Feedback keeps the scores but shows hidden tests only as "passed / failed".
     c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
+    # The feedback page in Chinese: the course's template instead of nbgrader's English one
+    # (its own config section, so Formgrader's button cannot switch it back).
+    c.GenerateFeedback.exporter_class = FeedbackExporter
+    c.FeedbackExporter.template_name = TEMPLATE_NAME
+    c.FeedbackExporter.extra_template_basedirs = [str(TEMPLATES)]
     # The assignments this course has; a broken YAML file is reported, not fatal.
     from crmlab.checks import CourseInputError
 

@@ -1,17 +1,28 @@
-"""Feedback that keeps the scores but not the hidden tests (nbgrader #917, #1156, #1363).
+"""The feedback a student receives: Chinese, with the scores but not the hidden tests.
 
 nbgrader puts the hidden tests back at autograde and renders them into the feedback a student
-receives. ``HideHiddenTests`` runs in ``GenerateFeedback`` after ``GetGrades``: in each test
-cell it replaces the hidden region with one line saying whether it passed, and cuts error
-tracebacks (whose context lines could quote hidden code) down to the error message.
+receives (nbgrader #917, #1156, #1363). ``HideHiddenTests`` runs in ``GenerateFeedback`` after
+``GetGrades``: in each test cell it replaces the hidden region with one line saying whether it
+passed, and cuts error tracebacks (whose context lines could quote hidden code) down to the
+error message.
+
+nbgrader's own feedback template labels the page in English ("Test cell", "Written response",
+"Comment", "Score"). ``FeedbackExporter`` renders it with the course's Chinese template
+(``templates/crmlab_feedback``). It is a class of its own so that its config section wins over
+``HTMLExporter.template_name = "feedback"``, which Formgrader's "generate feedback" button sets.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+from nbconvert.exporters import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
-from traitlets import Bool, Unicode
+from traitlets import Bool, Unicode, default
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+TEMPLATE_NAME = "crmlab_feedback"
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 TRACEBACK_LINE = re.compile(r"(?:Cell In\s*\[[^\]]*\],\s*line|<ipython-input-[^>]*> in <module>\(?\)?\s*)\s*(\d+)")
@@ -63,3 +74,15 @@ def _failing_line(error) -> int | None:
     text = ANSI.sub("", "\n".join(error.get("traceback", [])))
     found = TRACEBACK_LINE.findall(text)
     return int(found[0]) if found else None  # the outermost frame: the test cell itself
+
+
+class FeedbackExporter(HTMLExporter):
+    """nbgrader's feedback HTML rendered with the course's Chinese template."""
+
+    @default("template_name")
+    def _template_name_default(self):
+        return TEMPLATE_NAME
+
+    @default("extra_template_basedirs")
+    def _extra_template_basedirs_default(self):
+        return [str(TEMPLATES)]
