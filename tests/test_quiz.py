@@ -20,7 +20,7 @@ from crmlab.relationship import relationship_level
 from crmlab.survey import nps
 from crmlab.value import business_value, clv, composite_value
 
-LESSONS = [1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]
+LESSONS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]
 MIN_QUESTIONS = 10
 MIN_PER_KIND = 2
 ALL_QUESTIONS = [q for lesson in LESSONS for q in quiz.load_bank(lesson)]
