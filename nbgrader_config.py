@@ -62,3 +62,19 @@ else:
 
         print(f"警告：作业配置有误：{error}", file=sys.stderr)
         ASSIGNMENTS = {}
+
+# Grading sandbox (crmlab/course/sandbox.py): every kernel that autograding starts, from
+# `crmlab autograde`, plain `nbgrader autograde` or Formgrader, runs in bubblewrap: no network,
+# nothing of this folder but the submission's scratch copy, an unprivileged user, and these
+# limits. Without crmlab importable, autograde stops instead of grading unsandboxed.
+try:
+    from crmlab.course.sandbox import sandboxed_preprocessors
+except ImportError:
+    c.Autograde.autograde_preprocessors = ["crmlab.course.sandbox.SandboxedExecute"]
+else:
+    c.Autograde.autograde_preprocessors = sandboxed_preprocessors()
+c.SandboxKernelManager.memory_limit = 2 * 1024**3  # bytes of address space per kernel process
+c.SandboxKernelManager.max_processes = 64  # processes and threads per submission
+c.SandboxKernelManager.max_file_size = 64 * 1024**2  # bytes per file written
+c.SandboxKernelManager.user = "nobody"  # the kernel's account when the grader is root
+c.SandboxKernelManager.read_only_paths = [str(HERE / "data")]  # the course's sample data

@@ -179,15 +179,20 @@ def _cmd_marks(args: argparse.Namespace) -> int:
 
 def _cmd_autograde(args: argparse.Namespace) -> int:
     from crmlab.course.autograde import autograde, summary_lines
+    from crmlab.course.sandbox import SandboxUnavailable
 
     if args.jobs is not None and args.jobs < 1:
         raise CourseInputError("--jobs 必须是正整数")
     overrides = {"Execute.timeout": args.timeout} if args.timeout else {}
-    outcomes = autograde(Path(args.course), args.assignment, jobs=args.jobs,
-                         students=args.student or (), config_overrides=overrides)
+    try:
+        outcomes = autograde(Path(args.course), args.assignment, jobs=args.jobs,
+                             students=args.student or (), config_overrides=overrides,
+                             sandbox=not args.no_sandbox)
+    except SandboxUnavailable as error:
+        raise CourseInputError(str(error)) from None
     if not outcomes:
         raise CourseInputError(f"没有找到作业 {args.assignment} 的提交：请先运行 nbgrader collect")
-    for line in summary_lines(args.assignment, outcomes):
+    for line in summary_lines(args.assignment, outcomes, sandbox=not args.no_sandbox):
         _print(line)
     return 0
 
@@ -277,12 +282,15 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("ids", nargs="*", metavar="作业编号", help="只处理这些作业（默认全部）")
         sub.add_argument("--course", default=".", help="课程目录（默认当前目录）")
     grade_all = command("autograde", "并行自动评分：用 nbgrader 自己的评分器，多个进程同时评分，"
-                        "死循环、崩溃、被改动的提交都会被标出而不会中断", _cmd_autograde)
+                        "每份提交在沙箱中运行；死循环、崩溃、超限、被改动的提交都会被标出而不会中断",
+                        _cmd_autograde)
     grade_all.add_argument("assignment", metavar="作业编号", help="要评分的作业，例如 hw03_customer_grading")
     grade_all.add_argument("--course", default=".", help="nbgrader 课程目录（默认当前目录）")
     grade_all.add_argument("--jobs", type=int, help="并行进程数（默认等于 CPU 核数）")
     grade_all.add_argument("--student", action="append", metavar="学号", help="只评这些学生（可重复）")
     grade_all.add_argument("--timeout", type=int, help="每个单元格的最长运行秒数（默认按 nbgrader_config.py）")
+    grade_all.add_argument("--no-sandbox", action="store_true",
+                           help="不用沙箱评分（学生代码将以评分者的权限运行；仅在无法安装 bubblewrap 时使用）")
     sync = command("sync-due-dates", "把 assignments/*.yml 中的截止时间写入 nbgrader 成绩库", _cmd_sync)
     sync.add_argument("--course", default=".", help="课程目录（默认当前目录）")
 

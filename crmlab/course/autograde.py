@@ -12,6 +12,10 @@ notebook are read for what a grader must know (a cell that hit the time limit, a
 died, output cut short, test cells restored or edited). Each submission ends as *graded*,
 *flagged* (graded, with a reason to look) or *failed* (not graded, with the reason); one
 submission's failure never stops the batch.
+
+Every kernel runs in the course's sandbox (:mod:`crmlab.course.sandbox`), even for a course
+whose ``nbgrader_config.py`` does not name it; a submission that hits one of its walls or
+limits keeps the score its tests earned and is flagged with the reason.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from tqdm.auto import tqdm
 
 from crmlab.checks import CourseInputError
 from crmlab.course.gradebook import db_url, environment_path
+from crmlab.course.sandbox import LEFTOVER
 
 LOG_DIR = ".crmlab-logs"
 """Worker logs, inside the course directory (ignored by git)."""
@@ -44,6 +49,26 @@ LOG_SIGNS: tuple[tuple[str, str], ...] = (
     ("Attribute 'points'", "学生改动了评分元数据（分值），评分时以原始分值为准"),
     ("Attribute 'locked'", "学生改动了评分元数据（只读标记），评分时已恢复"),
     ("Attribute 'cell_type'", "学生改动了单元格类型，评分时已恢复"),
+    (LEFTOVER, "进程未结束：代码留下了仍在运行的后台进程（评分结束时已全部清除）"),
+    ("SandboxUnavailable", "评分沙箱无法启动，没有运行学生代码"),
+)
+MEMORY = "内存超限：代码申请的内存超过了评分沙箱的上限，申请被拒绝"
+PROCESSES = "进程数超限：代码启动的进程或线程超过了评分沙箱的上限"
+NETWORK = "试图访问网络：评分时没有网络，连接被拒绝"
+# What the cells' outputs (errors and printed text, not the code) say when the sandbox said no.
+OUTPUT_SIGNS: tuple[tuple[str, str], ...] = (
+    ("MemoryError", MEMORY),
+    ("Unable to allocate", MEMORY),
+    ("Cannot allocate memory", MEMORY),
+    ("Resource temporarily unavailable", PROCESSES),
+    ("can't start new thread", PROCESSES),
+    ("Network is unreachable", NETWORK),
+    ("Connection refused", NETWORK),
+    ("Temporary failure in name resolution", NETWORK),
+    ("Name or service not known", NETWORK),
+    ("File too large", "文件大小超限：代码写出的文件超过了评分沙箱的上限"),
+    ("Read-only file system", "试图写入评分环境之外的文件（只读，未能写入）"),
+    ("Permission denied", "试图访问评分环境之外的文件或资源（被拒绝）"),
 )
 NOTEBOOK_SIGNS: tuple[tuple[str, str], ...] = (
     ("被删除了，评分时由 nbgrader 补回", "学生删除了测试单元格，评分时已补回"),
@@ -108,7 +133,30 @@ def preflight(folder: Path, notebooks: Iterable[str]) -> list[str]:
 _API = None
 
 
-def _start_worker(course_dir: str, config_overrides: dict) -> None:
+def course_config(course_dir: str, config_overrides: dict, sandbox: bool = True):
+    """The course's nbgrader config, as the workers grade with it.
+
+    With ``sandbox`` every kernel runs in the sandbox whatever the course config says (its
+    limits still come from there); without, kernels run as in plain nbgrader.
+    """
+    from traitlets.config import Config
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from crmlab.course.sandbox import sandboxed_preprocessors
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=course_dir).load_config()
+    config.CourseDirectory.root = course_dir
+    config.CourseDirectory.db_url = db_url(Path(course_dir))
+    config.Autograde.autograde_preprocessors = sandboxed_preprocessors()
+    config.SandboxKernelManager.enabled = sandbox
+    for dotted, value in config_overrides.items():
+        section, name = dotted.split(".", 1)
+        config[section][name] = value
+    config.merge(Config())
+    return config
+
+
+def _start_worker(course_dir: str, config_overrides: dict, sandbox: bool = True) -> None:
     """Load nbgrader and the course config once per worker process."""
     global _API
     os.environ["PATH"] = environment_path()
@@ -121,16 +169,8 @@ def _start_worker(course_dir: str, config_overrides: dict) -> None:
     os.dup2(log, 2)
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
-    from traitlets.config import Config
-    from traitlets.config.loader import PyFileConfigLoader
 
-    config = PyFileConfigLoader("nbgrader_config.py", path=course_dir).load_config()
-    config.CourseDirectory.root = course_dir
-    config.CourseDirectory.db_url = db_url(Path(course_dir))
-    for dotted, value in config_overrides.items():
-        section, name = dotted.split(".", 1)
-        config[section][name] = value
-    config.merge(Config())
+    config = course_config(course_dir, config_overrides, sandbox)
     _API = NbGraderAPI(CourseDirectory(config=config), config=config)
 
 
@@ -185,11 +225,22 @@ def tampered_cells(course_dir: Path, assignment: str, student: str) -> list[str]
     return changed
 
 
+def outputs_text(notebook: Path) -> str:
+    """Everything the cells of a notebook printed or raised (not their code)."""
+    try:
+        data = json.loads(notebook.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return ""
+    return json.dumps([cell.get("outputs", []) for cell in data.get("cells", [])],
+                      ensure_ascii=False)
+
+
 def _inspect(course_dir: Path, assignment: str, student: str, log: str) -> list[str]:
     reasons = _reasons_from(log, LOG_SIGNS) + tampered_cells(course_dir, assignment, student)
     graded = Path(course_dir) / "autograded" / student / assignment
     for notebook in graded.glob("*.ipynb"):
         reasons += _reasons_from(notebook.read_text(encoding="utf-8"), NOTEBOOK_SIGNS)
+        reasons += _reasons_from(outputs_text(notebook), OUTPUT_SIGNS)
     return list(dict.fromkeys(reasons))
 
 
@@ -214,10 +265,11 @@ def _check_course(course_dir: Path) -> Path:
     return course_dir
 
 
-def _pool(course_dir: Path, jobs: int | None, tasks: int, config_overrides: dict | None):
+def _pool(course_dir: Path, jobs: int | None, tasks: int, config_overrides: dict | None,
+          sandbox: bool = True):
     workers = max(1, min(jobs or os.cpu_count() or 1, tasks or 1))
     return ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
-                               initargs=(str(course_dir), config_overrides or {}))
+                               initargs=(str(course_dir), config_overrides or {}, sandbox))
 
 
 def autograde_many(
@@ -228,9 +280,18 @@ def autograde_many(
     students: Iterable[str] = (),
     config_overrides: dict | None = None,
     progress: bool = True,
+    sandbox: bool = True,
 ) -> dict[str, list[Outcome]]:
-    """Grade the collected submissions of several assignments in one pool of warm workers."""
+    """Grade the collected submissions of several assignments in one pool of warm workers.
+
+    With ``sandbox`` (the default) grading refuses to start, raising
+    :class:`~crmlab.course.sandbox.SandboxUnavailable`, when the sandbox cannot start.
+    """
     course_dir = _check_course(course_dir)
+    if sandbox:
+        from crmlab.course.sandbox import check_sandbox
+
+        check_sandbox(course_config(str(course_dir), config_overrides or {}))
     assignments = list(assignments)
     outcomes: dict[tuple[str, str], Outcome] = {}
     order: dict[str, list[str]] = {}
@@ -249,7 +310,7 @@ def autograde_many(
     to_grade = [(a, s) for a in assignments for s in order[a] if (a, s) not in outcomes]
     if to_grade:
         started = time.perf_counter()
-        with _pool(course_dir, jobs, len(to_grade), config_overrides) as pool:
+        with _pool(course_dir, jobs, len(to_grade), config_overrides, sandbox) as pool:
             futures = {pool.submit(_grade, a, s): (a, s) for a, s in to_grade}
             bar = tqdm(as_completed(futures), total=len(futures), unit="份", disable=not progress,
                        desc="autograde " + (assignments[0] if len(assignments) == 1 else "全部作业"))
@@ -330,12 +391,16 @@ def _last_error(log: str) -> str:
     return (errors or lines or ["（没有日志）"])[-1][:200]
 
 
-def summary_lines(assignment: str, outcomes: list[Outcome]) -> list[str]:
+NO_SANDBOX = "注意：本次评分没有使用沙箱（--no-sandbox），学生代码以评分者的权限运行。"
+
+
+def summary_lines(assignment: str, outcomes: list[Outcome], sandbox: bool = True) -> list[str]:
     """The final summary: counts, then one line per flagged or failed submission."""
     counts = {status: sum(o.status == status for o in outcomes)
               for status in ("graded", "flagged", "failed")}
-    lines = [f"{assignment}：共 {len(outcomes)} 份；已评分 {counts['graded']} 份，"
-             f"需查看 {counts['flagged']} 份，未能评分 {counts['failed']} 份。"]
+    lines = [] if sandbox else [NO_SANDBOX]
+    lines.append(f"{assignment}：共 {len(outcomes)} 份；已评分 {counts['graded']} 份，"
+                 f"需查看 {counts['flagged']} 份，未能评分 {counts['failed']} 份。")
     for outcome in outcomes:
         if outcome.status != "graded":
             score = (f"（{outcome.score:g}/{outcome.max_score:g} 分）"
