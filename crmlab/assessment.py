@@ -1,6 +1,7 @@
 """The group assessment form (考核评价表) of the customer-grading activity (COURSE_BRIEF §4).
 
-100 points in three categories: 知识与技能 30, 态度 30, 成果 40, each split into items
+100 points in the textbook's three categories: 知识技能评价 30, 素质评价 30, 成果评价 40, each
+split into items
 (``ITEMS``). Three raters fill the same form: the group itself (自评), the other groups (互评)
 and the teacher (师评); the overall mark = 自评 20% + 互评 20% + 师评 60% (``RATERS``).
 
@@ -53,9 +54,9 @@ class Rater:
 
 
 CATEGORIES: tuple[Category, ...] = (
-    Category("knowledge", "知识与技能", 30),
-    Category("attitude", "态度", 30),
-    Category("outcome", "成果", 40),
+    Category("knowledge", "知识技能评价", 30),
+    Category("attitude", "素质评价", 30),
+    Category("outcome", "成果评价", 40),
 )
 
 ITEMS: tuple[Item, ...] = (

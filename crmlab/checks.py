@@ -59,7 +59,7 @@ def check_keys(given: object, allowed: dict[str, str], what: str) -> dict[str, o
     if given is None:
         return {}
     if not isinstance(given, dict):
-        raise CourseInputError(f"「{what}」应当是“项目→分数”的字典，现在是：{type(given).__name__}", what)
+        raise CourseInputError(f"「{what}」应当是「项目→分数」的字典，现在是：{type(given).__name__}", what)
     unknown = [key for key in given if key not in allowed]
     if unknown:
         names = "、".join(f"{key}（{label}）" for key, label in allowed.items())

@@ -116,8 +116,10 @@ def _longest_run(given: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _hint(step: ComplaintStep, position: dict[str, int]) -> str:
+    """A direction to think in, never the step's place: which neighbour it should follow or
+    precede, or whether it sits too early or too late."""
     if step.order == 1:
-        return f"「{step.title}」应当是第一步。"
+        return f"「{step.title}」放得太靠后了：后面的步骤都要用到它的结果。"
     before = STEPS[step.order - 2]
     if position[step.key] < position[before.key]:
         return f"「{step.title}」应在「{before.title}」之后。"
@@ -125,7 +127,8 @@ def _hint(step: ComplaintStep, position: dict[str, int]) -> str:
         after = STEPS[step.order]
         if position[step.key] > position[after.key]:
             return f"「{step.title}」应在「{after.title}」之前。"
-    return f"「{step.title}」应当是第 {step.order} 步。"
+    direction = "靠前" if position[step.key] < step.order - 1 else "靠后"
+    return f"「{step.title}」放得太{direction}了：再对照它前后相邻的步骤想一想。"
 
 
 def check_order(student_order: list[str]) -> OrderFeedback:

@@ -330,7 +330,7 @@ AGING_BUCKETS: tuple[AgingBucket, ...] = (
     AgingBucket("31–60天", 31, 60),
     AgingBucket("61–90天", 61, 90),
     AgingBucket("91–180天", 91, 180),
-    AgingBucket("180天以上", 181, None),
+    AgingBucket("超过180天", 181, None),
 )
 """Aging buckets by days overdue; the first is "not yet due" (due today counts as not due)."""
 

@@ -60,10 +60,10 @@ class BaseBand:
 # Highest band first; each band ends where the one above it starts.
 BASE_BANDS: tuple[BaseBand, ...] = (
     BaseBand("A", 80, 500, True, "500 万元及以上"),
-    BaseBand("B", 60, 300, False, "300 万元以上、不足 500 万元"),
-    BaseBand("C", 40, 100, False, "100 万元以上、300 万元及以下"),
-    BaseBand("D", 20, 50, False, "50 万元以上、100 万元及以下"),
-    BaseBand("E", 10, 0, True, "0 至 50 万元（含 50 万元）"),
+    BaseBand("B", 60, 300, False, "超过 300 万元、不足 500 万元"),
+    BaseBand("C", 40, 100, False, "超过 100 万元、不超过 300 万元"),
+    BaseBand("D", 20, 50, False, "超过 50 万元、不超过 100 万元"),
+    BaseBand("E", 10, 0, True, "不超过 50 万元"),
 )
 
 
@@ -91,26 +91,26 @@ class ScoreItem:
 
     key: str
     label: str  # short Chinese name, as on the textbook's form
-    dimension: str  # 业务与需求 / 合作关系 / 经营状况 / 服务难度
+    dimension: str  # the textbook's dimension: 业务及需求 / 客户关系 / 经营管理
     meaning: str  # what earns the points
 
 
 BONUS_ITEMS: tuple[ScoreItem, ...] = (
-    ScoreItem("gross_margin", "毛利率", "业务与需求", "年度毛利率达到 40% 及以上"),
-    ScoreItem("product_needs", "产品需求", "业务与需求", "需要 3 种及以上的产品"),
-    ScoreItem("cooperation_years", "合作年限", "合作关系", "合作 2 年及以上"),
-    ScoreItem("communication", "客户沟通", "合作关系", "沟通顺畅，没有障碍"),
-    ScoreItem("advocacy", "客户宣传", "合作关系", "至少为我们介绍过 1 位客户"),
-    ScoreItem("brand", "品牌影响", "经营状况", "上市公司，或估值较高的非上市公司"),
-    ScoreItem("payment_record", "回款情况（加分）", "经营状况", "一年内没有逾期回款"),
-    ScoreItem("growth", "增长潜力", "经营状况", "订单总额连续两年增长超过 10%"),
+    ScoreItem("gross_margin", "毛利率", "业务及需求", "年度毛利率达到 40% 及以上"),
+    ScoreItem("product_needs", "产品需求", "业务及需求", "需要 3 种及以上的产品"),
+    ScoreItem("cooperation_years", "合作年限", "客户关系", "合作 2 年及以上"),
+    ScoreItem("communication", "客户沟通", "客户关系", "沟通顺畅，没有障碍"),
+    ScoreItem("advocacy", "客户宣传", "客户关系", "至少为我们介绍过 1 位客户"),
+    ScoreItem("brand", "品牌影响", "经营管理", "上市公司，或估值较高的非上市公司"),
+    ScoreItem("payment_record", "回款情况（加分）", "经营管理", "一年内没有逾期回款"),
+    ScoreItem("growth", "增长潜力", "经营管理", "订单总额连续两年每年增长 10% 及以上"),
 )
 
 PENALTY_ITEMS: tuple[ScoreItem, ...] = (
-    ScoreItem("reputation", "合作口碑", "合作关系", "在行业内口碑较差"),
-    ScoreItem("breach", "违约情况", "合作关系", "曾单方面终止合同"),
-    ScoreItem("service_difficulty", "服务难度", "服务难度", "沟通困难，有投诉、诉讼或纠纷"),
-    ScoreItem("arrears", "回款情况（减分）", "经营状况", "一年内有逾期或恶意拖欠货款"),
+    ScoreItem("reputation", "合作口碑", "客户关系", "在行业内口碑较差"),
+    ScoreItem("breach", "违约情况", "客户关系", "曾单方面终止合同"),
+    ScoreItem("service_difficulty", "服务难度", "客户关系", "沟通困难，有投诉、诉讼或纠纷"),
+    ScoreItem("arrears", "回款情况（减分）", "经营管理", "一年内有逾期或恶意拖欠货款"),
 )
 
 BONUS_LABELS = {item.key: item.label for item in BONUS_ITEMS}
@@ -121,9 +121,9 @@ AMOUNT_LABEL = "本年度订单金额（万元）"
 RESULT_COLUMNS = ("base_score", "base_level", "score", "level")
 RESULT_LABELS = {
     "base_score": "基础分",
-    "base_level": "基础等级",
+    "base_level": "基础级别",
     "score": "综合得分",
-    "level": "最终等级",
+    "level": "客户级别",
 }
 
 
@@ -260,12 +260,19 @@ def grade_table(df: pd.DataFrame) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class ItemRule:
-    """How this course turns a profile column into an item score (0–5)."""
+    """How this course turns a profile column into an item score (0–5).
+
+    ``own_choice`` names, in Chinese, the points this guide gives although the textbook's
+    condition for the item is not met (empty when every point needs the condition): lessons
+    and reports show it beside the rule so that students can tell the course's choice from
+    the textbook's scorecard.
+    """
 
     key: str
     guide: str  # the rule in Chinese, as the lesson shows it
     columns: tuple[str, ...]
     score: Callable[[pd.DataFrame], pd.Series]
+    own_choice: str = ""
 
 
 def _steps(values: pd.Series, steps: tuple[tuple[float, int], ...]) -> pd.Series:
@@ -281,33 +288,47 @@ def _capped(values: pd.Series, minimum: float) -> pd.Series:
     return values.where(values >= minimum, 0).clip(upper=ITEM_MAX)
 
 
+GROWTH_RATE = 0.10
+"""「订单总额连续两年增长 10% 以上」: a year counts when it grew by this rate or more."""
+
+
+def _grew(now: pd.Series, before: pd.Series) -> pd.Series:
+    """Did the amount grow by at least ``GROWTH_RATE`` (10% itself included, with no float
+    rounding excluding an exact 10%)?"""
+    target = before * (1 + GROWTH_RATE)
+    return (before > 0) & ((now >= target) | np.isclose(now, target, rtol=1e-9, atol=0))
+
+
 def _growth(df: pd.DataFrame) -> pd.Series:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        last = df["order_amount"] > df["order_amount_prev1"] * 1.1
-        before = df["order_amount_prev1"] > df["order_amount_prev2"] * 1.1
-    both = last & before & (df["order_amount_prev2"] > 0)
+    last = _grew(df["order_amount"], df["order_amount_prev1"])
+    before = _grew(df["order_amount_prev1"], df["order_amount_prev2"])
+    both = last & before
     return pd.Series(np.select([both, last], [ITEM_MAX, 2], default=0), index=df.index)
 
 
 ITEM_RULES: tuple[ItemRule, ...] = (
-    ItemRule("gross_margin", "毛利率 ≥ 40% 得 5 分，30%–40% 得 2 分", ("gross_margin",),
-             lambda d: _steps(d["gross_margin"], ((0.40, 5), (0.30, 2)))),
+    ItemRule("gross_margin", "毛利率 40% 及以上得 5 分，30% 及以上、不足 40% 得 2 分", ("gross_margin",),
+             lambda d: _steps(d["gross_margin"], ((0.40, 5), (0.30, 2))),
+             own_choice="毛利率不足 40% 时仍给 2 分"),
     ItemRule("product_needs", "需要 3 种及以上产品时，每种 1 分，最多 5 分", ("product_kinds",),
              lambda d: _capped(d["product_kinds"], 3)),
     ItemRule("cooperation_years", "合作 2 年及以上时，每年 1 分，最多 5 分", ("cooperation_years",),
              lambda d: _capped(d["cooperation_years"], 2)),
     ItemRule("communication", "沟通顺畅 5 分，一般 2 分，困难 0 分", ("communication",),
-             lambda d: d["communication"].map({"顺畅": 5, "一般": 2}).fillna(0)),
+             lambda d: d["communication"].map({"顺畅": 5, "一般": 2}).fillna(0),
+             own_choice="沟通「一般」时仍给 2 分"),
     ItemRule("advocacy", "每介绍 1 位客户得 1 分，最多 5 分", ("referrals",),
              lambda d: _capped(d["referrals"], 1)),
     ItemRule("brand", "上市公司 5 分；非上市公司估值高 2 分、估值中 1 分", ("listed", "valuation"),
              lambda d: pd.Series(np.where(d["listed"].astype(bool), 5,
                                           d["valuation"].map({"高": 2, "中": 1}).fillna(0)),
-                                 index=d.index)),
+                                 index=d.index),
+             own_choice="非上市公司估值中等时仍给 1 分"),
     ItemRule("payment_record", "一年内没有逾期回款得 5 分", ("overdue_count",),
              lambda d: pd.Series(np.where(d["overdue_count"] == 0, 5, 0), index=d.index)),
-    ItemRule("growth", "连续两年增长超过 10% 得 5 分，仅本年增长超过 10% 得 2 分",
-             ("order_amount", "order_amount_prev1", "order_amount_prev2"), _growth),
+    ItemRule("growth", "连续两年每年增长 10% 及以上得 5 分，只有本年增长 10% 及以上得 2 分",
+             ("order_amount", "order_amount_prev1", "order_amount_prev2"), _growth,
+             own_choice="只有一年增长时仍给 2 分"),
     ItemRule("reputation", "行业口碑差扣 5 分，一般扣 2 分", ("reputation",),
              lambda d: d["reputation"].map({"差": 5, "一般": 2}).fillna(0)),
     ItemRule("breach", "单方面终止合同 1 次扣 3 分，2 次及以上扣 5 分", ("breaches",),

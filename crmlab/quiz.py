@@ -30,6 +30,7 @@ answer from the model so that a question can never drift from the rule.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import string
 import unicodedata
@@ -102,17 +103,23 @@ class Outcome:
 
     key: str
     label: str  # Chinese, as shown to the student
-    shows_explanation: bool  # is the question's explanation shown with it?
+    shows_explanation: bool  # is the question's explanation shown with it at once?
+    wrong_try: bool = False  # does it count as a wrong try (see REVEAL_AFTER)?
 
 
 OUTCOMES: tuple[Outcome, ...] = (
     Outcome("unanswered", "未作答", False),
     Outcome("invalid", "无法识别的答案", False),
     Outcome("correct", "回答正确", True),
-    Outcome("partial", "部分正确", False),
-    Outcome("incorrect", "回答错误", True),
+    Outcome("partial", "部分正确", False, wrong_try=True),
+    Outcome("incorrect", "回答错误", False, wrong_try=True),
 )
 """The outcomes of :func:`check`. A partial answer counts as not correct in :func:`score`."""
+
+REVEAL_AFTER = 2
+"""Wrong tries (incorrect or partly correct) after which a question's explanation is shown:
+it comes with a correct answer, or with the second wrong try, never with the first, so that a
+student has to think again before reading why."""
 
 OUTCOME_BY_KEY: dict[str, Outcome] = {outcome.key: outcome for outcome in OUTCOMES}
 
@@ -257,7 +264,7 @@ def _question(item: object, number: int, source: str, lesson: int) -> Question:
     texts = {key: _text(item, key, fail) for key in TEXT_KEYS}
     if kind == "truefalse":
         if "options" in item:
-            fail("判断题不写「options」：选项固定为“正确/错误”。", "options")
+            fail("判断题不写「options」：选项固定为「正确/错误」。", "options")
         options: tuple[str, ...] = ()
     else:
         options = _options(item, fail)
@@ -338,14 +345,20 @@ def load_bank_file(path: str | Path) -> list[Question]:
     return list(parse_bank(_read_yaml(text, path.name), path.name).questions)
 
 
-def _bank_files() -> dict[int, object]:
+def lesson_files(name: re.Pattern[str]) -> dict[int, object]:
+    """Files of the banks' folder whose name matches ``name`` (its group 1 is the lesson
+    number), by lesson: the quiz banks and the exercise files (:mod:`crmlab.exercises`)."""
     folder = resources.files(__package__).joinpath(BANK_FOLDER)
     found = {}
     for entry in folder.iterdir():
-        match = BANK_NAME.fullmatch(entry.name)
+        match = name.fullmatch(entry.name)
         if match:
             found[int(match.group(1))] = entry
     return dict(sorted(found.items()))
+
+
+def _bank_files() -> dict[int, object]:
+    return lesson_files(BANK_NAME)
 
 
 def lessons() -> list[int]:
@@ -408,8 +421,15 @@ class Feedback:
         return OUTCOME_BY_KEY[self.outcome].label
 
 
-def _feedback(question: Question, outcome: str, message: str, **extra: object) -> Feedback:
-    shown = question.explanation if OUTCOME_BY_KEY[outcome].shows_explanation else None
+def explanation_due(outcome: str, wrong_before: int = 0) -> bool:
+    """Is the explanation shown with this outcome, after ``wrong_before`` earlier wrong tries?"""
+    kind = OUTCOME_BY_KEY[outcome]
+    return kind.shows_explanation or (kind.wrong_try and wrong_before + 1 >= REVEAL_AFTER)
+
+
+def _feedback(question: Question, outcome: str, message: str, wrong_before: int = 0,
+              **extra: object) -> Feedback:
+    shown = question.explanation if explanation_due(outcome, wrong_before) else None
     return Feedback(question.id, outcome, message, shown, **extra)
 
 
@@ -518,29 +538,37 @@ def _check_truefalse(question: Question, response: object) -> Feedback:
     if value is None:
         return _feedback(
             question, "invalid",
-            f"无法识别的答案「{_shown(response)}」：判断题请回答“正确”或“错误”"
+            f"无法识别的答案「{_shown(response)}」：判断题请回答「正确」或「错误」"
             "（也可以用 对/错、√/×、True/False）。",
         )
     if value == question.answer:
         return _feedback(question, "correct", f"回答正确！这句话是{question.answer_text}的。")
-    return _feedback(question, "incorrect", f"回答错误：这句话其实是{question.answer_text}的。")
+    return _feedback(question, "incorrect", "回答错误：再读一遍这句话，看它和本课讲的是否一致。")
 
 
 _UNANSWERED: dict[str, str] = {
     "single": "还没有作答：请选择一个选项。",
     "multiple": "还没有作答：请选择一个或多个选项。",
-    "truefalse": "还没有作答：请判断这句话是“正确”还是“错误”。",
+    "truefalse": "还没有作答：请判断这句话是「正确」还是「错误」。",
 }
 _CHECKERS = {"single": _check_single, "multiple": _check_multiple, "truefalse": _check_truefalse}
 
 
-def check(question: Question, response: object) -> Feedback:
-    """Check one answer; never raises for whatever the student gives (see the module doc)."""
+def check(question: Question, response: object, wrong_before: int = 0) -> Feedback:
+    """Check one answer; never raises for whatever the student gives (see the module doc).
+
+    ``wrong_before`` is the number of wrong tries the student already made at this question:
+    the explanation comes with a correct answer, or with a wrong one once it is the
+    ``REVEAL_AFTER``-th wrong try (:func:`explanation_due`).
+    """
     if not isinstance(question, Question):
         raise CourseInputError(f"「题目」应当是题库中的一道题，现在是：{type(question).__name__}", "题目")
     if _is_blank(response):
         return _feedback(question, "unanswered", _UNANSWERED[question.kind])
-    return _CHECKERS[question.kind](question, response)
+    feedback = _CHECKERS[question.kind](question, response)
+    if explanation_due(feedback.outcome, wrong_before) and feedback.explanation is None:
+        feedback = dataclasses.replace(feedback, explanation=question.explanation)
+    return feedback
 
 
 # --------------------------------------------------------------------------------- scoring
@@ -586,7 +614,7 @@ def _responses_in_order(questions: Sequence[Question], responses: object) -> lis
             )
         return list(responses)
     raise CourseInputError(
-        f"「答案」应当是“题号→答案”的字典或与题目一一对应的列表，现在是：{type(responses).__name__}",
+        f"「答案」应当是「题号→答案」的字典或与题目一一对应的列表，现在是：{type(responses).__name__}",
         "答案",
     )
 

@@ -88,10 +88,10 @@ def relationship_level(customers: str, margin: str) -> RelationshipAdvice:
     """The relationship level for a number of customers (many/medium/few or 多/中/少) and a
     unit margin (low/medium/high or 低/中/高), read from ``RELATIONSHIP_MATRIX``."""
     count_key = _choice(customers, CUSTOMER_COUNTS, "客户数量")
-    margin_key = _choice(margin, MARGINS, "单位利润")
+    margin_key = _choice(margin, MARGINS, "边际利润水平")
     level = LEVEL_BY_KEY[RELATIONSHIP_MATRIX[count_key][margin_key]]
     reason = (
-        f"客户数量{_spoken(CUSTOMER_COUNTS[count_key])}、单位利润{_spoken(MARGINS[margin_key])}："
+        f"客户数量{_spoken(CUSTOMER_COUNTS[count_key])}、边际利润水平{_spoken(MARGINS[margin_key])}："
         f"{level.why}，"
         f"宜建立{level.label}关系（{level.english}），即{level.description}。"
     )

@@ -10,11 +10,12 @@ uncover its needs.
 * ``load_bank`` — the question bank in ``spin_questions.yml`` (package data), validated.
 * ``score_labelling`` — mark a student's S/P/I/N labels for bank questions.
 * ``review_script`` — feedback on a student's own script of typed questions: counts, order,
-  warnings. The **order rule**: give each type a rank S=1, P=2, I=3, N=4; a script follows
-  S→P→I→N when the ranks never go down, i.e. once a later type has started an earlier type
-  never comes back (S S P I N and S P N both follow it; S P S I N does not). Types may be
-  skipped as far as order goes; missing P, I or N questions get their own warnings. Real calls
-  can loop through S→P→I→N once per problem; the exercise asks for one pass.
+  warnings. The **order rule**: give each type a rank S=1, P=2, I=3, N=4; within one problem
+  the ranks never go down (S S P I N and S P N follow it; S P S I N does not). A problem
+  question after an implication or need-payoff question takes up a NEW problem, which again
+  goes P→I→N (S P I N P I N follows the rule); going back within the same problem (to S at
+  any time, or to I after N) breaks it. Types may be skipped as far as order goes; missing P,
+  I or N questions get their own warnings.
 * ``classify_hint`` — a keyword heuristic suggesting a type for free text. It is a hint for
   the student, never a grader.
 * ``model_script`` — a model Goodyear → Volkswagen script from the bank.
@@ -173,7 +174,8 @@ SCRIPT_WARNINGS: dict[str, str] = {
         "客户还没意识到问题，就很难体会解决它的价值。"
     ),
     "order_break": (
-        "第 {position} 个问题是{this}，但前面已经开始问{later}了：SPIN 应按 S→P→I→N 的顺序推进。"
+        "第 {position} 个问题是{this}，但围绕同一个难点已经问到{later}了：同一个难点之内应按 "
+        "S→P→I→N 的顺序推进（换一个新的难点时，可以从难点问题重新开始）。"
     ),
 }
 """Warning code → Chinese message template for ``review_script``."""
@@ -393,7 +395,7 @@ def score_labelling(
     exercise with no questions raises :class:`CourseInputError`.
     """
     if not isinstance(answers, Mapping):
-        raise CourseInputError("「答案」应当是“题号→类型”的字典。", "答案")
+        raise CourseInputError("「答案」应当是「题号→类型」的字典。", "答案")
     by_id = bank().by_id()
     ids = list(answers) if question_ids is None else list(question_ids)
     unknown = [str(qid) for qid in [*ids, *answers] if qid not in by_id]
@@ -437,8 +439,8 @@ class ScriptFeedback:
 
     items: tuple[ScriptItem, ...]
     counts: dict[str, int]  # every type key, zeros included
-    follows_order: bool  # non-empty and no type comes back after a later type started
-    order_breaks: tuple[int, ...]  # 1-based positions that break the S→P→I→N order
+    follows_order: bool  # non-empty and no problem goes back to an earlier type
+    order_breaks: tuple[int, ...]  # 1-based positions that go back within one problem
     warnings: tuple[ScriptWarning, ...]
 
     @property
@@ -525,9 +527,12 @@ def review_script(questions: list[tuple[str, str]]) -> ScriptFeedback:
         warnings.append(_warn("need_payoff_before_problem", position=first_payoff))
 
     breaks = []
-    highest = items[0]
+    highest = items[0]  # the furthest type reached within the current problem
     for item in items[1:]:
-        if TYPE_RANK[item.type] < TYPE_RANK[highest.type]:
+        new_problem = item.type == "P" and TYPE_RANK[highest.type] > TYPE_RANK["P"]
+        if new_problem:
+            highest = item
+        elif TYPE_RANK[item.type] < TYPE_RANK[highest.type]:
             breaks.append(item.position)
             warnings.append(
                 _warn(

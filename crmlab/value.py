@@ -31,7 +31,7 @@ from crmlab.checks import (
 # Business value
 # --------------------------------------------------------------------------------------------
 
-REVENUE_LABEL = "客户带来的收入（万元）"
+REVENUE_LABEL = "客户带来的收益（万元）"
 COST_LABEL = "客户成本（万元）"
 
 
@@ -44,7 +44,7 @@ def business_value(revenue: float, cost: float) -> float:
 def business_values(df: pd.DataFrame) -> pd.Series:
     """Vectorised :func:`business_value` over the columns ``revenue`` and ``cost``; returns a
     Series named ``business_value`` with the table's index."""
-    require_columns(df, ("revenue", "cost"), "客户收入成本表")
+    require_columns(df, ("revenue", "cost"), "客户收益与成本表")
     revenue = numeric_column(df, "revenue", REVENUE_LABEL, minimum=0)
     cost = numeric_column(df, "cost", COST_LABEL, minimum=0)
     return (revenue - cost).rename("business_value")
@@ -104,13 +104,13 @@ RFM_HIGH_SCORE = 4
 ORDER_COLUMNS: dict[str, str] = {
     "customer_id": "客户编号",
     "order_date": "下单日期",
-    "amount": "订单金额（万元）",
+    "amount": "订单金额（元）",
 }
 
 RFM_LABELS: dict[str, str] = {
-    "recency": "最近一次购买距今天数（Recency）",
-    "frequency": "购买次数（Frequency）",
-    "monetary": "购买总额（Monetary）",
+    "recency": "最近一次购买距今天数",
+    "frequency": "购买次数",
+    "monetary": "购买总额（元）",
     "r_score": "R 得分",
     "f_score": "F 得分",
     "m_score": "M 得分",

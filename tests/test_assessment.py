@@ -24,11 +24,11 @@ def losing(points: float, item: str = "slides") -> dict[str, float]:
 
 
 def test_categories_are_30_30_40():
-    """Are the categories 知识与技能 30, 态度 30, 成果 40, totalling 100?"""
+    """Are the categories the textbook's 知识技能评价 30, 素质评价 30, 成果评价 40, totalling 100?"""
     assert [(c.label, c.points) for c in CATEGORIES] == [
-        ("知识与技能", 30),
-        ("态度", 30),
-        ("成果", 40),
+        ("知识技能评价", 30),
+        ("素质评价", 30),
+        ("成果评价", 40),
     ]
     assert TOTAL_POINTS == 100
 

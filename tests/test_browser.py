@@ -74,7 +74,8 @@ def test_spin_sorter_in_lesson_07(lab, page):
 
 
 def test_quiz_in_lesson_07(lab, page):
-    """Does a quiz give instant feedback and keep a running score as a student answers?"""
+    """Does a quiz give instant feedback, explain after a right answer or a second wrong try,
+    and score first tries as a student answers?"""
     from crmlab import quiz
 
     open_and_run_all(page, lab, "07_spin.ipynb")
@@ -94,8 +95,13 @@ def test_quiz_in_lesson_07(lab, page):
         item.get_by_role("button", name="提交").click()
 
     answer(0, right=True)
-    expect(first_quiz.locator(".crm-quiz-score")).to_contain_text("已答对 1 / 3 题")
+    expect(items.nth(0)).to_contain_text("解析")  # explained with a right answer
+    expect(first_quiz.locator(".crm-quiz-score")).to_contain_text("首次答对 1 / 3 题")
     answer(1, right=False)
-    expect(items.nth(1)).to_contain_text("解析")
-    expect(first_quiz.locator(".crm-quiz-score")).to_contain_text("已答对 1 / 3 题")
+    expect(items.nth(1)).to_contain_text("再试一次")
+    assert "解析" not in items.nth(1).inner_text()  # not after one wrong try
+    answer(1, right=False)
+    expect(items.nth(1)).to_contain_text("解析")  # after the second
+    answer(1, right=True)
+    expect(first_quiz.locator(".crm-quiz-score")).to_contain_text("首次答对 1 / 3 题")
     assert "Traceback" not in first_quiz.inner_text()

@@ -29,7 +29,7 @@ def _chart_factories():
     """Name → a function drawing that chart on believable data."""
     rng = np.random.default_rng(1)
     sales = pd.Series(rng.pareto(1.2, 120) * 10 + 1, index=[f"客户{i:03d}" for i in range(120)])
-    levels = pd.DataFrame({"基础等级": list("AABCCDDDEEEE"), "最终等级": list("ABBCCCDDDEEE")})
+    levels = pd.DataFrame({"基础级别": list("AABCCDDDEEEE"), "客户级别": list("ABBCCCDDDEEE")})
     survey = pd.DataFrame(
         [[5, 10, 20, 40, 20, 5], [2, 8, 30, 30, 28, 2]],
         index=["产品质量", "服务态度"],
@@ -38,7 +38,7 @@ def _chart_factories():
     five_c = {"品格": 85, "能力": 70, "资本": 60, "担保": 40, "经营环境": 75}
     return {
         "pareto": lambda: charts.pareto_chart(sales, value_label="销售额（万元）"),
-        "grades": lambda: charts.grade_distribution(levels["最终等级"]),
+        "grades": lambda: charts.grade_distribution(levels["客户级别"]),
         "grades_compare": lambda: charts.grade_distribution(levels),
         "radar": lambda: charts.radar_chart(five_c, compare=dict.fromkeys(five_c, 60),
                                             compare_label="平均"),

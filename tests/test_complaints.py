@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -59,7 +61,7 @@ def test_swapping_the_first_two_steps():
     assert feedback.position_correct == (False, False, True, True, True, True, True, True)
     assert feedback.hints == (
         "「判定投诉是否成立」应在「记录投诉内容」之后。",
-        "「记录投诉内容」应当是第一步。",
+        "「记录投诉内容」放得太靠后了：后面的步骤都要用到它的结果。",
     )
 
 
@@ -72,11 +74,23 @@ def test_step_after_its_successor_gets_a_before_hint():
     )
 
 
-def test_misplaced_step_in_right_relative_order_gets_its_number():
-    """Is a step that is after its predecessor and before its successor told its number?"""
+def test_misplaced_step_in_right_relative_order_gets_a_direction_not_its_number():
+    """Is a step that is after its predecessor and before its successor told which way it is
+    off, never its step number (the hint must not give the answer away)?"""
     order = ["validate", "assign", "record", *CORRECT_ORDER[3:]]
     hints = check_order(order).hints
-    assert hints[1] == "「确定投诉处理责任部门」应当是第 3 步。"
+    assert hints[1] == "「确定投诉处理责任部门」放得太靠前了：再对照它前后相邻的步骤想一想。"
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_no_hint_names_a_step_number(seed):
+    """For shuffled orders, does no hint say which step number a step is (「第 n 步」, 「第一步」)?"""
+    import random
+
+    order = list(CORRECT_ORDER)
+    random.Random(seed).shuffle(order)
+    for hint in check_order(order).hints:
+        assert not re.search(r"第\s*[0-9一二三四五六七八]+\s*步", hint), hint
 
 
 def test_one_hint_per_misplaced_step():

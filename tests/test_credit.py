@@ -385,7 +385,7 @@ def test_aging_buckets_are_contiguous():
     ("days", "bucket"),
     [(-10, "未到期"), (0, "未到期"), (1, "1–30天"), (30, "1–30天"), (31, "31–60天"),
      (60, "31–60天"), (61, "61–90天"), (90, "61–90天"), (91, "91–180天"), (180, "91–180天"),
-     (181, "180天以上"), (1000, "180天以上")],
+     (181, "超过180天"), (1000, "超过180天")],
 )
 def test_aging_bucket_edges(days, bucket):
     """Does an invoice this many days overdue land in the right bucket (edges exact)?"""
@@ -457,3 +457,10 @@ def test_aging_missing_column_is_named():
     """Is a missing column named?"""
     with pytest.raises(CourseInputError, match="due_date"):
         aging_table(receivables([5]).drop(columns="due_date"), AS_OF)
+
+
+def test_aging_labels_cannot_be_read_two_ways():
+    """Does the oldest bucket read 「超过180天」 beside 「91–180天」, never 「180天以上」?"""
+    labels = [bucket.label for bucket in AGING_BUCKETS]
+    assert labels[-2:] == ["91–180天", "超过180天"]
+    assert not any("以上" in label for label in labels)

@@ -3,9 +3,11 @@ lesson or quiz uses a spelling the glossary says to avoid; docs/术语表.md is 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 import yaml
 
@@ -42,12 +44,52 @@ def test_term_is_taught_in_its_lesson_with_its_english_at_first_use(term):
     assert glossary.first_use_problems(term, _markdown(LESSONS[term.lesson])) == []
 
 
-@pytest.mark.parametrize("path", [*LESSONS.values(), *sorted((ROOT / "crmlab" / "quiz_banks").glob("*.yml"))],
-                         ids=lambda p: p.name)
-def test_no_lesson_or_quiz_uses_a_variant_spelling(path):
-    """Do lessons (prose and code) and quiz banks use only the glossary's Chinese terms?"""
-    text = _all_text(path) if path.suffix == ".ipynb" else path.read_text(encoding="utf-8")
-    assert glossary.variant_uses(TERMS, text) == []
+STUDENT_FACING = [
+    *LESSONS.values(),
+    *sorted((ROOT / "crmlab" / "quiz_banks").glob("*.yml")),
+    *sorted((ROOT / "reports").glob("*.ipynb")),
+    *sorted(p for p in (ROOT / "crmlab").glob("*.py") if p.name != "glossary.py"),  # its examples
+    *sorted((ROOT / "crmlab" / "widgets").glob("*.py")),
+    ROOT / "crmlab" / "spin_questions.yml",
+    ROOT / "docs" / "学生指南.md",
+    ROOT / "docs" / "自学指南.md",
+    ROOT / "README.md",
+]
+"""What students and teachers read: lessons, quiz banks, reports, the rule modules and widgets
+(their labels and messages), the guides."""
+
+
+def _text(path: Path) -> str:
+    return _all_text(path) if path.suffix == ".ipynb" else path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("path", STUDENT_FACING, ids=lambda p: p.name)
+def test_nothing_students_read_uses_a_variant_spelling(path):
+    """Do lessons (prose and code), quiz banks, reports, rule modules, widgets and guides use
+    only the glossary's Chinese terms (基础级别 and 客户级别, never 基础等级 or 最终等级)?"""
+    assert glossary.variant_uses(TERMS, _text(path)) == []
+
+
+@pytest.mark.parametrize("path", STUDENT_FACING, ids=lambda p: p.name)
+def test_chinese_quotations_use_corner_brackets(path):
+    """Is every quotation 「」 (『』 inside one), never “” or ‘’?"""
+    text = _text(path)
+    assert [line for line in text.splitlines() if re.search("[“”‘’]", line)] == []
+
+
+def test_the_scorecard_speaks_the_glossary():
+    """Do the grading model's result labels and the NPS groups of the survey model use the
+    glossary's terms, and does the glossary define 中立者 the way the survey model counts them
+    (in the total, only absent from the formula)?"""
+    from crmlab import grading, survey
+
+    names = {t.zh for t in TERMS}
+    assert {grading.RESULT_LABELS["base_level"], grading.RESULT_LABELS["level"]} <= names
+    assert all(band.label.split("（")[0] in names for band in survey.NPS_BANDS)
+    passive = next(t for t in TERMS if t.zh == "中立者")
+    assert "不计入" not in passive.definition and "计入" in passive.definition
+    everyone = survey.nps(pd.Series([10, 8, 8, 0]))
+    assert everyone.nps == pytest.approx(0.0)  # (1 − 1) / 4: the two 中立者 are in the total
 
 
 def test_the_checks_catch_what_they_are_meant_to():
@@ -62,6 +104,8 @@ def test_the_checks_catch_what_they_are_meant_to():
     assert glossary.variant_uses(TERMS, "伙伴型的关系") == []
     assert glossary.variant_uses(TERMS, "合作伙伴型的关系") == [
         f"「合作伙伴型」应写作「{partner.zh}」：…合作伙伴型的关系…"]
+    assert glossary.variant_uses(TERMS, "它的最终等级是 D") == ["「最终等级」应写作「客户级别」：…它的最终等级是 D…"]
+    assert glossary.variant_uses(TERMS, "基础等级为 E") == ["「基础等级」应写作「基础级别」：…基础等级为 E…"]
 
 
 def test_a_broken_glossary_is_reported_in_chinese(tmp_path):

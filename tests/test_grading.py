@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from crmlab import grading
 from crmlab.grading import (
     BONUS_ITEMS,
     ITEM_KEYS,
@@ -96,7 +99,7 @@ def test_composite_is_clamped_below():
 def test_result_names_the_rows_applied():
     """Does the result say which base row and which final row were used?"""
     result = grade_customer(320, {"growth": 5})
-    assert result.base_band.label == "300 万元以上、不足 500 万元"
+    assert result.base_band.label == "超过 300 万元、不足 500 万元"
     assert result.final_band.label == "60–79 分"
 
 
@@ -260,3 +263,41 @@ def test_grade_any_tells_profiles_from_item_scores():
     assert "points_advocacy" in profiles.columns
     items = grade_any(pd.DataFrame({"order_amount": [50], "cooperation_years": [3]}))
     assert items.loc[0, "score"] == 13 and "points_advocacy" not in items.columns
+
+
+def test_band_labels_cannot_be_read_two_ways():
+    """Is each base band's label explicit about its edges (「超过 300 万元」 beside 「不超过
+    300 万元」, never 「300 万元以上」 beside 「300 万元及以下」), and does it agree with the
+    band each edge amount falls in?"""
+    for band in grading.BASE_BANDS:
+        assert not re.search(r"\d 万元以上|\d 万元及以下|\d 万元以下", band.label), band.label
+    for upper, lower in zip(grading.BASE_BANDS, grading.BASE_BANDS[1:]):
+        edge = upper.lower
+        if upper.lower_inclusive:
+            assert f"{edge:g} 万元及以上" in upper.label and f"不足 {edge:g} 万元" in lower.label
+        else:
+            assert f"超过 {edge:g} 万元" in upper.label and f"不超过 {edge:g} 万元" in lower.label
+        assert grade_customer(edge).base_band == (upper if upper.lower_inclusive else lower)
+
+
+def test_growth_of_exactly_ten_percent_counts():
+    """「连续两年增长 10% 以上」 includes 10%: do 100 → 110 → 121 万 earn the full 5 points,
+    and one year of exactly 10% the course's 2?"""
+    profiles = pd.DataFrame({"order_amount": [121.0, 110.0, 109.9],
+                             "order_amount_prev1": [110.0, 100.0, 100.0],
+                             "order_amount_prev2": [100.0, 100.0, 100.0]})
+    assert grading.derive_items(profiles)["growth"].tolist() == [5, 2, 0]
+
+
+def test_the_textbooks_dimensions_and_the_courses_own_points():
+    """Are the items under the textbook's three dimensions, and is every point the guide
+    gives where the textbook's condition is not met marked as the course's own choice?"""
+    assert {item.dimension for item in (*grading.BONUS_ITEMS, *grading.PENALTY_ITEMS)} == {
+        "业务及需求", "客户关系", "经营管理"}
+    marked = {rule.key for rule in grading.ITEM_RULES if rule.own_choice}
+    assert marked == {"gross_margin", "communication", "brand", "growth"}
+    partial = pd.DataFrame({"gross_margin": [0.35], "communication": ["一般"], "listed": [False],
+                            "valuation": ["中"], "order_amount": [111.0],
+                            "order_amount_prev1": [100.0], "order_amount_prev2": [100.0]})
+    items = grading.derive_items(partial).iloc[0]
+    assert all(items[key] > 0 for key in marked)  # each is a point the textbook would not give

@@ -7,6 +7,7 @@ import re
 import nbformat
 import pytest
 
+from crmlab import exercises, quiz
 from tests.notebooks import ROOT, execute, is_clean, problems
 
 LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
@@ -14,7 +15,7 @@ EXPECTED = [f"{n:02d}" for n in range(15)]
 """Lessons 00–14, in order."""
 WIDGET_CALL = re.compile(
     r"\b(GradingScorecard|CreditScorecard|RelationshipPicker|SpinSorter|SpinScriptCoach|"
-    r"ComplaintSorter|Quiz|AssessmentForm|NumberExercise|ReportSorter|ExchangeScoreForm|"
+    r"ComplaintSorter|Quiz|AssessmentForm|NumberExercise|Exercise|ReportSorter|ExchangeScoreForm|"
     r"PrivacySorter|ServiceStageSorter)\("
 )
 
@@ -53,3 +54,67 @@ def test_lesson_runs_without_error_or_stderr(path):
     """Does the lesson run top to bottom in a fresh kernel with no error and nothing on stderr?"""
     notebook = execute(path)
     assert problems(notebook) == []
+
+
+def test_lesson_07_does_not_show_the_homework_model_script():
+    """hw04 asks for a Goodyear → Volkswagen script: does lesson 07 keep the model one out of
+    sight (no question of it in the lesson's text, no model button in its coach)?"""
+    from crmlab import spin
+
+    notebook = nbformat.read(ROOT / "lessons" / "07_spin.ipynb", as_version=4)
+    text = "\n".join(c.source for c in notebook.cells)
+    assert not [q.text for q in spin.model_script() if q.text in text]
+    assert "show_model=True" not in text
+
+
+def test_lesson_11_gives_the_supermarket_reports_six_problems():
+    """Does the supermarket report's summary list all six problems the report names (the fifth,
+    missing management measures, was once left out)?"""
+    notebook = nbformat.read(ROOT / "lessons" / "11_loyalty_churn.ipynb", as_version=4)
+    text = _markdown(notebook)
+    problems = re.search(r"存在的问题.*", text).group(0)
+    assert re.findall(r"（(\d)）", problems) == ["1", "2", "3", "4", "5", "6"]
+    for words in ("促销", "数据", "沟通渠道", "个性化", "管理措施", "CRM 部门"):
+        assert words in problems
+
+
+def _code_cells(path):
+    return [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+
+
+def _folded(cell) -> bool:
+    return bool(cell.metadata.get("jupyter", {}).get("source_hidden"))
+
+
+BANKED = [p for p in LESSONS if int(p.name[:2]) in quiz.lessons()]
+
+
+@pytest.mark.parametrize("path", BANKED, ids=[p.stem for p in BANKED])
+def test_lesson_uses_its_whole_question_bank(path):
+    """Does the lesson ask every question of its bank (a bank holds no unused questions)?"""
+    lesson = int(path.name[:2])
+    code = "\n".join(c.source for c in _code_cells(path))
+    if re.search(rf"\bQuiz\({lesson}\)", code):
+        return
+    asked = set(re.findall(rf"\bL{lesson:02d}-\d\d\b", code))
+    assert [q.id for q in quiz.load_bank(lesson) if q.id not in asked] == []
+
+
+def test_every_declared_exercise_is_in_its_lesson():
+    """Is each exercise of the exercise files shown by its lesson, with one short line?"""
+    by_number = {int(p.name[:2]): p for p in LESSONS}
+    for lesson in exercises.lessons():
+        code = [c.source.strip() for c in _code_cells(by_number[lesson])]
+        for item in exercises.load_exercises(lesson):
+            assert f'Exercise("{item.id}")' in code, item.id
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])
+def test_widget_and_answer_cells_are_folded(path):
+    """Is the code of every cell that only builds a widget folded (JupyterLab's source_hidden),
+    and does no visible cell hold an exercise's answer (``answer=``)?"""
+    for cell in _code_cells(path):
+        if re.fullmatch(rf"\s*{WIDGET_CALL.pattern}.*\)\s*", cell.source, re.S):
+            assert _folded(cell), cell.source[:60]
+        if "NumberExercise(" in cell.source or "answer=" in cell.source:
+            assert _folded(cell), cell.source[:60]

@@ -4,21 +4,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
-import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crmlab import quiz
+from crmlab import exercises, quiz
 from crmlab.checks import CourseInputError
-from crmlab.complaints import STEPS
-from crmlab.credit import AGING_BUCKETS, RATIO_INPUTS, ratios
-from crmlab.grading import grade_customer
-from crmlab.relationship import relationship_level
-from crmlab.survey import nps
-from crmlab.value import business_value, clv, composite_value
 
 LESSONS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]
 MIN_QUESTIONS = 10
@@ -130,47 +123,12 @@ def test_unknown_lesson_is_refused(lesson):
 
 # ---------------------------------------------- calculation questions agree with the models
 
-RATIO_DEFAULTS = {**dict.fromkeys(RATIO_INPUTS, 1.0), "inventory": 0.0, "total_liabilities": 0.0}
-
-
-def _grading(c: Mapping) -> object:
-    return getattr(grade_customer(c["order_amount"], c.get("bonuses"), c.get("penalties")),
-                   c["result"])
-
-
-def _aging(c: Mapping) -> str:
-    days = c["days"]
-    return next(b.label for b in AGING_BUCKETS
-                if (b.min_days is None or days >= b.min_days)
-                and (b.max_days is None or days <= b.max_days))
-
-
-def _nps(c: Mapping) -> float:
-    return nps(pd.Series([score for score, n in c["answers"].items() for _ in range(n)])).nps
-
-
-# model → (its input keys, the function that computes the answer from the model)
-MODELS: dict[str, tuple[set[str], Callable[[Mapping], object]]] = {
-    "grading": ({"order_amount", "bonuses", "penalties", "result"}, _grading),
-    "relationship": ({"customers", "margin"},
-                     lambda c: relationship_level(c["customers"], c["margin"]).label),
-    "business_value": ({"revenue", "cost"}, lambda c: business_value(c["revenue"], c["cost"])),
-    "composite_value": ({"scores", "weights"},
-                        lambda c: composite_value(c["scores"], c.get("weights"))),
-    "clv": ({"margin", "retention", "discount"},
-            lambda c: clv(c["margin"], c["retention"], c["discount"])),
-    "ratio": ({"inputs", "result"},
-              lambda c: ratios(**{**RATIO_DEFAULTS, **c["inputs"]})[c["result"]]),
-    "nps": ({"answers"}, _nps),
-    "aging": ({"days"}, _aging),
-    "complaint_step": ({"order"}, lambda c: STEPS[c["order"] - 1].title),
-}
-COMMON_KEYS = {"model", "claim", "scale", "decimals"}
+MODELS = exercises.MODELS
+COMMON_KEYS = exercises.COMMON_KEYS
 
 
 def _model_value(c: Mapping) -> object:
-    value = MODELS[c["model"]][1](c)
-    return value if isinstance(value, str) else float(value) * c.get("scale", 1)
+    return exercises.calculate(c)
 
 
 def _first_number(text: str) -> float | None:
@@ -243,11 +201,13 @@ def test_single_correct_shows_explanation():
 
 
 @pytest.mark.parametrize("response", ["A", "d", 0, 3])
-def test_single_wrong_option_is_incorrect_with_explanation(response):
-    """Is another option incorrect, naming the chosen letter and showing the explanation?"""
+def test_single_wrong_option_is_incorrect_explained_at_the_second_try(response):
+    """Is another option incorrect, naming the chosen letter, with the explanation held back
+    at the first wrong try and shown at the second?"""
     feedback = quiz.check(SINGLE, response)
     assert feedback.outcome == "incorrect"
-    assert feedback.explanation == SINGLE.explanation
+    assert feedback.explanation is None
+    assert quiz.check(SINGLE, response, wrong_before=1).explanation == SINGLE.explanation
     assert "错误" in feedback.message
 
 
@@ -299,7 +259,8 @@ def test_multiple_with_wrong_choice_names_it_and_counts_missing():
     assert feedback.missing == 2
     assert "D" in feedback.message and "2 个" in feedback.message
     assert "B" not in feedback.message and "C" not in feedback.message
-    assert feedback.explanation == MULTIPLE.explanation
+    assert feedback.explanation is None
+    assert quiz.check(MULTIPLE, ["A", "D"], wrong_before=1).explanation == MULTIPLE.explanation
 
 
 def test_multiple_superset_is_incorrect_with_nothing_missing():
@@ -341,11 +302,13 @@ def test_truefalse_accepts_booleans_and_words(response, outcome):
     assert quiz.check(TRUEFALSE, response).outcome == outcome
 
 
-def test_truefalse_incorrect_says_what_is_true():
-    """Does a wrong true/false answer say which way the statement goes, with the explanation?"""
+def test_truefalse_incorrect_does_not_give_the_answer_away():
+    """Does a wrong true/false answer ask to read again (without saying which way the statement
+    goes), the explanation coming with the second wrong try?"""
     feedback = quiz.check(TRUEFALSE, "×")
-    assert "正确" in feedback.message
-    assert feedback.explanation == TRUEFALSE.explanation
+    assert feedback.outcome == "incorrect"
+    assert "正确" not in feedback.message and feedback.explanation is None
+    assert quiz.check(TRUEFALSE, "×", wrong_before=1).explanation == TRUEFALSE.explanation
 
 
 @pytest.mark.parametrize("response", ["是", "yes", 1, 0, ["对"]])
@@ -375,12 +338,15 @@ RESPONSES = st.recursive(
 @given(response=RESPONSES)
 def test_check_never_raises_and_shows_explanation_only_when_due(response):
     """Does any response at all give feedback (never an exception), with the explanation only
-    for outcomes that show it?"""
+    when due: with a correct answer, or with the second wrong try, never with the first?"""
     for question in (SINGLE, MULTIPLE, TRUEFALSE):
-        feedback = quiz.check(question, response)
-        outcome = quiz.OUTCOME_BY_KEY[feedback.outcome]
-        assert feedback.message
-        assert (feedback.explanation is not None) == outcome.shows_explanation
+        for wrong_before in range(quiz.REVEAL_AFTER + 1):
+            feedback = quiz.check(question, response, wrong_before=wrong_before)
+            outcome = quiz.OUTCOME_BY_KEY[feedback.outcome]
+            assert feedback.message
+            due = outcome.shows_explanation or (
+                outcome.wrong_try and wrong_before + 1 >= quiz.REVEAL_AFTER)
+            assert (feedback.explanation is not None) == due
 
 
 def test_check_refuses_something_that_is_not_a_question():

@@ -43,9 +43,9 @@ def test_advice_names_level_and_reason():
     """Does the advice carry the Chinese name and a reason starting with the cell's words?"""
     advice = relationship_level("many", "low")
     assert (advice.label, advice.english) == ("基本型", "basic")
-    assert advice.reason.startswith("客户数量多、单位利润低：")
+    assert advice.reason.startswith("客户数量多、边际利润水平低：")
     assert "基本型" in advice.reason
-    assert relationship_level("few", "中").reason.startswith("客户数量少、单位利润中等：")
+    assert relationship_level("few", "中").reason.startswith("客户数量少、边际利润水平中等：")
 
 
 def test_keys_ignore_case_and_spaces():
@@ -58,8 +58,8 @@ def test_keys_ignore_case_and_spaces():
     [("lots", "low", "客户数量", "many/medium/few 或 多/中/少"),
      ("", "low", "客户数量", "多/中/少"),
      (None, "low", "客户数量", "多/中/少"),
-     ("many", "很高", "单位利润", "low/medium/high 或 低/中/高"),
-     ("many", 3, "单位利润", "低/中/高")],
+     ("many", "很高", "边际利润水平", "low/medium/high 或 低/中/高"),
+     ("many", 3, "边际利润水平", "低/中/高")],
 )
 def test_bad_choice_names_field_and_accepted_values(customers, margin, field, accepted):
     """Is any other value refused, naming the field and the accepted values?"""

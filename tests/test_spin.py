@@ -287,8 +287,25 @@ def test_a_type_coming_back_breaks_the_order():
 
 
 def test_every_break_is_reported():
-    """Are both returns reported in S P I P N S?"""
-    assert review_script(script("SPIPNS")).order_breaks == (4, 6)
+    """Are both returns within a problem reported in S P I N I S?"""
+    assert review_script(script("SPINIS")).order_breaks == (5, 6)
+
+
+@pytest.mark.parametrize("types", ["SPINPIN", "SPIPIN", "SPNPIN", "SPIPINPN"])
+def test_a_new_problem_may_start_again_at_p(types):
+    """Does a problem question after I or N start a new problem that again goes P→I→N,
+    as the lesson teaches (「每个难点都可以顺着 P→I→N 问下去」)?"""
+    feedback = review_script(script(types))
+    assert feedback.follows_order and feedback.order_breaks == ()
+    assert not any(w.code == "order_break" for w in feedback.warnings)
+
+
+@pytest.mark.parametrize(("types", "breaks"), [("SPINS", (5,)), ("SPINPNI", (7,)), ("SPNI", (4,))])
+def test_going_back_within_one_problem_breaks_the_order(types, breaks):
+    """Is a return to S, or to I after N within the same problem, still an order break?"""
+    feedback = review_script(script(types))
+    assert feedback.order_breaks == breaks
+    assert any("同一个难点之内" in m for m in feedback.messages)
 
 
 def test_skipping_a_type_keeps_the_order_but_warns():

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from crmlab import value
 from crmlab.checks import CourseInputError
 from crmlab.value import (
     COMPOSITE_DIMENSIONS,
@@ -30,13 +31,13 @@ from crmlab.value import (
 
 
 def test_business_value_is_revenue_minus_cost():
-    """Is business value revenue minus cost, negative when the customer costs more?"""
+    """Is business value 收益 − 客户成本, negative when the customer costs more?"""
     assert business_value(100, 30) == 70
     assert business_value(20, 35) == -15
 
 
 @pytest.mark.parametrize(("revenue", "cost", "label"),
-                         [(-1, 0, "收入"), (10, -1, "成本"), ("10", 1, "收入")])
+                         [(-1, 0, "收益"), (10, -1, "成本"), ("10", 1, "收益")])
 def test_business_value_bad_input(revenue, cost, label):
     """Are negative or non-numeric amounts refused, naming the field?"""
     with pytest.raises(CourseInputError, match=label):
@@ -350,3 +351,13 @@ def test_value_tiers_bad_input(values, share, label):
     """Are a share outside 0–1 and bad values refused, naming the field?"""
     with pytest.raises(CourseInputError, match=label):
         value_tiers(values, share)
+
+
+def test_order_labels_give_the_unit_the_data_is_in():
+    """The orders table is in 元 (its schema says so): do the labels value.py shows for order
+    amounts say 元 too, never 万元?"""
+    from crmlab.data import LABELS
+
+    assert value.ORDER_COLUMNS["amount"] == LABELS["orders"]["amount"]
+    assert "（元）" in value.ORDER_COLUMNS["amount"] and "元" in value.RFM_LABELS["monetary"]
+    assert "万元" not in value.RFM_LABELS["monetary"]

@@ -382,9 +382,17 @@ def test_spin_coach_empty_script_gets_the_empty_warning():
     assert spin.SCRIPT_WARNINGS["empty"] in coach.output.value
 
 
+def test_spin_coach_hides_the_model_script_unless_asked():
+    """Is the homework's model script out of reach in the coach a lesson builds by default?"""
+    coach = SpinScriptCoach()
+    buttons = [w for box in coach.children if isinstance(box, widgets.HBox) for w in box.children]
+    assert coach.model_button not in buttons
+    assert coach.model_output.value == ""
+
+
 def test_spin_coach_model_script_shows_every_question_with_its_type():
     """Does 「查看示范脚本」 list the model script in order, each with its type name?"""
-    coach = SpinScriptCoach()
+    coach = SpinScriptCoach(show_model=True)
     coach.model_button.click()
     html = coach.model_output.value
     positions = [html.index(q.text) for q in spin.model_script()]
@@ -561,21 +569,29 @@ def test_quiz_correct_shows_explanation(kind):
     assert item.question.explanation in item.feedback.value
 
 
-@pytest.mark.parametrize("kind", list(quiz.KINDS))
-def test_quiz_incorrect_shows_explanation(kind):
-    """Does a wrong answer show 回答错误 with the explanation?"""
-    item = Quiz(1, [first_of(kind)]).items[0]
+def _answer_wrongly(item) -> None:
     question = item.question
-    if kind == "truefalse":
+    if question.kind == "truefalse":
         answer(item, not question.answer)
-    elif kind == "single":
+    elif question.kind == "single":
         answer(item, wrong_letter(question))
     else:
         answer(item, [wrong_letter(question), *question.answer])
+
+
+@pytest.mark.parametrize("kind", list(quiz.KINDS))
+def test_quiz_explanation_waits_for_the_second_wrong_try(kind):
+    """Does a first wrong answer say 回答错误 and ask to think again, keeping the explanation
+    back, and the second wrong try show it?"""
+    item = Quiz(1, [first_of(kind)]).items[0]
+    _answer_wrongly(item)
     item.submit()
     assert item.outcome == "incorrect"
-    assert "回答错误" in item.feedback.value
-    assert question.explanation in item.feedback.value
+    assert "回答错误" in item.feedback.value and "再试一次" in item.feedback.value
+    assert item.question.explanation not in item.feedback.value
+    item.submit()
+    assert item.wrong_tries == quiz.REVEAL_AFTER
+    assert item.question.explanation in item.feedback.value
 
 
 def test_quiz_multiple_partial():
@@ -596,31 +612,35 @@ def test_quiz_hint_shows_the_questions_hint():
     assert item.question.hint in item.hint_html.value
 
 
-def test_quiz_running_score():
-    """Does the score line count the right submissions, as quiz.score does?"""
+def test_quiz_running_score_counts_first_tries():
+    """Does the score line count questions answered right at the first real try (a blank
+    submission is not a try), as quiz.score does over the first tries?"""
     q = Quiz(4)
     n = len(q.items)
-    assert f"已答对 0 / {n} 题" in q.score_html.value
+    assert f"首次答对 0 / {n} 题" in q.score_html.value
+    q.items[0].submit()  # blank: not a try
     for item in q.items[:3]:
         answer(item, item.question.answer)
         item.submit()
+    _answer_wrongly(q.items[3])
     q.items[3].submit()
-    assert f"已答对 3 / {n} 题" in q.score_html.value
-    submitted = {item.question.id: item.submitted for item in q.items}
-    assert q.result == quiz.score(q.questions, submitted)
+    answer(q.items[3], q.items[3].question.answer)
+    q.items[3].submit()  # right at the second try: not counted
+    assert f"首次答对 3 / {n} 题" in q.score_html.value
+    first = {item.question.id: item.first_submitted for item in q.items}
+    assert q.result == quiz.score(q.questions, first)
 
 
-def test_quiz_score_counts_submissions_not_unsubmitted_changes():
-    """Does changing a control after submitting leave the score as submitted?"""
+def test_quiz_score_keeps_the_first_try():
+    """Does a later change, right or wrong, leave the first-try score as it was?"""
     q = Quiz(1, [first_of("single")])
     item = q.items[0]
     answer(item, item.question.answer)
     item.submit()
     answer(item, wrong_letter(item.question))
-    assert q.result.correct == 1
     item.submit()
-    assert q.result.correct == 0
-    assert "已答对 0 / 1 题" in q.score_html.value
+    assert q.result.correct == 1
+    assert "首次答对 1 / 1 题" in q.score_html.value
 
 
 # -------------------------------------------------------------------------- AssessmentForm

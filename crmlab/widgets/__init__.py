@@ -10,7 +10,7 @@ from __future__ import annotations
 from crmlab.widgets.assessment import AssessmentForm
 from crmlab.widgets.complaints import ComplaintSorter
 from crmlab.widgets.credit import CreditScorecard
-from crmlab.widgets.exercise import NumberExercise
+from crmlab.widgets.exercise import Exercise, NumberExercise
 from crmlab.widgets.grading import GradingScorecard
 from crmlab.widgets.practice import ExchangeScoreForm, ReportSorter
 from crmlab.widgets.privacy import PrivacySorter
@@ -23,6 +23,7 @@ __all__ = [
     "AssessmentForm",
     "ComplaintSorter",
     "CreditScorecard",
+    "Exercise",
     "ExchangeScoreForm",
     "GradingScorecard",
     "NumberExercise",

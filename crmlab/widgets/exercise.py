@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
+from crmlab import exercises, quiz
 from crmlab.checks import CourseInputError, as_number
 from crmlab.widgets._base import esc, guarded, heading, message, parse_number
 
 ANSWER_LABEL = "你的答案"
-REVEAL_AFTER = 2
-"""Wrong tries after which the 「查看答案」 button appears."""
+REVEAL_AFTER = quiz.REVEAL_AFTER
+"""Wrong tries after which the 「查看答案」 button appears (the same rule as the quizzes)."""
 
 FLOAT_SLACK = 1e-9
 """Relative slack so that 20.01 typed for 20 ± 0.01 counts as within (binary floats)."""
@@ -144,3 +145,19 @@ class NumberExercise(widgets.VBox):
         extra = f"<br>{esc(self.explanation)}" if self.explanation else ""
         self.solution.value = (f"<p>参考答案：<b class='crm-answer'>{format_number(self.answer)}"
                                f"</b>{unit}{extra}</p>")
+
+
+class Exercise(NumberExercise):
+    """An exercise of the lesson's exercise file, by id: ``Exercise("L02-E01")``.
+
+    The prompt, unit, hint and explanation come from ``quiz_banks/exercisesNN.yml`` and the
+    answer from the course model the file names (:mod:`crmlab.exercises`), so a lesson shows
+    one short line and no answer. An unknown id raises a Chinese :class:`CourseInputError`.
+    """
+
+    def __init__(self, exercise_id: str):
+        data = exercises.exercise(exercise_id)
+        self.exercise_id = data.id
+        super().__init__(data.prompt, data.answer, unit=data.unit, tolerance=data.tolerance,
+                         relative=data.relative, hint=data.hint, explanation=data.explanation,
+                         title=data.title)

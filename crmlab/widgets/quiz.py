@@ -27,7 +27,10 @@ class QuizItem(widgets.VBox):
     ``.checkboxes`` (multiple choice; letter → checkbox) or a ``ToggleButtons`` 正确/错误
     (true/false); ``.response`` reads it. ``.submit()`` checks it with
     :func:`crmlab.quiz.check` and sets ``.result`` (the :class:`crmlab.quiz.Feedback`),
-    ``.outcome`` and ``.feedback``; ``.submitted`` is the response last submitted.
+    ``.outcome`` and ``.feedback``; ``.submitted`` is the response last submitted and
+    ``.first_submitted`` the first one that was a real try (not blank, not unreadable): the
+    quiz scores first tries. ``.wrong_tries`` counts wrong tries; the explanation shows with a
+    correct answer or with the ``quiz.REVEAL_AFTER``-th wrong try.
     """
 
     def __init__(self, question: quiz.Question, number: int,
@@ -59,6 +62,8 @@ class QuizItem(widgets.VBox):
         self.hint_html = widgets.HTML()
         self.result: quiz.Feedback | None = None
         self.submitted: object = None
+        self.first_submitted: object = None
+        self.wrong_tries = 0
         self.submit_button.on_click(lambda _: self.submit())
         self.hint_button.on_click(lambda _: self.hint())
         kind = "（可多选）" if question.kind == "multiple" else ""
@@ -91,9 +96,14 @@ class QuizItem(widgets.VBox):
     def update(self, _change=None) -> None:
         """Check the current response and show the verdict."""
         response = self.response
-        result = quiz.check(self.question, response)
+        result = quiz.check(self.question, response, wrong_before=self.wrong_tries)
         self.result = result
         self.submitted = response
+        kind = quiz.OUTCOME_BY_KEY[result.outcome]
+        if self.first_submitted is None and (kind.wrong_try or result.correct):
+            self.first_submitted = response
+        if kind.wrong_try:
+            self.wrong_tries += 1
         self.feedback.value = self.render(result)
         if self.on_submit is not None:
             self.on_submit()
@@ -111,6 +121,8 @@ class QuizItem(widgets.VBox):
         if result.outcome == "unanswered":
             return message(UNANSWERED_TEXT, "info")
         text = message(result.message, OUTCOME_KINDS[result.outcome])
+        if quiz.OUTCOME_BY_KEY[result.outcome].wrong_try and not result.explanation:
+            text += "<div style='color:#555'>想一想再试一次，也可以先点「提示」。</div>"
         if result.explanation:
             text += f"<div style='color:#333'>解析：{esc(result.explanation)}</div>"
         return f"<div class='crm-feedback'>{text}</div>"
@@ -119,8 +131,8 @@ class QuizItem(widgets.VBox):
 class Quiz(widgets.VBox):
     """The questions of ``quiz.load_bank(lesson)`` (or only ``ids``, in that order).
 
-    ``.items`` are the :class:`QuizItem` s; ``.score_html`` shows 「已答对 x / n 题」 and
-    ``.result`` the :class:`crmlab.quiz.QuizScore` over the last submissions.
+    ``.items`` are the :class:`QuizItem` s; ``.score_html`` shows 「首次答对 x / n 题」 and
+    ``.result`` the :class:`crmlab.quiz.QuizScore` over each question's first try.
     """
 
     def __init__(self, lesson: int, ids: Sequence[str] | None = None):
@@ -157,9 +169,9 @@ class Quiz(widgets.VBox):
 
     @guarded(_show_error)
     def update(self, _change=None) -> None:
-        """Recount the score from every item's last submission."""
-        responses = {item.question.id: item.submitted for item in self.items}
+        """Recount the score from every item's first try."""
+        responses = {item.question.id: item.first_submitted for item in self.items}
         result = quiz.score(self.questions, responses)
         self.result = result
-        self.score_html.value = (f"<p class='crm-quiz-score'><b>已答对 {result.correct} / "
+        self.score_html.value = (f"<p class='crm-quiz-score'><b>首次答对 {result.correct} / "
                                  f"{result.total} 题</b></p>")

@@ -9,14 +9,14 @@ from crmlab.widgets._base import esc, guarded, heading, message, show_in_output,
 
 
 class RelationshipPicker(widgets.VBox):
-    """Pick 客户数量 and 单位利润; see the suggested level, why, and the whole 3×3 matrix."""
+    """Pick 客户数量 and 边际利润水平; see the suggested level, why, and the whole 3×3 matrix."""
 
     def __init__(self):
         counts = [(word, key) for key, word in relationship.CUSTOMER_COUNTS.items()]
         margins = [(word, key) for key, word in relationship.MARGINS.items()]
         self.customers = widgets.ToggleButtons(options=counts, value=None,
                                                description="客户数量")
-        self.margin = widgets.ToggleButtons(options=margins, value=None, description="单位利润")
+        self.margin = widgets.ToggleButtons(options=margins, value=None, description="边际利润水平")
         self.output = widgets.HTML()
         self.result: relationship.RelationshipAdvice | None = None
         for control in (self.customers, self.margin):
@@ -30,7 +30,7 @@ class RelationshipPicker(widgets.VBox):
     @guarded(_show_error)
     def update(self, _change=None) -> None:
         if self.customers.value is None or self.margin.value is None:
-            self._show_error(message("请选择客户数量和单位利润。", "info"))
+            self._show_error(message("请选择客户数量和边际利润水平。", "info"))
             return
         advice = relationship.relationship_level(self.customers.value, self.margin.value)
         self.result = advice
@@ -40,7 +40,7 @@ class RelationshipPicker(widgets.VBox):
         )
 
     def _matrix(self) -> str:
-        header = ["客户数量 \\ 单位利润", *relationship.MARGINS.values()]
+        header = ["客户数量 \\ 边际利润水平", *relationship.MARGINS.values()]
         rows, chosen = [], None
         for i, (count_key, count_word) in enumerate(relationship.CUSTOMER_COUNTS.items()):
             cells = []

@@ -142,14 +142,16 @@ def parse_script(text: str) -> tuple[list[tuple[str, str]], list[str]]:
 
 class SpinScriptCoach(widgets.VBox):
     """SPIN 提问脚本: write one question a line (``S：…``), get it reviewed by
-    :func:`crmlab.spin.review_script`, and compare with the model script.
+    :func:`crmlab.spin.review_script`.
 
     ``.script`` is the ``Textarea``; ``.review()`` fills ``.output`` and ``.result`` (a
     :class:`crmlab.spin.ScriptFeedback`, ``None`` while a line is unreadable);
-    ``.show_model()`` fills ``.model_output``.
+    ``.show_model()`` fills ``.model_output``. The model script is the one hw04 asks students
+    to write, so its button is shown only with ``show_model=True`` (for a teacher after the
+    homework is in), never in the lesson.
     """
 
-    def __init__(self, script: str = ""):
+    def __init__(self, script: str = "", show_model: bool = False):
         self.script = widgets.Textarea(
             value=script,
             placeholder="S：贵公司目前……？\nP：在……方面有没有遇到困难？\nI：这会对……造成什么影响？\n"
@@ -178,7 +180,7 @@ class SpinScriptCoach(widgets.VBox):
             ),
             self.script,
             self.script_error,
-            widgets.HBox([self.review_button, self.model_button]),
+            widgets.HBox([self.review_button, *([self.model_button] if show_model else [])]),
             self.output,
             self.model_output,
         ])

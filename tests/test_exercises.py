@@ -1,0 +1,65 @@
+"""Exercises declared as data (crmlab.exercises) and the Exercise widget that shows them."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from crmlab import exercises
+from crmlab.checks import CourseInputError
+from crmlab.value import business_value, clv
+from crmlab.widgets import Exercise
+
+ALL = [e for lesson in exercises.lessons() for e in exercises.load_exercises(lesson)]
+
+
+def test_the_files_load_and_every_answer_comes_from_a_model():
+    """Do the exercise files load, each exercise with a number computed from its model?"""
+    assert len(ALL) >= 8
+    assert {e.id for e in ALL} >= {"L00-E01", "L02-E02", "L11-E02"}
+    assert exercises.exercise("L00-E01").answer == business_value(30, 12)
+    assert exercises.exercise("L02-E02").answer == pytest.approx(clv(5, 0.7, 0.1))
+
+
+@pytest.mark.parametrize("item", ALL, ids=lambda e: e.id)
+def test_hint_does_not_state_the_answer(item):
+    """Does no hint (or prompt) contain the answer itself?"""
+    shown = f"{item.answer:g}"
+    assert shown not in item.hint and shown not in item.prompt
+
+
+def test_widget_checks_against_the_models_answer():
+    """Does Exercise(id) accept the model's answer and refuse another, with no answer shown
+    before two wrong tries?"""
+    widget = Exercise("L00-E01")
+    widget.box.value = "17"
+    widget.check()
+    assert widget.outcome == "incorrect" and widget.reveal_button.layout.display == "none"
+    widget.box.value = "18"
+    widget.check()
+    assert widget.outcome == "correct"
+
+
+@pytest.mark.parametrize(("given", "words"), [("L99-E01", "没有练习题库"), ("L00-E09", "没有「L00-E09」"),
+                                              ("第一题", "格式")])
+def test_unknown_exercise_gets_a_chinese_message(given, words):
+    with pytest.raises(CourseInputError, match=words):
+        exercises.exercise(given)
+
+
+@pytest.mark.parametrize(("change", "words"), [
+    ({"calculation": {"model": "no_such_model"}}, "计算依据"),
+    ({"calculation": {"model": "business_value", "revenue": 1, "cost": 1, "tax": 3}}, "tax"),
+    ({"hint": ""}, "缺少「hint」"),
+    ({"id": "L03-E01"}, "题号应当形如 L02-E01"),
+    ({"answer": 5}, "只写一个"),
+    ({"colour": "red"}, "未知的字段"),
+])
+def test_a_broken_exercise_file_is_reported_in_chinese(change, words):
+    """Is each mistake in an exercise file one Chinese message naming the file and the item?"""
+    item = {"id": "L02-E01", "kind": "number", "prompt": "题干？", "hint": "提示。",
+            "explanation": "解析。", "calculation": {"model": "business_value", "revenue": 3, "cost": 1}}
+    data = {"lesson": 2, "exercises": [{**item, **change}]}
+    with pytest.raises(CourseInputError, match=words) as raised:
+        exercises.parse_file(yaml.safe_load(yaml.safe_dump(data, allow_unicode=True)), "exercises02.yml")
+    assert "exercises02.yml" in str(raised.value)
