@@ -176,9 +176,9 @@ class NpsBand:
 
 
 NPS_BANDS: tuple[NpsBand, ...] = (
-    NpsBand("promoters", "推荐者（Promoter）", 9, 10),
-    NpsBand("passives", "中立者（Passive）", 7, 8),
-    NpsBand("detractors", "贬损者（Detractor）", 0, 6),
+    NpsBand("promoters", "推荐者", 9, 10),
+    NpsBand("passives", "中立者", 7, 8),
+    NpsBand("detractors", "贬损者", 0, 6),
 )
 
 

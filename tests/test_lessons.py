@@ -118,3 +118,16 @@ def test_widget_and_answer_cells_are_folded(path):
             assert _folded(cell), cell.source[:60]
         if "NumberExercise(" in cell.source or "answer=" in cell.source:
             assert _folded(cell), cell.source[:60]
+
+
+SOURCE_NOTES = re.compile(r"原始资料|资料中残缺|为本课改写|本课程改写|COURSE_BRIEF|seeds")
+NESTED_BRACKETS = re.compile(r"（[^（）\n]*（")
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])
+def test_lesson_text_has_no_source_notes_or_nested_brackets(path):
+    """Does the student text say nothing about where the material came from (「原始资料中残缺
+    不全」) and never nest brackets (「（内部客户（internal customer））」)?"""
+    text = _markdown(nbformat.read(path, as_version=4))
+    assert SOURCE_NOTES.findall(text) == []
+    assert [text[m.start(): m.start() + 40] for m in NESTED_BRACKETS.finditer(text)] == []
