@@ -3,7 +3,7 @@
 A little nbgrader course is graded first with two honest students; then submissions that read
 and write the gradebook, read a classmate's work and ``source/``, write into the course,
 connect to a server on loopback, leave processes behind, allocate far past the memory limit,
-start many processes or write a huge file are graded in parallel. Each is graded or flagged
+start many processes, write a huge file or fill the disk are graded in parallel. Each is graded or flagged
 with its Chinese reason, while the course folder's files (hashes), the honest students' scores
 and the process table stay as they were.
 """
@@ -92,6 +92,11 @@ HOSTILE = {  # student → (answer code, expected status, a word the reason must
         with open("big.bin", "wb") as out:
             out.write(b"0" * (200 * 1024 ** 2))
         """, "flagged", "文件大小超限"),
+    "filler": ("""
+        for n in range(100):  # 1 GB in files under the size limit: the folder's space runs out
+            with open("fill%d.bin" % n, "wb") as out:
+                out.write(b"0" * (10 * 1024 ** 2))
+        """, "flagged", "空间超限"),
 }
 HONEST = {"good": "def double(x):\n    return x + x", "partial": "def double(x):\n    return 2 if x == 1 else x"}
 

@@ -67,6 +67,7 @@ OUTPUT_SIGNS: tuple[tuple[str, str], ...] = (
     ("Temporary failure in name resolution", NETWORK),
     ("Name or service not known", NETWORK),
     ("File too large", "文件大小超限：代码写出的文件超过了评分沙箱的上限"),
+    ("No space left on device", "空间超限：代码写出的文件总量超过了评分沙箱的上限"),
     ("Read-only file system", "试图写入评分环境之外的文件（只读，未能写入）"),
     ("Permission denied", "试图访问评分环境之外的文件或资源（被拒绝）"),
 )

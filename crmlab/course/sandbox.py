@@ -5,8 +5,8 @@ every kernel that autograding starts is launched by :class:`SandboxKernelManager
 Debian's ``bwrap`` (bubblewrap, what Flatpak uses), so that the code in a submission:
 
 - sees a read-only system (``/usr``, ``/etc``), the Python environment and the ``crmlab``
-  package, a private ``/tmp``, and a scratch copy of its own folder (read-write, thrown away
-  afterwards); nothing of the course directory (gradebook, ``source/``, ``submitted/``,
+  package, a private ``/tmp`` and ``/dev/shm``, and a scratch copy of its own folder
+  (read-write; these three are size-limited tmpfs, thrown away afterwards); nothing of the course directory (gradebook, ``source/``, ``submitted/``,
   ``autograded/``, other students), the exchange, ``/home``, ``/root``, ``/srv`` or ``/run``;
 - has a network namespace of its own: no interface but its own loopback. The kernel and the
   grader talk over Unix sockets (``transport="ipc"``) in a folder bound into the sandbox;
@@ -62,6 +62,9 @@ KEPT_ENV = ("PATH", "LANG", "LANGUAGE", "TZ", "NBGRADER_EXECUTION", "PYTHONHASHS
             "PYTHONIOENCODING", "MPLBACKEND", "JPY_SESSION_NAME")
 
 SYSTEM_DIRS = ("usr", "etc", "bin", "sbin", "lib", "lib32", "lib64", "libx32")
+
+STAGING = "/tmp/.crmlab-submission"
+"""Where the sandbox sees the read-only copy its working folder is filled from."""
 
 
 class SandboxUnavailable(RuntimeError):
@@ -133,14 +136,15 @@ class SandboxKernelManager(AsyncKernelManager):
     max_processes = Integer(64, help="Processes and threads in one sandbox.").tag(config=True)
     max_file_size = Integer(64 * MiB, help="Largest file the kernel may write, bytes."
                             ).tag(config=True)
-    tmp_size = Integer(256 * MiB, help="Size of the sandbox's private /tmp, bytes."
-                       ).tag(config=True)
+    tmp_size = Integer(256 * MiB, help="Size of each writable space of the sandbox (its /tmp, "
+                       "/dev/shm and the submission's folder), bytes.").tag(config=True)
     read_only_paths = List(Unicode(), help="More folders the kernel may read (e.g. the course's "
                            "sample data)").tag(config=True)
     course_root = Unicode("", help="The course folder (defaults to CourseDirectory.root or the "
                           "current folder); never visible inside.").tag(config=True)
 
     _runtime: Path | None = None
+    _output = None
 
     @property
     def kernel_spec(self):
@@ -179,6 +183,9 @@ class SandboxKernelManager(AsyncKernelManager):
                    MKL_NUM_THREADS="1")
         kw["env"] = env
         kw["cwd"] = str(self._runtime)
+        # What the kernel writes to its stdout and stderr stays here, off the grader's terminal
+        # (where it could pass for lines of the summary).
+        kw["stdout"] = kw["stderr"] = self._output = open(self._runtime / "output.log", "wb")  # noqa: SIM115
         return self.wrap(cmd, workdir, work, ipc), kw
 
     def wrap(self, cmd: list[str], workdir: str, scratch: Path, ipc: Path) -> list[str]:
@@ -186,6 +193,7 @@ class SandboxKernelManager(AsyncKernelManager):
         args = [self.bwrap, "--die-with-parent", "--unshare-pid", "--unshare-net",
                 "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
                 "--hostname", "sandbox", "--proc", "/proc", "--dev", "/dev",
+                "--perms", "1777", "--size", str(self.tmp_size), "--tmpfs", "/dev/shm",
                 "--setenv", "JPY_PARENT_PID", "1", "--unsetenv", "JPY_INTERRUPT_EVENT"]
         for name in SYSTEM_DIRS:
             path = Path("/") / name
@@ -196,13 +204,14 @@ class SandboxKernelManager(AsyncKernelManager):
         args += ["--perms", "1777", "--size", str(self.tmp_size), "--tmpfs", "/tmp"]
         made = {"/", "/tmp"}
 
-        def mount(option: str, source: str, dest: str) -> None:
+        def mount(*how: str) -> None:
+            dest = how[-1]
             # bwrap would make the missing parent folders 0700, closed to the kernel's user.
             for parent in reversed(Path(dest).parents):
                 if str(parent) not in made:
                     args.extend(["--perms", "0755", "--dir", str(parent)])
                     made.add(str(parent))
-            args.extend([option, source, dest])
+            args.extend(how)
             made.add(dest)
 
         root = self._course_root()
@@ -210,16 +219,20 @@ class SandboxKernelManager(AsyncKernelManager):
             if not path.startswith(("/usr/", "/etc/")):
                 mount("--ro-bind", path, path)
         mount("--bind", str(ipc), str(ipc))
-        mount("--bind", str(scratch), workdir)
-        args += ["--chdir", workdir]
+        # The submission's folder is a size-limited tmpfs filled from a read-only copy, so that
+        # writing many files fills neither the disk nor more memory than the limit.
+        mount("--ro-bind", str(scratch), STAGING)
+        mount("--perms", "0777", "--size", str(self.tmp_size), "--tmpfs", workdir)
+        args += ["--remount-ro", "/", "--chdir", workdir]
+        fill = ["sh", "-c", 'cp -R "$0"/. . && exec "$@"', STAGING]
         limits = ["prlimit", f"--as={self.memory_limit}", f"--nproc={self.max_processes}",
                   f"--fsize={self.max_file_size}", "--core=0", "--"]
         if _grader_is_root():
             uid, gid = sandbox_user(self.user)
             return [*args, "--", "setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups",
                     "--inh-caps=-all", "--bounding-set=-all", "--",
-                    "unshare", "--user", "--", *limits, *cmd]
-        return [*args, "--unshare-user", "--disable-userns", "--", *limits, *cmd]
+                    "unshare", "--user", "--", *fill, *limits, *cmd]
+        return [*args, "--unshare-user", "--disable-userns", "--", *fill, *limits, *cmd]
 
     async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
         if self.enabled and self.has_kernel and self.provisioner.pid:
@@ -236,6 +249,12 @@ class SandboxKernelManager(AsyncKernelManager):
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
+        if self._output is not None and not restart:
+            self._output.close()
+            self._output = None
+            tail = (self._runtime / "output.log").read_bytes()[-2000:]
+            if tail.strip():
+                self.log.debug("kernel output (sandbox): %s", tail.decode("utf-8", "replace"))
         if self._runtime is not None and not restart:
             shutil.rmtree(self._runtime, ignore_errors=True)
             self._runtime = None
