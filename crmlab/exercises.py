@@ -13,6 +13,7 @@ An exercise file::
         kind: number              # the only kind so far
         prompt: 某客户……是多少万元？
         calculation: {model: business_value, revenue: 30, cost: 12}
+        facts: {table: credit_files, row: 0}   # optional: fills {name} … in the prompt
         unit: 万元                # optional
         tolerance: 0.01           # optional (absolute; relative: true for a fraction)
         decimals: 1               # optional: the answer rounded, as the prompt asks
@@ -48,7 +49,7 @@ KINDS = {"number": "计算题"}
 EXERCISE_KEYS: dict[str, str] = {
     "id": "题号", "kind": "题型", "prompt": "题干", "calculation": "计算依据", "answer": "答案",
     "unit": "单位", "tolerance": "允许误差", "relative": "按比例计算误差", "decimals": "保留小数位数",
-    "hint": "提示", "explanation": "解析", "title": "标题",
+    "hint": "提示", "explanation": "解析", "title": "标题", "facts": "题目数据",
 }
 """Keys an exercise may have, with their Chinese names (for error messages)."""
 
@@ -140,6 +141,43 @@ def _assessment(c: Mapping) -> float:
     return score_form(c["self"], c["peer"], c["teacher"]).overall
 
 
+def sample_row(c: Mapping) -> pd.Series:
+    """One row of a sample table (``crmlab.data.load_sample``): the row with the largest
+    ``sort_by`` value, or row number ``row`` (from 0). The credit files come with their ratios
+    (``credit.ratio_table``), so a result may name a ratio."""
+    from crmlab.credit import ratio_table
+    from crmlab.data import load_sample
+
+    table = load_sample(c["table"])
+    if c["table"] == "credit_files":
+        table = ratio_table(table)
+    if "sort_by" in c:
+        return table.loc[table[c["sort_by"]].idxmax()]
+    return table.iloc[int(c.get("row", 0))]
+
+
+def _sample_value(c: Mapping) -> object:
+    value = sample_row(c)[c["result"]]
+    return value if isinstance(value, str) else float(value)
+
+
+def _sample_item(c: Mapping) -> float:
+    from crmlab.grading import derive_items
+
+    return float(derive_items(sample_row(c).to_frame().T.infer_objects())[c["result"]].iloc[0])
+
+
+def _survey_share(c: Mapping) -> float:
+    from crmlab import survey
+    from crmlab.data import load_sample
+
+    valid = survey.clean_survey(load_sample("survey")).valid
+    tally = survey.tally(valid, c["column"]).set_index("label")
+    return float(tally.loc[list(c["labels"]), "percentage"].sum())
+
+
+SAMPLE_KEYS = frozenset({"table", "row", "sort_by", "result"})
+
 MODELS: dict[str, tuple[frozenset[str], Callable[[Mapping], object]]] = {
     "grading": (frozenset({"order_amount", "bonuses", "penalties", "result"}), _grading),
     "relationship": (frozenset({"customers", "margin"}), _relationship),
@@ -154,6 +192,9 @@ MODELS: dict[str, tuple[frozenset[str], Callable[[Mapping], object]]] = {
                    _clv_change),
     "churn": (frozenset({"lost", "at_start"}), _churn),
     "retention": (frozenset({"at_end", "new", "at_start"}), _retention),
+    "sample_value": (SAMPLE_KEYS, _sample_value),
+    "sample_item": (SAMPLE_KEYS, _sample_item),
+    "survey_share": (frozenset({"column", "labels"}), _survey_share),
     "assessment": (frozenset({"self", "peer", "teacher"}), _assessment),
 }
 """Model name → (the input keys a calculation may give, the function computing the value)."""
@@ -231,8 +272,17 @@ def parse_exercise(item: object, lesson: int, source: str) -> NumberExerciseData
         _fail(source, where, "计算题的答案必须是数字")
     if "decimals" in item:
         value = round(float(value), int(item["decimals"]))
+    prompt = item["prompt"].strip()
+    if "facts" in item:
+        facts = item["facts"]
+        if not isinstance(facts, Mapping) or not set(facts) <= SAMPLE_KEYS - {"result"}:
+            _fail(source, where, "「facts」应当写明示例数据表（table）和行（row 或 sort_by）")
+        try:
+            prompt = prompt.format(**sample_row(facts).to_dict())
+        except (KeyError, IndexError, ValueError) as error:
+            _fail(source, where, f"题干中的占位符无法用示例数据填写：{error}")
     return NumberExerciseData(
-        id=match.group(0), prompt=item["prompt"].strip(), answer=float(value),
+        id=match.group(0), prompt=prompt, answer=float(value),
         hint=item["hint"].strip(), explanation=item["explanation"].strip(),
         unit=str(item.get("unit", "")), tolerance=float(item.get("tolerance", 0.01)),
         relative=bool(item.get("relative", False)),

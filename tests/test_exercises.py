@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import yaml
 
@@ -23,9 +25,22 @@ def test_the_files_load_and_every_answer_comes_from_a_model():
 
 @pytest.mark.parametrize("item", ALL, ids=lambda e: e.id)
 def test_hint_does_not_state_the_answer(item):
-    """Does no hint (or prompt) contain the answer itself?"""
-    shown = f"{item.answer:g}"
-    assert shown not in item.hint and shown not in item.prompt
+    """Does no hint contain the answer itself (as a number of its own, rounded as asked)?"""
+    whole = float(item.answer).is_integer()
+    for decimals in ((0,) if whole else (1, 2)):
+        shown = f"{round(item.answer, decimals):g}"
+        assert not re.search(rf"(?<![\d.]){re.escape(shown)}(?![\d.])", item.hint), shown
+
+
+def test_exercises_on_the_sample_data_fill_their_prompt_from_it():
+    """Do exercises on the sample data name the firm and the figures the answer comes from?"""
+    from crmlab.credit import ratio_table
+    from crmlab.data import load_sample
+
+    firm = ratio_table(load_sample("credit_files")).iloc[0]
+    first = exercises.exercise("L04-E01")
+    assert firm["name"] in first.prompt and "{" not in first.prompt
+    assert first.answer == pytest.approx(firm["current_ratio"])
 
 
 def test_widget_checks_against_the_models_answer():

@@ -547,3 +547,12 @@ def test_bank_file_not_in_utf8_is_refused(tmp_path):
     path.write_bytes(GOOD_FILE.encode("gbk"))
     with pytest.raises(CourseInputError, match="UTF-8"):
         quiz.load_bank_file(path)
+
+
+@pytest.mark.parametrize("question", [q for q in ALL_QUESTIONS if q.kind != "truefalse"],
+                         ids=lambda q: q.id)
+def test_hint_does_not_contain_a_correct_option(question):
+    """Does the hint point a direction without quoting a correct option?"""
+    answers = [question.answer] if question.kind == "single" else list(question.answer)
+    correct = [question.options[question.letters.index(a)] for a in answers]
+    assert [text for text in correct if len(text) >= 4 and text in question.hint] == []
