@@ -131,3 +131,17 @@ def test_lesson_text_has_no_source_notes_or_nested_brackets(path):
     text = _markdown(nbformat.read(path, as_version=4))
     assert SOURCE_NOTES.findall(text) == []
     assert [text[m.start(): m.start() + 40] for m in NESTED_BRACKETS.finditer(text)] == []
+
+
+@pytest.mark.parametrize("path", [p for p in LESSONS if not p.name.startswith("00")],
+                         ids=[p.stem for p in LESSONS if not p.name.startswith("00")])
+def test_case_questions_come_before_a_folded_analysis(path):
+    """Does a case with a reference analysis ask its questions first and keep the analysis
+    folded (``<details>``) until the student opens it?"""
+    for cell in nbformat.read(path, as_version=4).cells:
+        if cell.cell_type != "markdown" or "参考分析" not in cell.source:
+            continue
+        details = cell.source.find("<details>")
+        assert details != -1 and "参考分析" in cell.source[details:]
+        questions = re.search(r"\*\*讨论|^1\. ", cell.source, re.M)
+        assert questions and questions.start() < details
