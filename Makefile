@@ -31,7 +31,8 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/grading_speed.py
 
-# Serial nbgrader autograde against crmlab autograde --jobs 2 on 40 submissions (about 3 min).
+# Serial nbgrader autograde against crmlab autograde --jobs 2 (sandboxed, and --no-sandbox for
+# the sandbox's own cost) on 40 submissions (about 5 min).
 bench-autograde: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python benchmarks/autograde_parallel.py
 
