@@ -215,6 +215,15 @@ ABC_SHARE_DECIMALS = 12
 """Cumulative shares are rounded to this many decimals before comparing with the cut-offs."""
 
 
+ABC_LABELS: dict[str, str] = {
+    "value": "订单金额",
+    "share": "金额占比",
+    "cum_share": "累计占比",
+    "abc_class": "类别",
+}
+"""Columns of :func:`abc_classes` with their Chinese display labels."""
+
+
 def abc_classes(values: pd.Series, a_cut: float = 0.8, b_cut: float = 0.95) -> pd.DataFrame:
     """ABC classes by cumulative share of value.
 
