@@ -53,6 +53,8 @@ STUDENT_FACING = [
     ROOT / "crmlab" / "spin_questions.yml",
     ROOT / "docs" / "学生指南.md",
     ROOT / "docs" / "自学指南.md",
+    ROOT / "docs" / "教师指南.md",
+    ROOT / "docs" / "scaling.md",
     ROOT / "README.md",
 ]
 """What students and teachers read: lessons, quiz banks, reports, the rule modules and widgets
