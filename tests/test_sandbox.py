@@ -282,9 +282,24 @@ def test_no_sandbox_grades_and_says_so_first(small_course, capsys):
     assert "已评分 1 份" in out[1]
 
 
-def test_plain_nbgrader_autograde_uses_the_course_sandbox(tmp_path):
-    """Does plain `nbgrader autograde`, in a course whose config is this course's, grade in
-    the sandbox (a submission cannot write into the course or reach the loopback)?"""
+# What Formgrader's autograde button runs: its app loads nbgrader_config.py from the course
+# folder, then NbGraderAPI(coursedir, parent=app).autograde(...) (formgrader/base.py).
+FORMGRADER = """
+from nbgrader.apps import NbGraderAPI
+from nbgrader.apps.baseapp import NbGrader
+from nbgrader.coursedir import CourseDirectory
+app = NbGrader()
+app.load_config_file()
+api = NbGraderAPI(CourseDirectory(parent=app), parent=app)
+assert api.autograde("ps1", "writer", force=True, create=True)["success"]
+"""
+
+
+@pytest.mark.parametrize("launcher", ["nbgrader autograde", "Formgrader's API"])
+def test_plain_nbgrader_autograde_uses_the_course_sandbox(tmp_path, launcher):
+    """Do plain `nbgrader autograde` and Formgrader's autograde, in a course whose config is
+    this course's, grade in the sandbox (a submission cannot write into the course or reach the
+    loopback)?"""
     config = (Path(__file__).resolve().parents[1] / "nbgrader_config.py").read_text()
     root = _tiny_course(tmp_path / "course", config.replace('"crm-lab"', '"tiny"'))
     listener = _Listener()
@@ -298,8 +313,9 @@ def test_plain_nbgrader_autograde_uses_the_course_sandbox(tmp_path):
             open("{root}/pwned.txt", "w").write("pwned")
             """))
         env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
-        result = subprocess.run([shutil.which("nbgrader", path=env["PATH"]), "autograde", "ps1"],
-                                cwd=root, env=env, capture_output=True, text=True)
+        command = ([shutil.which("nbgrader", path=env["PATH"]), "autograde", "ps1"]
+                   if launcher == "nbgrader autograde" else [sys.executable, "-c", FORMGRADER])
+        result = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
     finally:
         listener.close()
     assert result.returncode == 0, result.stderr[-2000:]
