@@ -38,6 +38,7 @@ try:  # the course's own pieces; nbgrader still works (with its defaults) where 
     from nbgrader.preprocessors import GetGrades
 
     from crmlab.course.assignments import load_assignments
+    from crmlab.course.export import COURSE_TIMEZONE, CourseExportPlugin
     from crmlab.course.feedback import TEMPLATE_NAME, TEMPLATES, FeedbackExporter, HideHiddenTests
     from crmlab.course.late import PerDayLatePenalty
 except ImportError:
@@ -45,6 +46,10 @@ except ImportError:
 else:
     # Late work loses a share of its score per day, as each assignment's YAML says.
     c.AssignLatePenalties.plugin_class = PerDayLatePenalty
+    # `nbgrader export`: Chinese headings, names, late penalties; .xlsx or CSV with a BOM.
+    c.ExportApp.plugin_class = CourseExportPlugin
+    # Formgrader shows due dates and submission times in China's time zone, not UTC.
+    c.NbGraderAPI.timezone = COURSE_TIMEZONE
     # Feedback keeps the scores but shows hidden tests only as "passed / failed".
     c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
     # The feedback page in Chinese: the course's template instead of nbgrader's English one

@@ -86,7 +86,7 @@ def _cmd_data_generate(args: argparse.Namespace) -> int:
     _print(f"正在生成示例数据（随机种子 seed={args.seed}）→ {out}/")
     paths = generate_all(out, seed=args.seed)
     for name, path in paths.items():
-        rows = sum(1 for _ in path.open(encoding="utf-8")) - 1
+        rows = sum(1 for _ in path.open(encoding="utf-8-sig")) - 1
         _print(f"  {name:<13} {rows:>6} 行  {path}")
     _print(f"完成：共 {len(paths)} 个数据表。")
     return 0
@@ -209,7 +209,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         known = "、".join(REPORTS)
         raise CourseInputError(f"请给出报告名称（可用的报告：{known}），或用 --list 查看各报告的参数")
     result = run_report(args.name, dict(args.param or []), Path(args.out))
-    _print(f"✓ 报告已生成：\n  笔记本：{result.notebook}\n  网页：  {result.html}")
+    _print(f"✓ 报告已生成：\n  笔记本：{result.notebook}\n  网页：  {result.html}\n  表格：  {result.table}")
     return 0
 
 
@@ -300,7 +300,8 @@ def build_parser() -> argparse.ArgumentParser:
     marks.add_argument("--sheet", metavar="工作表", help="Excel 工作簿中的工作表名称（默认第一个）")
     marks.add_argument("--course", default=".", help="课程目录（默认当前目录）")
 
-    report = command("report", "生成参数化报告（papermill）：执行报告笔记本，输出 .ipynb 和不含代码的 .html",
+    report = command("report", "生成参数化报告（papermill）：执行报告笔记本，输出 .ipynb、不含代码的 .html "
+                     "和主表的 Excel 文件（.xlsx）",
                      _cmd_report)
     report.add_argument("name", nargs="?", metavar="报告名称",
                         help="customer_grading、credit_review、survey_summary 或 class_results")

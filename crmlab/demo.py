@@ -19,6 +19,7 @@ from datetime import UTC, timedelta
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 from nbgrader.api import Gradebook
 from nbgrader.apps import GenerateAssignmentApp
 from tqdm.auto import tqdm
@@ -28,9 +29,10 @@ from crmlab.course import release as releases
 from crmlab.course.assignments import load_assignments
 from crmlab.course.autograde import Outcome, autograde_many, generate_feedback
 from crmlab.course.classroom import Classroom, Student, make_class, run_app, student_work
+from crmlab.course.export import EXPORT_HEADINGS as HEADING
 from crmlab.course.gradebook import apply_marks, db_url, sync_due_dates
 from crmlab.course.release import nbgrader
-from crmlab.data import DATA_DIR, SCHEMAS, generate_all, load_table
+from crmlab.data import DATA_DIR, SCHEMAS, generate_all, load_table, write_table
 from crmlab.diagrams import display_width
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -124,10 +126,7 @@ class Demo:
                         "score": _written_score(student, points),
                         "comment": _comment(student),
                     })
-        with marks.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows(rows)
+        write_table(pd.DataFrame(rows), marks)  # UTF-8 with a BOM: the instructor opens it in Excel
         count = apply_marks(self.course, marks)
         self.files.append(marks)
         self.lines.append(f"教师评阅：从 {marks.name} 录入 {count} 条书面回答的分数与评语")
@@ -139,9 +138,10 @@ class Demo:
         if problems:
             raise RuntimeError("；".join(problems))
         grades = self.out / "grades.csv"
-        nbgrader("export", f"--to={grades}", "--log-level=WARN", cwd=self.course)
-        self.files.append(grades)
-        self.grades = list(csv.DictReader(grades.open(encoding="utf-8")))
+        for export in (grades, grades.with_suffix(".xlsx")):  # CSV with a BOM, and for Excel
+            nbgrader("export", f"--to={export}", "--log-level=WARN", cwd=self.course)
+            self.files.append(export)
+        self.grades = list(csv.DictReader(grades.open(encoding="utf-8-sig")))
 
     def reports(self) -> None:
         from crmlab.reports import run_report
@@ -159,9 +159,10 @@ class Demo:
     def summary(self) -> list[str]:
         rows = [("作业", "提交", "已评分", "需查看", "未能评分", "平均分", "满分", "迟交")]
         for assignment, outcomes in self.outcomes.items():
-            graded = [r for r in self.grades if r["assignment"] == assignment and r["timestamp"]]
-            scores = [float(r["score"]) for r in graded]
-            late = sum(float(r["late_submission_penalty"] or 0) > 0 for r in graded)
+            graded = [r for r in self.grades if r[HEADING["assignment"]] == assignment
+                      and r[HEADING["timestamp"]]]
+            scores = [float(r[HEADING["score"]]) for r in graded]
+            late = sum(float(r[HEADING["late_submission_penalty"]] or 0) > 0 for r in graded)
             counts = [sum(o.status == s for o in outcomes) for s in ("graded", "flagged", "failed")]
             mean = sum(scores) / len(scores) if scores else 0
             rows.append((assignment, len(outcomes), *counts, f"{mean:.1f}",

@@ -9,8 +9,9 @@ bad one. The templates need nothing from the runner, so plain ``papermill`` runs
 :func:`run_report` is what ``crmlab report`` calls: it checks the report's name and the
 parameters' names against the template (``papermill.inspect_notebook``), turns command-line
 strings into the declared types, executes the template with papermill and writes
-``DIR/NAME.ipynb`` plus ``DIR/NAME.html`` (no code, charts embedded). A failing run leaves only
-``DIR/NAME.failed.ipynb`` and raises :class:`~crmlab.checks.CourseInputError`.
+``DIR/NAME.ipynb`` plus ``DIR/NAME.html`` (no code, charts embedded), and the report's main
+table as ``DIR/NAME.xlsx`` (each template hands it to :func:`save_table`). A failing run leaves
+only ``DIR/NAME.failed.ipynb`` and raises :class:`~crmlab.checks.CourseInputError`.
 
 Course content used only by the reports is kept here as data: a suggested strategy per
 customer level (``LEVEL_STRATEGIES``), the credit watch rules (``WATCH_RULES``) and the survey
@@ -270,6 +271,26 @@ def table(frame: pd.DataFrame, digits: int = 2):
     """``frame`` for display without its row numbers, numbers to ``digits`` decimals."""
     return (frame.style.hide(axis="index").format(precision=digits, na_rep="—")
             .set_table_attributes('class="dataframe"'))
+
+
+MAIN_TABLE_ENV = "CRMLAB_REPORT_TABLE"
+"""Set by :func:`run_report` for the kernel: where :func:`save_table` writes the main table."""
+
+
+def save_table(frame: pd.DataFrame, sheet: str) -> None:
+    """Save the report's main table (as shown, Chinese headings) for Excel.
+
+    Written to the ``.xlsx`` named by the environment variable ``CRMLAB_REPORT_TABLE``, which
+    ``crmlab report`` sets to ``DIR/NAME.xlsx`` beside the HTML; without it (plain papermill,
+    JupyterLab) nothing is written.
+    """
+    import os
+
+    from crmlab.data import write_table
+
+    target = os.environ.get(MAIN_TABLE_ENV)
+    if target:
+        write_table(frame, target, sheet=sheet)
 
 
 def format_percent(values: pd.Series, digits: int = 1) -> pd.Series:
@@ -867,6 +888,7 @@ class ReportResult:
 
     notebook: Path
     html: Path
+    table: Path
 
 
 def run_report(name: str, parameters: Mapping[str, object] | None = None,
@@ -886,12 +908,13 @@ def run_report(name: str, parameters: Mapping[str, object] | None = None,
     out_dir = Path(out_dir)
     notebook, html = out_dir / f"{name}.ipynb", out_dir / f"{name}.html"
     failed, running = out_dir / f"{name}.failed.ipynb", out_dir / f".{name}.running.ipynb"
-    for stale in (notebook, html, failed):
+    workbook = out_dir / f"{name}.xlsx"
+    for stale in (notebook, html, failed, workbook):
         stale.unlink(missing_ok=True)
     report.precheck({**defaults, **values})
     out_dir.mkdir(parents=True, exist_ok=True)
     try:
-        with _kernel_stderr_hidden() as terminal:
+        with _kernel_stderr_hidden() as terminal, _environment(MAIN_TABLE_ENV, workbook.resolve()):
             bar = {"desc": f"运行报告 {name}", "unit": "个单元格", "file": terminal} if progress else False
             papermill.execute_notebook(
                 str(report.template), str(running), parameters=values, kernel_name=KERNEL,
@@ -899,9 +922,11 @@ def run_report(name: str, parameters: Mapping[str, object] | None = None,
                 config=_kernel_config())
     except PapermillExecutionError as error:
         _keep_failed(running, failed)
+        workbook.unlink(missing_ok=True)
         raise CourseInputError(_failure_message(error, failed), "报告") from None
     except BaseException:
         _keep_failed(running, failed)
+        workbook.unlink(missing_ok=True)
         raise
     partial = out_dir / f".{name}.html.part"
     try:
@@ -912,7 +937,24 @@ def run_report(name: str, parameters: Mapping[str, object] | None = None,
         partial.unlink(missing_ok=True)
         if running.exists():
             _keep_failed(running, failed)
-    return ReportResult(notebook, html)
+            workbook.unlink(missing_ok=True)
+    return ReportResult(notebook, html, workbook)
+
+
+@contextmanager
+def _environment(name: str, value: object) -> Iterator[None]:
+    """``os.environ[name] = value`` while the block runs (the kernel inherits it)."""
+    import os
+
+    saved = os.environ.get(name)
+    os.environ[name] = str(value)
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = saved
 
 
 @contextmanager

@@ -54,7 +54,7 @@ def test_validate_accepts_the_sample(capsys):
 
 def test_validate_names_line_and_column(capsys, tmp_path):
     """Does a negative amount on line 4 of a user's file get named by line and column?"""
-    lines = (DATA_DIR / "orders.csv").read_text(encoding="utf-8").splitlines()[:6]
+    lines = (DATA_DIR / "orders.csv").read_text(encoding="utf-8-sig").splitlines()[:6]
     header = lines[0].split(",")
     cells = lines[3].split(",")
     cells[header.index("amount")] = "-5"
@@ -70,7 +70,7 @@ def test_validate_reads_a_named_sheet_of_a_workbook(capsys, tmp_path):
     """Does `data validate --sheet` check one sheet of an .xlsx and name Excel's row and letter?"""
     from openpyxl import Workbook
 
-    lines = (DATA_DIR / "orders.csv").read_text(encoding="utf-8").splitlines()[:4]
+    lines = (DATA_DIR / "orders.csv").read_text(encoding="utf-8-sig").splitlines()[:4]
     book = Workbook()
     book.active.title = "封面"
     sheet = book.create_sheet("订单")

@@ -43,7 +43,7 @@ def samples() -> dict[str, pd.DataFrame]:
 @pytest.fixture(scope="module")
 def raw_survey() -> pd.DataFrame:
     """The survey as text, exactly as written (empty cells as NaN)."""
-    return pd.read_csv(DATA_DIR / "survey.csv", dtype=str, encoding="utf-8")
+    return pd.read_csv(DATA_DIR / "survey.csv", dtype=str, encoding="utf-8-sig")
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
@@ -53,7 +53,7 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
 
 def sample_lines(name: str, count: int) -> list[str]:
     """The header and the first ``count - 1`` data lines of a bundled table."""
-    with (DATA_DIR / f"{name}.csv").open(encoding="utf-8") as handle:
+    with (DATA_DIR / f"{name}.csv").open(encoding="utf-8-sig") as handle:
         return [next(handle).rstrip("\n") for _ in range(count)]
 
 
@@ -92,12 +92,13 @@ def test_another_seed_gives_other_data():
     assert not default_orders["amount"].head(100).equals(other_orders["amount"].head(100))
 
 
-def test_files_are_plain_utf8_without_index_column():
-    """Are the CSVs UTF-8 without a BOM, with the schema's columns first and no index column?"""
+def test_files_are_utf8_with_a_bom_without_index_column():
+    """Are the CSVs UTF-8 with a BOM (Excel on a Chinese Windows opens them by double-click
+    without garbling), with the schema's columns first and no index column?"""
     for name in TABLES:
         raw = (DATA_DIR / f"{name}.csv").read_bytes()
-        assert not raw.startswith(b"\xef\xbb\xbf")
-        header = raw.decode("utf-8").splitlines()[0].split(",")
+        assert raw.startswith(b"\xef\xbb\xbf")
+        header = raw.decode("utf-8-sig").splitlines()[0].split(",")
         assert header == list(SCHEMAS[name].columns)
 
 
@@ -764,3 +765,13 @@ def test_column_letters():
     """Are column letters Excel's: A, Z, AA, AZ, BA, ZZ, AAA?"""
     letters = [data_io.column_letter(k) for k in (0, 25, 26, 51, 52, 701, 702)]
     assert letters == ["A", "Z", "AA", "AZ", "BA", "ZZ", "AAA"]
+
+
+def test_every_csv_the_course_hands_out_has_a_bom():
+    """Do the sample data and the assignments' data files (source and release) start with a
+    UTF-8 BOM, so that a double-click in Excel shows their Chinese?"""
+    root = Path(__file__).resolve().parents[1]
+    files = [*(root / "data").glob("*.csv"), *(root / "source").rglob("*.csv"),
+             *(root / "release").rglob("*.csv")]
+    assert len(files) >= 9
+    assert [f for f in files if not f.read_bytes().startswith(b"\xef\xbb\xbf")] == []

@@ -15,6 +15,7 @@ import pytest
 from crmlab.course.assignments import load_assignments
 from crmlab.course.gradebook import environment_path
 from crmlab.course.release import leaks
+from crmlab.data import read_table
 
 pytestmark = pytest.mark.slow
 
@@ -78,16 +79,17 @@ def test_broken_and_looping_work_is_reported_with_a_reason(demo):
 
 def test_grades_cover_every_student_and_assignment(demo):
     out, _, _ = demo
-    rows = list(csv.DictReader((out / "grades.csv").open(encoding="utf-8")))
+    rows = list(csv.DictReader((out / "grades.csv").open(encoding="utf-8-sig")))
     assignments = load_assignments(ROOT)
     assert len(rows) == CLASS_SIZE * len(assignments)
-    by_student = {(r["student_id"], r["assignment"]): r for r in rows}
+    by_student = {(r["学号"], r["作业"]): r for r in rows}
     for assignment, info in assignments.items():
-        top = float(by_student[("s006", assignment)]["score"])  # skill 1.0: model answers
+        top = float(by_student[("s006", assignment)]["最终得分"])  # skill 1.0: model answers
         assert top == pytest.approx(info.points, abs=info.points * 0.2), assignment
-        assert float(by_student[("s001", assignment)]["score"]) == 0  # the empty notebook
-        assert float(by_student[("s003", assignment)]["late_submission_penalty"]) > 0
-    assert all(r["last_name"] and r["first_name"] for r in rows)  # the roster has names
+        assert float(by_student[("s001", assignment)]["最终得分"]) == 0  # the empty notebook
+        assert float(by_student[("s003", assignment)]["迟交扣分"]) > 0
+    assert all(len(r["姓名"]) >= 2 for r in rows)  # the roster has names
+    assert read_table(out / "grades.xlsx", text_columns=["学号"]).shape == (len(rows), 10)
 
 
 def test_feedback_exists_for_graded_students_and_shows_no_hidden_test(demo):

@@ -25,7 +25,7 @@ from crmlab import reports
 from crmlab.checks import CourseInputError
 from crmlab.cli import main
 from crmlab.course.gradebook import environment_path
-from crmlab.data import DATA_DIR
+from crmlab.data import DATA_DIR, read_table
 from crmlab.reports import REPORTS, ReportParameterError, coerce_value
 from tests.notebooks import is_clean, problems
 
@@ -245,6 +245,7 @@ def test_a_value_of_the_wrong_type_is_refused_in_chinese(value, type_name):
 def assert_no_report(out_dir: Path, name: str) -> None:
     assert not (out_dir / f"{name}.html").exists()
     assert not (out_dir / f"{name}.ipynb").exists()
+    assert not (out_dir / f"{name}.xlsx").exists()
 
 
 def test_unknown_report_is_refused_with_the_list(capfd, tmp_path):
@@ -511,7 +512,8 @@ def sample(tmp_path_factory, course_root):
                     cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
                     env={**os.environ, "PYTHONWARNINGS": "default"})
                 assert done.returncode == 0, done.stderr
-                result = reports.ReportResult(out / f"{name}.ipynb", out / f"{name}.html")
+                result = reports.ReportResult(out / f"{name}.ipynb", out / f"{name}.html",
+                                              out / f"{name}.xlsx")
                 cache[name] = result, done.stderr
             else:
                 cwd = course_root if name == "class_results" else ROOT
@@ -578,6 +580,20 @@ def test_report_runs_on_the_sample_without_errors_or_warnings(sample, name):
     assert result.notebook.exists() and result.html.exists()
     assert not result.notebook.with_suffix(".failed.ipynb").exists()
     assert problems(nbformat.read(result.notebook, as_version=4)) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NAMES)
+def test_each_report_saves_its_main_table_for_excel(sample, name):
+    """Is the report's main table saved as NAME.xlsx beside the HTML, with Chinese headings?"""
+    from openpyxl import load_workbook
+
+    result, _ = sample(name)
+    assert result.table == result.html.with_suffix(".xlsx") and result.table.exists()
+    [sheet] = load_workbook(result.table, read_only=True).worksheets
+    header = next(sheet.iter_rows(max_row=1, values_only=True))
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in str(title)) for title in header), header
+    assert len(read_table(result.table)) >= 3
 
 
 @pytest.mark.slow
@@ -649,7 +665,7 @@ def test_plain_papermill_runs_a_template_on_a_users_survey(user):
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("name", "params", "message"), [
-    ("customer_grading", ("-p", "data", "BAD_FILE"), "第 4 行，列「order_amount」"),
+    ("customer_grading", ("-p", "data", "BAD_FILE"), "第 4 行，E 列「order_amount」"),
     ("class_results", ("-p", "course_dir", "COURSE_DIR", "-p", "assignment", "hw09"),
      "已有的作业：hw01、hw02"),
     ("credit_review", ("-p", "weights", "{character: abc, capacity: 0.25, capital: 0.2, "

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from crmlab.data.io import write_table
 from crmlab.data.schemas import (
     COMMUNICATION_LEVELS,
     REPUTATION_LEVELS,
@@ -127,11 +128,6 @@ _GIVEN = tuple("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚�
 
 def _pick(rng: np.random.Generator, items: tuple, weights, size: int | None = None):
     return rng.choice(np.array(items, dtype=object), size=size, p=_normalised(weights))
-
-
-def _write(df: pd.DataFrame, path: Path) -> Path:
-    df.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
-    return path
 
 
 def _day_offsets(start: date, end: date) -> tuple[np.ndarray, np.ndarray]:
@@ -569,6 +565,6 @@ def generate_all(out_dir: Path, seed: int = DEFAULT_SEED) -> dict[str, Path]:
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    return {name: _write(table, out / f"{name}.csv")
+    return {name: write_table(table, out / f"{name}.csv")
             for name, table in generate_tables(seed).items()}
 

@@ -294,20 +294,17 @@ def write_table(table: pd.DataFrame, path: Path | str, *, sheet: str = "Sheet1")
     if path.suffix.lower() not in EXCEL_SUFFIXES:
         table.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
         return path
+    from crmlab.diagrams import display_width  # CJK characters are two columns wide
+
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         table.to_excel(writer, sheet_name=sheet[:31], index=False)
         worksheet = writer.sheets[sheet[:31]]
         worksheet.freeze_panes = "A2"
         for position, column in enumerate(table.columns):
             cells = [str(column), *(str(value) for value in table[column].head(200))]
-            width = max(_display_width(cell) for cell in cells)
+            width = max(display_width(cell) for cell in cells)
             worksheet.column_dimensions[column_letter(position)].width = min(max(width + 2, 6), 60)
     return path
-
-
-def _display_width(text: str) -> int:
-    """Columns a text takes in Excel: CJK characters count double."""
-    return sum(2 if ord(char) > 0x2E7F else 1 for char in text)
 
 
 # --- validation ----------------------------------------------------------------------------------
