@@ -33,7 +33,7 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from crmlab.checks import CourseInputError
-from crmlab.course.gradebook import db_url, environment_path
+from crmlab.course.gradebook import db_url, environment_path, load_nbgrader_config
 from crmlab.course.sandbox import LEFTOVER
 
 LOG_DIR = ".crmlab-logs"
@@ -141,11 +141,10 @@ def course_config(course_dir: str, config_overrides: dict, sandbox: bool = True)
     limits still come from there); without, kernels run as in plain nbgrader.
     """
     from traitlets.config import Config
-    from traitlets.config.loader import PyFileConfigLoader
 
     from crmlab.course.sandbox import sandboxed_preprocessors
 
-    config = PyFileConfigLoader("nbgrader_config.py", path=course_dir).load_config()
+    config = load_nbgrader_config(Path(course_dir))  # nbgrader's own loader: every config path
     config.CourseDirectory.root = course_dir
     config.CourseDirectory.db_url = db_url(Path(course_dir))
     config.Autograde.autograde_preprocessors = sandboxed_preprocessors()

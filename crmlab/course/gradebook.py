@@ -29,24 +29,37 @@ BUSY_TIMEOUT_SECONDS = 300
 """How long a SQLite writer waits for another process's lock before giving up."""
 
 
+def load_nbgrader_config(course_dir: Path):
+    """The nbgrader configuration of the course in ``course_dir``, loaded by nbgrader's own
+    loader as an ``nbgrader`` command run in that folder loads it: ``nbgrader_config.py`` (or
+    ``.json``) from every Jupyter config path (``jupyter --paths``: ``~/.jupyter`` or
+    ``$JUPYTER_CONFIG_DIR``, ``<prefix>/etc/jupyter``, ``/usr/local/etc/jupyter``,
+    ``/etc/jupyter``, where a hub puts its settings), then the course folder's own
+    ``nbgrader_config.py``, which wins. Returns a ``traitlets`` ``Config``."""
+    import logging
+
+    from jupyter_core.application import JupyterApp
+    from nbgrader.apps.baseapp import NbGrader
+
+    app = NbGrader()
+    app.log.setLevel(logging.ERROR)  # "no nbgrader_config.py found" is not news here
+    app.load_cwd_config = False
+    app.load_config_file()
+    # What NbGrader.load_config_file does for the current folder, for the course folder.
+    super(JupyterApp, app).load_config_file(app.config_file_name, path=str(Path(course_dir)))
+    return app.config
+
+
 def db_url(course_dir: Path) -> str:
-    """The course's gradebook: ``CourseDirectory.db_url`` from its ``nbgrader_config.py`` when
-    set (e.g. PostgreSQL for a large course), else ``gradebook.db`` in the course folder.
-    SQLite gets a busy timeout so that concurrent graders queue instead of failing."""
-    url = _configured_db_url(Path(course_dir)) or f"sqlite:///{Path(course_dir).resolve() / 'gradebook.db'}"
+    """The course's gradebook: ``CourseDirectory.db_url`` as nbgrader's configuration sets it
+    (:func:`load_nbgrader_config`: e.g. PostgreSQL for a large course or a hub), else ``gradebook.db``
+    in the course folder. SQLite gets a busy timeout so that concurrent graders queue instead
+    of failing."""
+    section = load_nbgrader_config(course_dir).get("CourseDirectory", {})
+    url = str(section.get("db_url", "") or "") or f"sqlite:///{Path(course_dir).resolve() / 'gradebook.db'}"
     if url.startswith("sqlite") and "?" not in url:
         url += f"?timeout={BUSY_TIMEOUT_SECONDS}"
     return url
-
-
-def _configured_db_url(course_dir: Path) -> str:
-    if not (course_dir / "nbgrader_config.py").is_file():
-        return ""
-    from traitlets.config.loader import PyFileConfigLoader
-
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(course_dir)).load_config()
-    section = config.get("CourseDirectory", {})
-    return str(section.get("db_url", "") or "")
 
 
 def sync_due_dates(course_dir: Path, url: str | None = None) -> list[Assignment]:

@@ -1,0 +1,129 @@
+"""nbgrader configured the way nbgrader reads it: crmlab's commands and the class_results
+report load the configuration with nbgrader's own loader (every Jupyter config path, then the
+course folder), so a ``db_url`` set in ``~/.jupyter`` (``JUPYTER_CONFIG_DIR``) or on a hub
+(``/etc/jupyter``) is the gradebook they use; Formgrader shows Beijing time."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from crmlab import reports
+from crmlab.course.gradebook import db_url, environment_path, load_nbgrader_config
+from tests.test_reports import build_gradebook
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def user_config(folder: Path, url: str) -> Path:
+    """A user's own ``nbgrader_config.py`` (what ~/.jupyter holds) naming a gradebook."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "nbgrader_config.py").write_text(
+        f"c = get_config()\nc.CourseDirectory.db_url = {url!r}\n", encoding="utf-8")
+    return folder
+
+
+def course(folder: Path) -> Path:
+    """A course folder with the project's nbgrader_config.py and assignments."""
+    folder.mkdir(parents=True)
+    shutil.copy2(ROOT / "nbgrader_config.py", folder / "nbgrader_config.py")
+    shutil.copytree(ROOT / "assignments", folder / "assignments")
+    return folder
+
+
+def test_a_db_url_in_the_users_jupyter_config_is_honoured(tmp_path, monkeypatch):
+    """Is a db_url from JUPYTER_CONFIG_DIR's nbgrader_config.py (PostgreSQL too) the course's
+    gradebook, as nbgrader itself would use it, while the course's own file keeps its keys?"""
+    url = "postgresql://grader:secret@127.0.0.1:5432/crmlab"
+    monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(user_config(tmp_path / "jupyter", url)))
+    folder = course(tmp_path / "course")
+    config = load_nbgrader_config(folder)
+    assert config.CourseDirectory.db_url == url and config.CourseDirectory.course_id == "crm-lab"
+    assert db_url(folder) == url  # no SQLite timeout appended to a server's URL
+    assert reports.gradebook_path(str(folder)) == url
+
+
+def test_the_course_folders_own_setting_wins(tmp_path, monkeypatch):
+    """Does a db_url in the course's nbgrader_config.py win over the user's, as in nbgrader?"""
+    monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(user_config(tmp_path / "jupyter", "sqlite:////nope.db")))
+    folder = course(tmp_path / "course")
+    with (folder / "nbgrader_config.py").open("a", encoding="utf-8") as handle:
+        handle.write(f"\nc.CourseDirectory.db_url = 'sqlite:///{tmp_path}/own.db'\n")
+    assert db_url(folder) == f"sqlite:///{tmp_path}/own.db?timeout=300"
+
+
+def test_without_any_setting_the_gradebook_is_in_the_course_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(tmp_path / "empty"))
+    folder = course(tmp_path / "course")
+    assert db_url(folder) == f"sqlite:///{folder.resolve() / 'gradebook.db'}?timeout=300"
+
+
+@pytest.mark.slow
+def test_sync_due_dates_and_marks_use_the_configured_gradebook(tmp_path):
+    """Do `crmlab sync-due-dates` and `crmlab marks` write to the gradebook a user's Jupyter
+    config names, and not to gradebook.db in the course folder?"""
+    elsewhere = tmp_path / "shared" / "成绩库.db"
+    elsewhere.parent.mkdir()
+    env = {**os.environ, "PATH": environment_path(),
+           "JUPYTER_CONFIG_DIR": str(user_config(tmp_path / "jupyter", f"sqlite:///{elsewhere}"))}
+    folder = course(tmp_path / "course")
+    done = subprocess.run([sys.executable, "-m", "crmlab.cli", "sync-due-dates", "--course",
+                           str(folder)], env=env, capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert elsewhere.is_file() and not (folder / "gradebook.db").exists()
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{elsewhere}") as gradebook:
+        assert {a.name for a in gradebook.assignments} == {p.stem for p in (ROOT / "assignments").glob("*.yml")}
+    marks = tmp_path / "评分.csv"
+    marks.write_text("student_id,assignment,notebook,grade_id,score\ns1,hw01_crm_concepts,"
+                     "hw01_crm_concepts,no_cell,1\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "crmlab.cli", "marks", str(marks), "--course",
+                           str(folder)], env=env, capture_output=True, text=True, cwd=tmp_path)
+    # The gradebook it opened is the configured one: it has the assignment but not the student.
+    assert done.returncode == 1 and "找不到 s1 在 hw01_crm_concepts" in done.stderr
+    assert not (folder / "gradebook.db").exists()
+
+
+def test_class_results_reads_the_configured_gradebook(tmp_path, monkeypatch):
+    """Does the class_results report read the gradebook the configuration names?"""
+    elsewhere = build_gradebook(tmp_path / "shared")
+    monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(user_config(tmp_path / "jupyter", f"sqlite:///{elsewhere}")))
+    folder = course(tmp_path / "course")
+    inputs = reports.class_results_inputs(str(folder), "", 60)
+    assert inputs.database == elsewhere and inputs.assignments == ["hw01", "hw02"]
+
+
+def test_formgrader_shows_beijing_time():
+    """Does nbgrader's API, configured by the course, format times in Asia/Shanghai?"""
+    from datetime import datetime
+
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.utils import as_timezone
+
+    config = load_nbgrader_config(ROOT)
+    api = NbGraderAPI(CourseDirectory(config=config), config=config)
+    assert api.timezone == "Asia/Shanghai"
+    assert as_timezone(datetime(2026, 1, 10, 15, 59), api.timezone).strftime("%H:%M %z") == "23:59 +0800"
+
+
+def test_the_teacher_guide_says_where_the_exchange_is_and_how_to_move_it():
+    """Does 教师指南 give nbgrader's real default exchange and the three ways to move it, and
+    does its command for the configured place work?"""
+    from nbgrader.exchange.default.exchange import Exchange
+
+    text = (ROOT / "docs" / "教师指南.md").read_text(encoding="utf-8")
+    default = Exchange.class_traits()["root"].default_value
+    assert f"`{default}`" in text
+    for way in ('c.Exchange.root = "', "CRMLAB_EXCHANGE=", "/etc/jupyter/nbgrader_config.py"):
+        assert way in text, way
+    done = subprocess.run([sys.executable, "-c", "from crmlab.course.gradebook import load_nbgrader_config;"
+                           " print(load_nbgrader_config('.').Exchange)"], cwd=ROOT, capture_output=True,
+                          text=True, env={**os.environ, "CRMLAB_EXCHANGE": "/data/exchange"})
+    assert done.stdout.strip() == "{'root': '/data/exchange'}"
