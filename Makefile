@@ -1,20 +1,30 @@
 # CRM Lab — the README's commands. Each target makes its own .venv and reinstalls only when
-# pyproject.toml changed.
+# pyproject.toml, setup.py or constraints.txt changed. constraints.txt holds the versions the
+# suite was tested with (`make constraints` refreshes it); a dependency it does not list yet
+# still installs, at the newest version pyproject allows.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+CONSTRAINTS := constraints.txt
 
-.PHONY: demo test lab lint bench bench-autograde venv clean
+.PHONY: demo test lab lint bench bench-autograde venv clean constraints
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py $(CONSTRAINTS)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
-	@# An editable install skips pyproject's data-files: put JupyterLab's zh_CN default in place.
-	$(BIN)/python -m crmlab.lab
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(CONSTRAINTS) -e '.[dev]'
 	@touch $@
+
+# Refresh constraints.txt: the newest versions pyproject.toml allows, in a scratch venv. Then run
+# `make clean test` and commit constraints.txt if the suite passes.
+constraints:
+	rm -rf .venv-constraints && $(PYTHON) -m venv .venv-constraints
+	.venv-constraints/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	{ echo "# Versions the suite was tested with; refresh with: make constraints (see README)."; \
+	  .venv-constraints/bin/python -m pip freeze --exclude-editable; } > $(CONSTRAINTS)
+	rm -rf .venv-constraints
 
 demo: $(STAMP)
 	$(BIN)/crmlab demo

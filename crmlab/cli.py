@@ -1,8 +1,10 @@
 """The ``crmlab`` command: Chinese help and messages, exit codes, never a traceback.
 
-Exit codes: 0 success, 1 a problem with the user's input or files (a Chinese message on
-stderr says what and where), 2 a malformed command line. ``CRMLAB_DEBUG=1`` shows the
-traceback of an unexpected error for bug reports.
+Exit codes (``EXIT_CODES``, listed in the README): 0 success, 1 a problem with the user's
+input or files (a Chinese message on stderr says what and where), 2 a malformed command line,
+3 an internal error (a bug: a Chinese line asks to report it), 130 interrupted with Ctrl+C.
+``CRMLAB_DEBUG=1`` shows the traceback of an unexpected error for bug reports. ``--version``
+is the installed package's version.
 """
 
 from __future__ import annotations
@@ -17,7 +19,18 @@ from pathlib import Path
 
 from crmlab.checks import CourseInputError
 
-# argparse builds its fixed phrases with gettext's ``_``; these are their Chinese forms.
+EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_CODES = {
+    EXIT_OK: "成功",
+    EXIT_INPUT: "输入或文件有误（错误信息说明是什么、在哪里）",
+    EXIT_USAGE: "命令行写法有误（如缺少参数、未知选项）",
+    EXIT_BUG: "crmlab 内部错误（请报告）",
+    EXIT_INTERRUPTED: "被 Ctrl+C 中断",
+}
+"""Every exit code the command uses, with its meaning (the README lists the same)."""
+
+# argparse builds its fixed phrases with gettext's ``_`` and ``ngettext``; these are their
+# Chinese forms (every message a user can meet; the rest are errors in the parser's own code).
 _ARGPARSE_ZH = {
     "usage: ": "用法：",
     "positional arguments": "位置参数",
@@ -29,6 +42,14 @@ _ARGPARSE_ZH = {
     "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
     "%(prog)s: error: %(message)s\n": "%(prog)s：错误：%(message)s\n",
     "expected one argument": "需要一个值",
+    "expected at least one argument": "至少需要一个值",
+    "expected at most one argument": "最多只能有一个值",
+    "expected %s argument": "需要 %s 个值",
+    "expected %s arguments": "需要 %s 个值",
+    "ignored explicit argument %r": "这个选项不接受值：%r",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": "没有子命令 %(parser_name)r（可选：%(choices)s）",
+    "can't open '%(filename)s': %(error)s": "无法打开文件「%(filename)s」：%(error)s",
+    "unexpected option string: %s": "意外的选项：%s",
     "invalid %(type)s value: %(value)r": "无效的值：%(value)r（应为 %(type)s）",
     "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 有歧义，可能是：%(matches)s",
     "not allowed with argument %s": "不能与参数 %s 同时使用",
@@ -41,6 +62,23 @@ def _zh(text: str) -> str:
     return _ARGPARSE_ZH.get(text, text)
 
 
+def _zh_plural(singular: str, plural: str, count: int) -> str:
+    return _zh(singular if count == 1 else plural)
+
+
+def _typed(convert: Callable[[str], object], name: str) -> Callable[[str], object]:
+    """``convert`` under a Chinese name, which argparse shows in 无效的值：'x'（应为 整数）."""
+
+    def parse(text: str) -> object:
+        return convert(text)
+
+    parse.__name__ = name
+    return parse
+
+
+_INTEGER = _typed(int, "整数")
+
+
 class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose fixed phrases are Chinese."""
 
@@ -48,9 +86,17 @@ class _Parser(argparse.ArgumentParser):
         with _chinese_argparse():  # the -h help text and group titles are made here
             super().__init__(*args, **kwargs)
 
+    def parse_args(self, args=None, namespace=None):
+        with _chinese_argparse():  # "unrecognized arguments" is phrased here
+            return super().parse_args(args, namespace)
+
     def parse_known_args(self, args=None, namespace=None):
         with _chinese_argparse():
             return super().parse_known_args(args, namespace)
+
+    def error(self, message):
+        with _chinese_argparse():
+            super().error(message)
 
     def format_help(self) -> str:
         with _chinese_argparse():
@@ -65,11 +111,11 @@ class _Parser(argparse.ArgumentParser):
 
 class _chinese_argparse:
     def __enter__(self):
-        self._saved = argparse._
-        argparse._ = _zh
+        self._saved = argparse._, argparse.ngettext
+        argparse._, argparse.ngettext = _zh, _zh_plural
 
     def __exit__(self, *exc):
-        argparse._ = self._saved
+        argparse._, argparse.ngettext = self._saved
 
 
 def _print(message: str = "") -> None:
@@ -224,10 +270,20 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def _cmd_lab(args: argparse.Namespace) -> int:
     from crmlab.lab import run_lab
 
-    return run_lab(Path(args.root), port=args.port, open_browser=not args.no_browser)
+    return run_lab(args.root, port=args.port, open_browser=not args.no_browser)
 
 
 # --- parser -----------------------------------------------------------------------------------
+
+
+def _version() -> str:
+    """The installed package's version (its metadata), as pip shows it."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("crmlab")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "（未安装，版本未知）"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -237,7 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="CRM Lab 客户关系管理课程工具：课程、作业评分、报告与演示。",
         epilog="每个子命令都有自己的帮助，例如：crmlab data validate -h",
     )
-    parser.add_argument("--version", action="version", version="crmlab 0.1.0",
+    parser.add_argument("--version", action="version", version=f"crmlab {_version()}",
                         help="显示版本号并退出")
     commands = parser.add_subparsers(title="子命令", dest="command", metavar="命令",
                                      parser_class=_Parser)
@@ -250,10 +306,10 @@ def build_parser() -> argparse.ArgumentParser:
     data = commands.add_parser("data", help="示例数据：生成与校验", description="示例数据：生成与校验")
     data_commands = data.add_subparsers(title="子命令", dest="data_command", metavar="命令",
                                         parser_class=_Parser)
-    data.set_defaults(func=lambda _args: (data.print_help(), 2)[1])
+    data.set_defaults(func=lambda _args: (data.print_help(), EXIT_USAGE)[1])
     generate = data_commands.add_parser("generate", help="用固定随机种子重新生成 data/ 下的示例数据",
                                         description="用固定随机种子重新生成示例数据（结果可复现）")
-    generate.add_argument("--seed", type=int, default=2025, help="随机种子（默认 2025）")
+    generate.add_argument("--seed", type=_INTEGER, default=2025, help="随机种子（默认 2025）")
     generate.add_argument("--out", default="data", help="输出文件夹（默认 data）")
     generate.set_defaults(func=_cmd_data_generate)
     validate = data_commands.add_parser(
@@ -263,7 +319,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--sheet", metavar="工作表", help="Excel 工作簿中的工作表名称（默认第一个）")
     validate.add_argument("--schema", required=True,
                           help="表结构名称：customers、orders、credit_files、receivables、survey")
-    validate.add_argument("--limit", type=int, default=30, help="最多列出多少处问题（默认 30）")
+    validate.add_argument("--limit", type=_INTEGER, default=30, help="最多列出多少处问题（默认 30）")
     validate.set_defaults(func=_cmd_data_validate)
 
     grade = command("grade", "按课程的客户分级评分卡为客户表中的每位客户分级", _cmd_grade)
@@ -286,9 +342,9 @@ def build_parser() -> argparse.ArgumentParser:
                         _cmd_autograde)
     grade_all.add_argument("assignment", metavar="作业编号", help="要评分的作业，例如 hw03_customer_grading")
     grade_all.add_argument("--course", default=".", help="nbgrader 课程目录（默认当前目录）")
-    grade_all.add_argument("--jobs", type=int, help="并行进程数（默认等于 CPU 核数）")
+    grade_all.add_argument("--jobs", type=_INTEGER, help="并行进程数（默认等于 CPU 核数）")
     grade_all.add_argument("--student", action="append", metavar="学号", help="只评这些学生（可重复）")
-    grade_all.add_argument("--timeout", type=int, help="每个单元格的最长运行秒数（默认按 nbgrader_config.py）")
+    grade_all.add_argument("--timeout", type=_INTEGER, help="每个单元格的最长运行秒数（默认按 nbgrader_config.py）")
     grade_all.add_argument("--no-sandbox", action="store_true",
                            help="不用沙箱评分（学生代码将以评分者的权限运行；仅在无法安装 bubblewrap 时使用）")
     sync = command("sync-due-dates", "把 assignments/*.yml 中的截止时间写入 nbgrader 成绩库", _cmd_sync)
@@ -314,15 +370,15 @@ def build_parser() -> argparse.ArgumentParser:
     demo = command("demo", "演示完整的课程流程：发布作业、全班提交、并行自动评分、反馈、导出成绩、运行报告",
                    _cmd_demo)
     demo.add_argument("--out", default="out/demo", help="输出文件夹（默认 out/demo，每次运行前清空）")
-    demo.add_argument("--class-size", type=int, default=30, metavar="人数",
+    demo.add_argument("--class-size", type=_INTEGER, default=30, metavar="人数",
                       help="模拟的班级人数（默认 30，至少 6）")
     demo.add_argument("--quiet", action="store_true", help="不显示进度条")
 
     lab = command("lab", "启动中文界面的 JupyterLab 并打开第一课（00_guide），显示访问地址", _cmd_lab)
-    lab.add_argument("--port", type=int, metavar="端口", help="端口号（默认从 8888 起找一个空闲端口）")
+    lab.add_argument("--port", type=_INTEGER, metavar="端口", help="端口号（默认从 8888 起找一个空闲端口）")
     lab.add_argument("--no-browser", action="store_true", help="不自动打开浏览器（在服务器上使用时）")
-    lab.add_argument("--root", default=str(Path(__file__).resolve().parents[1]), metavar="文件夹",
-                     help="课程文件夹（默认本项目所在的文件夹）")
+    lab.add_argument("--root", metavar="文件夹",
+                     help="课程文件夹（默认：项目源码文件夹；安装版则为 ~/crmlab，首次运行时复制课件进去）")
     return parser
 
 
@@ -332,18 +388,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
-        return 2
+        return EXIT_USAGE
     try:
         return args.func(args)
     except CourseInputError as error:
         print(f"错误：{error}", file=sys.stderr)
-        return 1
+        return EXIT_INPUT
     except (FileNotFoundError, PermissionError, IsADirectoryError) as error:
         print(f"错误：无法读写文件 {error.filename}（{error.strerror}）", file=sys.stderr)
-        return 1
+        return EXIT_INPUT
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as error:  # noqa: BLE001 - a bug: say so in Chinese, keep the details one flag away
         if os.environ.get("CRMLAB_DEBUG"):
             traceback.print_exc()
@@ -352,7 +408,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "设置环境变量 CRMLAB_DEBUG=1 可看到详细信息。",
             file=sys.stderr,
         )
-        return 3
+        return EXIT_BUG
 
 
 if __name__ == "__main__":

@@ -210,6 +210,9 @@ def _shown(path: Path) -> Path:
 
 def run_demo(out: Path, progress: bool = True, class_size: int = 30) -> int:
     """Run every step; print a summary and the files written. Returns the exit code."""
+    if not (ROOT / "source").is_dir():
+        raise CourseInputError("演示要用到项目源码中的作业（source/、assignments/），安装后的 crmlab 中没有："
+                               "请在克隆的项目文件夹中运行 make demo")
     out = Path(out)
     if out.exists():
         shutil.rmtree(out)

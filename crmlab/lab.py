@@ -1,12 +1,18 @@
 """``crmlab lab`` (``make lab``): JupyterLab on the course, in Chinese, with lesson 00 open.
 
 JupyterLab takes its default settings from ``<sys.prefix>/share/jupyter/lab/settings/
-overrides.json``; the project's ``jupyter-config/overrides.json`` makes ``zh_CN`` the default
-locale there. A plain ``pip install .`` puts that file in place (``[tool.setuptools.data-files]``
-in ``pyproject.toml``), but an editable install (``pip install -e``, what the Makefile does)
-does not install data files at all, so :func:`ensure_chinese_default` copies it in, without
-touching any other default already in that file. These are only defaults: a user who picks
-English in 设置 → 语言 (Settings → Language) has it saved in their own user settings, which win.
+overrides.json``; the package's ``crmlab/jupyter/overrides.json`` makes ``zh_CN`` the default
+locale there and turns off the news pop-up (which asks every first-time user whether to fetch
+Jupyter news from the internet). Every install puts that file in place
+(``[tool.setuptools.data-files]`` in ``pyproject.toml``; ``setup.py`` makes editable installs do
+it too), so plain ``jupyter lab`` is Chinese as well; :func:`ensure_chinese_default` adds what is
+missing in an environment made otherwise, without touching any other default in that file.
+These are only defaults: a user who picks English in 设置 → 语言 (Settings → Language) has it
+saved in their own user settings, which win.
+
+The course folder JupyterLab opens: the repository itself for an editable install, else the
+user's own copy of the lessons in ``~/crmlab`` (``DEFAULT_COURSE``), made on first use; a
+lesson already there is never overwritten.
 """
 
 from __future__ import annotations
@@ -22,12 +28,15 @@ import time
 import urllib.error
 import urllib.request
 import webbrowser
+from importlib import resources
 from pathlib import Path
 
 from crmlab.checks import CourseInputError
+from crmlab.resources import checkout_root, copy_lessons
 
-ROOT = Path(__file__).resolve().parents[1]
-OVERRIDES_SOURCE = ROOT / "jupyter-config" / "overrides.json"
+OVERRIDES_SOURCE = Path(str(resources.files("crmlab") / "jupyter" / "overrides.json"))
+DEFAULT_COURSE = Path("~/crmlab")
+"""Where an installed (not editable) crmlab puts the user's copy of the lessons."""
 FIRST_LESSON = "lessons/00_guide.ipynb"
 DEFAULT_PORT = 8888
 TRANSLATION_PLUGIN = "@jupyterlab/translation-extension:plugin"
@@ -39,19 +48,20 @@ def overrides_path(prefix: str | Path = sys.prefix) -> Path:
 
 
 def ensure_chinese_default(prefix: str | Path = sys.prefix) -> Path:
-    """Make zh_CN the default locale of the JupyterLab in ``prefix``; return the file's path.
+    """Make the course's defaults (zh_CN, no news pop-up) those of the JupyterLab in ``prefix``;
+    return the file's path.
 
-    Keys already in an existing overrides.json are kept; only plugins the project's file sets
-    and the file lacks are added. Nothing is written when the locale is already there.
+    Plugins already in an existing overrides.json are kept as they are; only plugins the
+    package's file sets and the file lacks are added. Nothing is written when none is missing.
     """
     target = overrides_path(prefix)
     current = _read_json(target) if target.exists() else {}
-    if TRANSLATION_PLUGIN in current:
-        return target
     if not OVERRIDES_SOURCE.exists():
         raise CourseInputError(
-            f"找不到 {OVERRIDES_SOURCE}，无法把界面设为中文；请在项目文件夹中重新安装：pip install -e .")
+            f"找不到 {OVERRIDES_SOURCE}，无法把界面设为中文；请在项目文件夹中重新安装：pip install .")
     wanted = _read_json(OVERRIDES_SOURCE)
+    if set(wanted) <= set(current):
+        return target
     merged = {**wanted, **current}
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(merged, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -119,9 +129,23 @@ def _wait_until_up(process: subprocess.Popen, port: int, timeout: float = 120) -
     return False
 
 
-def run_lab(root: Path = ROOT, port: int | None = None, open_browser: bool = True) -> int:
-    """Start JupyterLab on ``root`` with lesson 00 open; print the address; run until Ctrl+C."""
-    root = Path(root).resolve()
+def course_folder() -> Path:
+    """The folder ``crmlab lab`` opens without ``--root``: the checkout of an editable install,
+    else ``~/crmlab`` with the shipped lessons copied in (existing files kept)."""
+    root = checkout_root()
+    if root is not None:
+        return root
+    target = DEFAULT_COURSE.expanduser()
+    copied = copy_lessons(target)
+    if copied:
+        print(f"已把 {len(copied)} 个课件复制到 {target / 'lessons'}（已有的文件不会被覆盖）", flush=True)
+    return target
+
+
+def run_lab(root: Path | None = None, port: int | None = None, open_browser: bool = True) -> int:
+    """Start JupyterLab on ``root`` (default :func:`course_folder`) with lesson 00 open; print
+    the address; run until Ctrl+C."""
+    root = Path(root).expanduser().resolve() if root is not None else course_folder()
     if not (root / FIRST_LESSON).exists():
         raise CourseInputError(f"在 {root} 中找不到第一课 {FIRST_LESSON}：请在课程文件夹中运行，或用 --root 指定")
     if port is None:
@@ -166,5 +190,5 @@ def _stop(process: subprocess.Popen) -> None:
     print("JupyterLab 已停止。", flush=True)
 
 
-if __name__ == "__main__":  # `python -m crmlab.lab`: what the Makefile runs after installing
+if __name__ == "__main__":  # `python -m crmlab.lab`: put the defaults into this environment
     print(f"JupyterLab 默认界面语言：中文（{ensure_chinese_default()}）")

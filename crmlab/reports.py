@@ -24,6 +24,7 @@ import ast
 import io
 import json
 import math
+import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -36,12 +37,11 @@ import pandas as pd
 import yaml
 
 from crmlab.checks import CourseInputError, as_date, as_number, check_weights
+from crmlab.resources import REPORT_TEMPLATES, content_dir
 
 if TYPE_CHECKING:
     from crmlab.survey import CleanResult
 
-REPORTS_DIR = Path(__file__).resolve().parents[1] / "reports"
-"""The repository's ``reports/`` folder with the papermill templates."""
 
 DEFAULT_OUT = Path("out/reports")
 KERNEL = "python3"
@@ -592,17 +592,25 @@ class ClassInputs:
     """Checked parameters and the gradebook of the class results report."""
 
     course_dir: Path
-    database: Path
+    database: Path | str  # the SQLite file, or the database URL without its password
     assignments: list[str]  # the assignments reported on
     threshold: float
     records: ClassRecords = field(repr=False)
 
 
-def gradebook_path(course_dir: object) -> Path:
-    """The course's ``gradebook.db`` (``""``: the current folder); a missing one raises with
-    what to do."""
+def gradebook_path(course_dir: object) -> Path | str:
+    """The course's gradebook as its nbgrader configuration names it (``CourseDirectory.db_url``
+    read by nbgrader's own loader, so a database set in ``~/.jupyter`` or on a hub, PostgreSQL
+    included, counts): the SQLite file (``""``: the current folder), or the database's URL. A
+    missing SQLite file raises with what to do."""
+    from crmlab.course.gradebook import db_url
+
     text = _as_text("course_dir", course_dir) or "."
-    database = Path(text).expanduser() / GRADEBOOK_FILE
+    folder = Path(text).expanduser()
+    url = db_url(folder) if folder.is_dir() else ""
+    if url and not url.startswith("sqlite:///"):
+        return url
+    database = Path(url.removeprefix("sqlite:///").split("?", 1)[0]) if url else folder / GRADEBOOK_FILE
     if not database.is_file():
         raise ReportParameterError(
             f"找不到成绩库 {database}（nbgrader 的 {GRADEBOOK_FILE}）：请先运行 make demo "
@@ -610,10 +618,15 @@ def gradebook_path(course_dir: object) -> Path:
     return database
 
 
+def _without_password(url: str) -> str:
+    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
+
+
 def class_results_inputs(course_dir: object, assignment: object,
                          threshold: object) -> ClassInputs:
     """Check the class results report's parameters and read the gradebook."""
     database = gradebook_path(course_dir)
+    shown = database if isinstance(database, Path) else _without_password(database)
     pass_mark = coerce_value("threshold", threshold, "float")
     with _about("threshold"):
         as_number(pass_mark, "及格线（threshold，百分制）", minimum=0, maximum=100)
@@ -621,20 +634,25 @@ def class_results_inputs(course_dir: object, assignment: object,
     records = read_gradebook(database)
     known = list(records.assignments["assignment"])
     if not known:
-        raise ReportParameterError(f"成绩库 {database} 中还没有任何作业", "assignment")
+        raise ReportParameterError(f"成绩库 {shown} 中还没有任何作业", "assignment")
     if wanted and wanted not in known:
         raise ReportParameterError(
             f"参数 assignment：成绩库中没有作业「{wanted}」。已有的作业：{'、'.join(known)}",
             "assignment")
-    return ClassInputs(database.parent, database, [wanted] if wanted else known, pass_mark,
-                       records)
+    folder = Path(_as_text("course_dir", course_dir) or ".").expanduser()
+    return ClassInputs(folder, shown, [wanted] if wanted else known, pass_mark, records)
 
 
-def read_gradebook(database: Path) -> ClassRecords:
-    """Read an nbgrader gradebook read-only, through ``nbgrader.api.Gradebook``."""
+def read_gradebook(database: Path | str) -> ClassRecords:
+    """Read an nbgrader gradebook through ``nbgrader.api.Gradebook``: a SQLite file (opened
+    read-only) or a database URL such as ``postgresql://...``."""
     from nbgrader.api import Gradebook
 
-    url = f"sqlite:///file:{Path(database).resolve()}?mode=ro&uri=true"
+    if isinstance(database, Path):
+        url = f"sqlite:///file:{database.resolve()}?mode=ro&uri=true"
+        shown = str(database)
+    else:
+        url, shown = database, _without_password(database)
     try:
         # course_id "" makes Gradebook look the course up without ever adding one
         with Gradebook(url, course_id="") as gradebook:
@@ -643,7 +661,7 @@ def read_gradebook(database: Path) -> ClassRecords:
         if isinstance(error, CourseInputError):
             raise
         raise ReportParameterError(
-            f"无法读取成绩库 {database}：{type(error).__name__}: {error}", "course_dir") from None
+            f"无法读取成绩库 {shown}：{type(error).__name__}: {error}", "course_dir") from None
 
 
 def _records(gradebook) -> ClassRecords:
@@ -821,7 +839,9 @@ class Report:
 
     @property
     def template(self) -> Path:
-        return REPORTS_DIR / f"{self.name}.ipynb"
+        # The repository's reports/, shipped as crmlab.report_templates (looked up when used,
+        # so that importing this module needs no templates, e.g. in the grading sandbox).
+        return content_dir(REPORT_TEMPLATES) / f"{self.name}.ipynb"
 
 
 REPORTS: dict[str, Report] = {report.name: report for report in (

@@ -155,3 +155,94 @@ def test_installed_command_runs():
     assert exe is not None
     result = subprocess.run([exe, "--version"], capture_output=True, text=True, check=False)
     assert result.returncode == 0 and "crmlab" in result.stdout
+
+
+# --- every argparse message in Chinese; the exit codes the README lists; --version ------------
+
+ENGLISH = ("expected", "argument", "invalid", "usage", "error", "required", "unrecognized",
+           "ambiguous", "choose from", "allowed", "ignored")
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["report", "customer_grading", "-p", "data"], "参数 -p/--param：需要 2 个值"),
+    (["report", "customer_grading", "-p"], "需要 2 个值"),
+    (["autograde", "hw01", "--jobs"], "参数 --jobs：需要一个值"),
+    (["autograde", "hw01", "--jobs", "两个"], "无效的值：'两个'（应为 整数）"),
+    (["lab", "--port", "8x"], "无效的值：'8x'（应为 整数）"),
+    (["grade"], "缺少必需的参数：file"),
+    (["grade", "x.csv", "--colour"], "无法识别的参数：--colour"),
+    (["data", "generat"], "无效的选项：'generat'"),
+    (["report", "--li"], None),  # a unique prefix is accepted: no error at all
+    (["lab", "--no-browser=yes"], "这个选项不接受值：'yes'"),
+])
+def test_every_argparse_message_is_chinese(capsys, args, words):
+    """Does each kind of command-line mistake (a missing -p value too) give a Chinese message,
+    with exit code 2 and no English left from argparse?"""
+    code, out, err = run(capsys, *args)
+    if words is None:
+        assert code == 0 and "可用的报告" in out
+        return
+    assert code == 2, err
+    assert words in err and err.startswith("用法：crmlab")
+    assert "错误：" in err
+    assert not [word for word in ENGLISH if word in err.lower()], err
+
+
+def test_every_fixed_phrase_argparse_can_show_a_user_is_translated():
+    """Is every phrase of argparse that reaches a user (not parser-building mistakes) in the
+    Chinese table, including the plural forms of 'expected N arguments'?"""
+    import argparse
+    import ast
+    import inspect
+
+    from crmlab.cli import _ARGPARSE_ZH
+
+    tree = ast.parse(inspect.getsource(argparse))
+    phrases = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in (
+                "_", "ngettext"):
+            phrases |= {a.value for a in node.args if isinstance(a, ast.Constant)
+                        and isinstance(a.value, str)}
+    internal = {p for p in phrases if any(word in p for word in (
+        "callable", "__call__", "dest=", "conflict", "merge actions", "mutually exclusive",
+        "'required'", "multiple subparser", 'argument "-"', "deprecated", "invalid nargs",
+        "prefix_chars", "%(prog)s: warning", "default")) or p.startswith("conflicting")}
+    missing = phrases - internal - set(_ARGPARSE_ZH)
+    assert missing == set(), missing
+
+
+def test_exit_codes_are_the_ones_the_readme_lists(capsys, tmp_path, monkeypatch):
+    """Do input errors exit 1, usage errors 2, a bug 3, Ctrl+C 130, and does the README list
+    exactly these codes?"""
+    import re
+
+    from crmlab import cli
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    listed = {int(code) for code in re.findall(r"^\| `(\d+)` \|", readme, re.MULTILINE)}
+    assert listed == set(cli.EXIT_CODES)
+    assert run(capsys, "grade", str(tmp_path / "无.csv"))[0] == cli.EXIT_INPUT == 1
+    assert run(capsys, "grade")[0] == cli.EXIT_USAGE == 2
+    assert run(capsys, "data")[0] == cli.EXIT_USAGE
+
+    def broken(_args):
+        raise ZeroDivisionError("division by zero")
+
+    def interrupted(_args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_cmd_grade", broken)
+    code, _, err = run(capsys, "grade", "x.csv")
+    assert code == cli.EXIT_BUG == 3 and "内部错误" in err and "CRMLAB_DEBUG" in err
+    monkeypatch.setattr(cli, "_cmd_grade", interrupted)
+    code, _, err = run(capsys, "grade", "x.csv")
+    assert code == cli.EXIT_INTERRUPTED == 130 and "已中断" in err
+
+
+def test_version_comes_from_the_package_metadata(capsys):
+    """Is `crmlab --version` the installed distribution's version?"""
+    from importlib.metadata import version
+
+    code, out, _ = run(capsys, "--version")
+    assert code == 0 and out.strip() == f"crmlab {version('crmlab')}"

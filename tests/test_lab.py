@@ -27,22 +27,26 @@ ENGLISH_MENUS = ["File", "Edit", "View", "Run", "Kernel", "Settings", "Help"]
 # --- the default locale -----------------------------------------------------------------------
 
 
-def test_project_file_makes_zh_cn_the_default_and_a_plain_install_ships_it():
-    """Does jupyter-config/overrides.json set zh_CN, and does pyproject install it where
-    JupyterLab reads defaults (share/jupyter/lab/settings)?"""
-    wanted = json.loads((ROOT / "jupyter-config" / "overrides.json").read_text(encoding="utf-8"))
-    assert wanted == {lab.TRANSLATION_PLUGIN: {"locale": "zh_CN"}}
+NEWS_PLUGIN = "@jupyterlab/apputils-extension:notification"
+COURSE_DEFAULTS = {lab.TRANSLATION_PLUGIN: {"locale": "zh_CN"},
+                   NEWS_PLUGIN: {"fetchNews": "false", "checkForUpdates": False}}
+
+
+def test_package_file_sets_chinese_and_no_news_and_every_install_ships_it():
+    """Does the package's overrides.json set zh_CN and turn the news pop-up off, and does
+    pyproject install it where JupyterLab reads defaults (share/jupyter/lab/settings)?"""
+    wanted = json.loads(lab.OVERRIDES_SOURCE.read_text(encoding="utf-8"))
+    assert wanted == COURSE_DEFAULTS
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     data_files = pyproject["tool"]["setuptools"]["data-files"]
-    assert data_files["share/jupyter/lab/settings"] == ["jupyter-config/overrides.json"]
+    assert data_files["share/jupyter/lab/settings"] == ["crmlab/jupyter/overrides.json"]
     assert lab.overrides_path("/p") == Path("/p/share/jupyter/lab/settings/overrides.json")
 
 
-def test_ensure_chinese_default_writes_the_locale_into_a_fresh_environment(tmp_path):
-    """In an environment without overrides.json (an editable install), is zh_CN put in place?"""
+def test_ensure_chinese_default_writes_the_defaults_into_a_fresh_environment(tmp_path):
+    """In an environment without overrides.json, are zh_CN and the news setting put in place?"""
     path = lab.ensure_chinese_default(tmp_path)
-    assert json.loads(path.read_text(encoding="utf-8")) == {
-        lab.TRANSLATION_PLUGIN: {"locale": "zh_CN"}}
+    assert json.loads(path.read_text(encoding="utf-8")) == COURSE_DEFAULTS
 
 
 def test_ensure_chinese_default_keeps_other_defaults_and_an_existing_locale(tmp_path):
@@ -52,18 +56,83 @@ def test_ensure_chinese_default_keeps_other_defaults_and_an_existing_locale(tmp_
     theme = {"@jupyterlab/apputils-extension:themes": {"theme": "JupyterLab Dark"}}
     path.write_text(json.dumps(theme), encoding="utf-8")
     merged = json.loads(lab.ensure_chinese_default(tmp_path).read_text(encoding="utf-8"))
-    assert merged == {**theme, lab.TRANSLATION_PLUGIN: {"locale": "zh_CN"}}
+    assert merged == {**theme, **COURSE_DEFAULTS}
 
-    english = {lab.TRANSLATION_PLUGIN: {"locale": "en"}}
+    english = {lab.TRANSLATION_PLUGIN: {"locale": "en"}, NEWS_PLUGIN: {"fetchNews": "true"}}
     path.write_text(json.dumps(english), encoding="utf-8")
     lab.ensure_chinese_default(tmp_path)
     assert json.loads(path.read_text(encoding="utf-8")) == english
 
 
-def test_the_environment_running_the_tests_has_the_chinese_default():
-    """Does the .venv the Makefile made (editable install) carry the zh_CN default?"""
+def test_the_environment_running_the_tests_has_the_course_defaults():
+    """Does the .venv the Makefile made (an editable install, which setup.py makes install
+    data-files) carry the defaults, without any step of its own?"""
     settings = json.loads(lab.overrides_path(sys.prefix).read_text(encoding="utf-8"))
-    assert settings[lab.TRANSLATION_PLUGIN]["locale"] == "zh_CN"
+    assert settings == COURSE_DEFAULTS
+
+
+def write_user_settings(settings_dir: Path, user_settings: dict[str, dict]) -> None:
+    """A user's own JupyterLab settings, as 设置 → 设置编辑器 saves them."""
+    for plugin, values in user_settings.items():
+        package, name = plugin.rsplit(":", 1)
+        target = settings_dir / package / f"{name}.jupyterlab-settings"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(values), encoding="utf-8")
+
+
+class PlainJupyterLab:
+    """Plain ``jupyter lab`` (not ``crmlab lab``) of this environment, with its own user
+    settings folder; ``setting(plugin)`` is the value JupyterLab's settings API gives each key."""
+
+    def __init__(self, scratch: Path, user_settings: dict[str, dict] | None = None):
+        settings_dir = scratch / "user-settings"
+        write_user_settings(settings_dir, user_settings or {})
+        self.port, self.token = free_port(), "plain-lab-test"
+        (scratch / "root").mkdir(parents=True)
+        env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(settings_dir),
+                   JUPYTERLAB_WORKSPACES_DIR=str(scratch / "workspaces"))
+        command = [str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser",
+                   "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}",
+                   "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
+                   f"--ServerApp.root_dir={scratch / 'root'}", "--allow-root"]
+        self.process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                                        stderr=(scratch / "lab.log").open("w"))
+        if not lab._wait_until_up(self.process, self.port):
+            self.stop()
+            raise RuntimeError((scratch / "lab.log").read_text()[-3000:])
+
+    def setting(self, plugin: str) -> dict:
+        import urllib.request
+
+        url = f"http://127.0.0.1:{self.port}/lab/api/settings/{plugin}?token={self.token}"
+        with urllib.request.urlopen(url, timeout=30) as answer:
+            served = json.load(answer)
+        # What JupyterLab applies: the user's value, else the default (overrides included).
+        defaults = {key: spec.get("default") for key, spec in served["schema"]["properties"].items()}
+        return {**defaults, **served["settings"]}
+
+    def stop(self) -> None:
+        stop_process(self.process, timeout=30)
+
+
+@pytest.mark.slow
+def test_plain_jupyter_lab_is_chinese_without_news_and_a_users_choice_wins(tmp_path):
+    """Does plain `jupyter lab` serve zh_CN with the news pop-up off, and does a user who chose
+    English and news get them?"""
+    server = PlainJupyterLab(tmp_path / "default")
+    try:
+        assert server.setting(lab.TRANSLATION_PLUGIN)["locale"] == "zh_CN"
+        news = server.setting(NEWS_PLUGIN)
+        assert (news["fetchNews"], news["checkForUpdates"]) == ("false", False)
+    finally:
+        server.stop()
+    server = PlainJupyterLab(tmp_path / "user", {lab.TRANSLATION_PLUGIN: {"locale": "en"},
+                                                 NEWS_PLUGIN: {"fetchNews": "true"}})
+    try:
+        assert server.setting(lab.TRANSLATION_PLUGIN)["locale"] == "en"
+        assert server.setting(NEWS_PLUGIN)["fetchNews"] == "true"
+    finally:
+        server.stop()
 
 
 def test_lab_refuses_a_busy_port_and_a_folder_without_lessons(tmp_path, capsys):
@@ -93,11 +162,7 @@ class CrmlabLab:
         root = scratch / "course"
         copy_lessons(ROOT, root / "lessons")
         settings_dir = scratch / "user-settings"
-        for plugin, values in (user_settings or {}).items():
-            package, name = plugin.rsplit(":", 1)
-            target = settings_dir / package / f"{name}.jupyterlab-settings"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(json.dumps(values), encoding="utf-8")
+        write_user_settings(settings_dir, user_settings or {})
         env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(settings_dir),
                    JUPYTERLAB_WORKSPACES_DIR=str(scratch / "workspaces"))
         self.log = scratch / "crmlab-lab.log"

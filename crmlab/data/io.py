@@ -38,9 +38,10 @@ import pandera.pandas as pa
 
 from crmlab.checks import CourseInputError
 from crmlab.data.schemas import LABELS, ORDER_RULES, SCHEMAS, TABLE_LABELS, TEXT_COLUMNS
+from crmlab.resources import SAMPLE_DATA, content_dir
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
-"""The repository's ``data/`` folder with the bundled sample tables."""
+DATA_DIR = content_dir(SAMPLE_DATA)
+"""The bundled sample tables: the repository's ``data/``, shipped as ``crmlab.sample_data``."""
 
 MAX_LISTED = 20
 """``str(DataValidationError)`` lists at most this many problems, then counts the rest."""
@@ -452,7 +453,8 @@ def validate_file(path: Path | str, schema_name: str, *, sheet: str | None = Non
 
 
 def load_sample(name: str) -> pd.DataFrame:
-    """The bundled sample table ``name`` from the repository's ``data/`` folder, validated."""
+    """The bundled sample table ``name`` (the repository's ``data/``, installed with the
+    package), validated."""
     _schema(name)
     path = DATA_DIR / f"{name}.csv"
     if not path.is_file():
