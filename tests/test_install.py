@@ -259,13 +259,16 @@ IPython 8.0; pandas' ``ExcelWriter`` needs openpyxl 3.1."""
 def test_every_imported_package_is_declared_with_a_true_lower_bound():
     """Is every third-party package the code imports a declared dependency with a `>=` lower
     bound, and no lower than what the code is known to need?"""
+    def normalised(name: str) -> str:
+        return name.lower().replace("_", "-")
+
     declared = {}
     for spec in PYPROJECT["project"]["dependencies"]:
         requirement = Requirement(spec)
-        declared[requirement.name.lower()] = requirement
+        declared[normalised(requirement.name)] = requirement
     distributions = importlib.metadata.packages_distributions()
     for module in sorted(_imported_top_level_modules()):
-        names = {d.lower() for d in distributions.get(module, [])}
+        names = {normalised(d) for d in distributions.get(module, [])}
         assert names, f"{module} is imported but no installed distribution provides it"
         requirement = next((declared[n] for n in names if n in declared), None)
         assert requirement is not None, f"{module} ({names}) is not a declared dependency"

@@ -127,3 +127,67 @@ def test_the_teacher_guide_says_where_the_exchange_is_and_how_to_move_it():
                            " print(load_nbgrader_config('.').Exchange)"], cwd=ROOT, capture_output=True,
                           text=True, env={**os.environ, "CRMLAB_EXCHANGE": "/data/exchange"})
     assert done.stdout.strip() == "{'root': '/data/exchange'}"
+
+
+# --- a real PostgreSQL gradebook ------------------------------------------------------------------
+
+
+def _postgres_bin(name: str) -> str:
+    found = shutil.which(name) or next(iter(sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))), None)
+    assert found, f"PostgreSQL's {name} is missing: install the Debian package postgresql (.ci/run does)"
+    return str(found)
+
+
+@pytest.fixture
+def postgres(tmp_path):
+    """A throwaway PostgreSQL server on a Unix socket only (no TCP), as its own system user when
+    the tests run as root; yields the SQLAlchemy URL of an empty database ``crmlab``."""
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="crmlab-pg-"))  # outside root's private pytest folder
+    as_user: list[str] = []
+    if os.geteuid() == 0:  # PostgreSQL refuses to run as root
+        as_user = ["runuser", "-u", "postgres", "--"]
+        shutil.chown(folder, "postgres")
+    data, port = folder / "data", 50000 + os.getpid() % 10000
+    run = lambda *argv: subprocess.run([*as_user, *argv], check=True, capture_output=True,  # noqa: E731
+                                       text=True, cwd=folder, timeout=120)
+    run(_postgres_bin("initdb"), "-D", str(data), "-U", "postgres", "--auth=trust")
+    run(_postgres_bin("pg_ctl"), "-D", str(data), "-w", "-l", str(folder / "server.log"), "-o",
+        f"-k {folder} -p {port} -c listen_addresses=''", "start")
+    try:
+        run(_postgres_bin("createdb"), "-h", str(folder), "-p", str(port), "-U", "postgres", "crmlab")
+        yield f"postgresql+psycopg://postgres:geheim@/crmlab?host={folder}&port={port}"
+    finally:
+        run(_postgres_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "stop")
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.slow
+def test_a_postgresql_gradebook_set_in_the_users_config_is_used(tmp_path, postgres, monkeypatch):
+    """With a PostgreSQL db_url in the user's Jupyter config: does `crmlab sync-due-dates`
+    create the assignments there (nothing in the course folder), does `crmlab marks` look
+    submissions up there, and does class_results read it (the password not shown)?"""
+    env = {**os.environ, "PATH": environment_path(),
+           "JUPYTER_CONFIG_DIR": str(user_config(tmp_path / "jupyter", postgres))}
+    folder = course(tmp_path / "course")
+    done = subprocess.run([sys.executable, "-m", "crmlab.cli", "sync-due-dates", "--course",
+                           str(folder)], env=env, capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert not (folder / "gradebook.db").exists()
+    from nbgrader.api import Gradebook
+
+    wanted = {p.stem for p in (ROOT / "assignments").glob("*.yml")}
+    with Gradebook(postgres) as gradebook:
+        assert {a.name for a in gradebook.assignments} == wanted
+        gradebook.add_student("s1", last_name="张", first_name="伟")
+    marks = tmp_path / "评分.csv"
+    marks.write_text("student_id,assignment,notebook,grade_id,score\ns1,hw01_crm_concepts,"
+                     "hw01_crm_concepts,crm_vs_vulgar,1\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "crmlab.cli", "marks", str(marks), "--course",
+                           str(folder)], env=env, capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 1 and "找不到 s1 在 hw01_crm_concepts" in done.stderr  # no submission yet
+    monkeypatch.setenv("JUPYTER_CONFIG_DIR", env["JUPYTER_CONFIG_DIR"])
+    inputs = reports.class_results_inputs(str(folder), "", 60)
+    assert set(inputs.assignments) == wanted and len(inputs.records.students) == 1
+    assert "geheim" not in str(inputs.database) and "postgres:***@" in str(inputs.database)
