@@ -59,7 +59,12 @@ class ScratchCourse:
         return folder
 
     def grades(self) -> list[dict]:
+        """``nbgrader export`` (the course's plugin: Chinese headings, CSV with a BOM), each row
+        keyed by nbgrader's own field names (``student_id``, ``raw_score``...)."""
+        from crmlab.course.export import EXPORT_HEADINGS
+
         out = self.root / "grades.csv"
         self.instructor("export", f"--to={out}")
-        with out.open(encoding="utf-8") as handle:
-            return list(csv.DictReader(handle))
+        field = {heading: key for key, heading in EXPORT_HEADINGS.items()}
+        with out.open(encoding="utf-8-sig", newline="") as handle:
+            return [{field[k]: v for k, v in row.items()} for row in csv.DictReader(handle)]
