@@ -10,7 +10,7 @@ An exercise file::
     lesson: 2
     exercises:
       - id: L02-E01               # L<lesson>-E<number>, unique
-        kind: number              # the only kind so far
+        kind: number              # or code: see crmlab.code_exercises
         prompt: 某客户……是多少万元？
         calculation: {model: business_value, revenue: 30, cost: 12}
         facts: {table: credit_files, row: 0}   # optional: fills {name} … in the prompt
@@ -34,22 +34,25 @@ from functools import cache
 import pandas as pd
 import yaml
 
-from crmlab import quiz
+from crmlab import code_exercises, quiz
 from crmlab.checks import CourseInputError
 
 FILE_NAME = re.compile(r"exercises(\d{2})\.yml")
 """File name of a lesson's exercises: ``exercises02.yml`` is lesson 2."""
 
-ID_PATTERN = re.compile(r"L(\d{2})-E\d{2}")
-"""Exercise ids: ``L02-E01`` is exercise 1 of lesson 2."""
+ID_PATTERN = re.compile(r"L(\d{2})-([EC])\d{2}")
+"""Exercise ids: ``L02-E01`` is number exercise 1 of lesson 2, ``L03-C01`` code exercise 1."""
 
-KINDS = {"number": "计算题"}
-"""Exercise kinds → the widget's title."""
+KINDS = {"number": "计算题", "code": "代码题"}
+"""Exercise kinds → the widget's title (code exercises: :mod:`crmlab.code_exercises`)."""
+
+ID_LETTERS = {"number": "E", "code": "C"}
 
 EXERCISE_KEYS: dict[str, str] = {
     "id": "题号", "kind": "题型", "prompt": "题干", "calculation": "计算依据", "answer": "答案",
     "unit": "单位", "tolerance": "允许误差", "relative": "按比例计算误差", "decimals": "保留小数位数",
     "hint": "提示", "explanation": "解析", "title": "标题", "facts": "题目数据",
+    **code_exercises.CODE_KEYS,
 }
 """Keys an exercise may have, with their Chinese names (for error messages)."""
 
@@ -243,8 +246,10 @@ def _fail(source: str, where: str, text: str) -> None:
     raise CourseInputError(f"练习题库「{source}」{where}：{text}", "练习题库")
 
 
-def parse_exercise(item: object, lesson: int, source: str) -> NumberExerciseData:
-    """Validate one exercise mapping and compute its answer."""
+def parse_exercise(item: object, lesson: int,
+                   source: str) -> NumberExerciseData | code_exercises.CodeExerciseData:
+    """Validate one exercise mapping and compute its answer (a code exercise: its expected
+    value, by :func:`crmlab.code_exercises.build`)."""
     if not isinstance(item, Mapping):
         _fail(source, "中有一项不是「键: 值」的映射", "请检查缩进")
     where = f"的 {item.get('id', '（没有题号）')}"
@@ -253,9 +258,13 @@ def parse_exercise(item: object, lesson: int, source: str) -> NumberExerciseData
         _fail(source, where, f"未知的字段：{'、'.join(map(str, unknown))}")
     match = ID_PATTERN.fullmatch(str(item.get("id", "")))
     if not match or int(match.group(1)) != lesson:
-        _fail(source, where, f"题号应当形如 L{lesson:02d}-E01")
+        _fail(source, where, f"题号应当形如 L{lesson:02d}-E01（代码题 L{lesson:02d}-C01）")
     if item.get("kind") not in KINDS:
         _fail(source, where, f"题型应当是 {'、'.join(KINDS)} 之一")
+    if match.group(2) != ID_LETTERS[item["kind"]]:
+        _fail(source, where, f"{KINDS[item['kind']]}的题号用字母 {ID_LETTERS[item['kind']]}")
+    if item["kind"] == "code":
+        return code_exercises.build(item, match.group(0), lambda text: _fail(source, where, text))
     for key in ("prompt", "hint", "explanation"):
         if not isinstance(item.get(key), str) or not item[key].strip():
             _fail(source, where, f"缺少「{key}」（{EXERCISE_KEYS[key]}）")
@@ -290,7 +299,7 @@ def parse_exercise(item: object, lesson: int, source: str) -> NumberExerciseData
     )
 
 
-def parse_file(data: object, source: str) -> list[NumberExerciseData]:
+def parse_file(data: object, source: str) -> list[NumberExerciseData | code_exercises.CodeExerciseData]:
     """Validate an exercise file's content (already read from YAML)."""
     match = FILE_NAME.fullmatch(source)
     if not isinstance(data, Mapping) or not isinstance(data.get("exercises"), list):
@@ -316,7 +325,7 @@ def lessons() -> list[int]:
 
 
 @cache
-def load_exercises(lesson: int) -> tuple[NumberExerciseData, ...]:
+def load_exercises(lesson: int) -> tuple[NumberExerciseData | code_exercises.CodeExerciseData, ...]:
     """The exercises of a lesson, validated and with their answers computed (read once)."""
     files = _files()
     if lesson not in files:
@@ -330,8 +339,9 @@ def load_exercises(lesson: int) -> tuple[NumberExerciseData, ...]:
     return tuple(parse_file(data, entry.name))
 
 
-def exercise(exercise_id: str) -> NumberExerciseData:
-    """One exercise by its id (``"L02-E01"``); an unknown id gets a Chinese message."""
+def exercise(exercise_id: str) -> NumberExerciseData | code_exercises.CodeExerciseData:
+    """One exercise by its id (``"L02-E01"``, ``"L03-C01"``); an unknown id gets a Chinese
+    message."""
     match = ID_PATTERN.fullmatch(str(exercise_id))
     if not match:
         raise CourseInputError(f"练习题号「{exercise_id}」的格式应当形如 L02-E01。", "题号")

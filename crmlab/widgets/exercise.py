@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from crmlab import exercises, quiz
+from crmlab import code_exercises, exercises, quiz
 from crmlab.checks import CourseInputError, as_number
 from crmlab.widgets._base import esc, guarded, heading, message, parse_number
 
@@ -33,6 +33,13 @@ def format_number(value: float) -> str:
     """A number as a student would write it: thousands commas, at most 4 decimals."""
     text = f"{value:,.4f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def check_buttons() -> tuple[widgets.Button, widgets.Button, widgets.Button]:
+    """The 「核对」, 「提示」 and (hidden until wrong tries) 「查看答案」 buttons of an exercise."""
+    return (widgets.Button(description="核对", icon="check", button_style="primary"),
+            widgets.Button(description="提示", icon="lightbulb-o"),
+            widgets.Button(description="查看答案", icon="eye", layout=widgets.Layout(display="none")))
 
 
 class NumberExercise(widgets.VBox):
@@ -66,11 +73,7 @@ class NumberExercise(widgets.VBox):
         self.box = widgets.Text(description=ANSWER_LABEL, placeholder="填写数字",
                                 layout=widgets.Layout(width="18em"))
         self.unit_label = widgets.HTML(esc(unit))
-        self.check_button = widgets.Button(description="核对", icon="check",
-                                           button_style="primary")
-        self.hint_button = widgets.Button(description="提示", icon="lightbulb-o")
-        self.reveal_button = widgets.Button(description="查看答案", icon="eye",
-                                            layout=widgets.Layout(display="none"))
+        self.check_button, self.hint_button, self.reveal_button = check_buttons()
         self.feedback = widgets.HTML()
         self.hint_html = widgets.HTML()
         self.solution = widgets.HTML()
@@ -147,13 +150,98 @@ class NumberExercise(widgets.VBox):
                                f"</b>{unit}{extra}</p>")
 
 
+def notebook_namespace() -> dict:
+    """The running notebook's variables (IPython's ``user_ns``); outside a kernel, none."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with ipywidgets
+        return {}
+    shell = get_ipython()
+    return shell.user_ns if shell is not None else {}
+
+
+class CodeExercise(widgets.VBox):
+    """代码题: the prompt and a check of the student's own variable or function.
+
+    Shown right after the student's code cell, it checks at once and again on 「核对」; the
+    namespace is the notebook's (or the one given, e.g. ``globals()`` or a test's dict).
+    ``.check()`` sets ``.outcome`` (a key of ``code_exercises.OUTCOMES``) and returns the
+    widget, ``.hint()`` / ``.hint(2)`` show the tiered hints, ``.solution()`` the reference
+    code and the explanation; its button appears after ``REVEAL_AFTER`` wrong checks.
+    """
+
+    def __init__(self, data: code_exercises.CodeExerciseData, namespace: dict | None = None):
+        self.data = data
+        self.exercise_id = data.id
+        self.namespace = namespace
+        self.outcome: str | None = None
+        self.wrong_tries = 0
+        self.hints_shown = 0
+        self.prompt = widgets.HTML(f"<p>{esc(data.prompt)}</p>")
+        self.check_button, self.hint_button, self.reveal_button = check_buttons()
+        self.feedback = widgets.HTML()
+        self.hint_html = widgets.HTML()
+        self.solution_html = widgets.HTML()
+        self.check_button.on_click(lambda _: self.check())
+        self.hint_button.on_click(lambda _: self.hint())
+        self.reveal_button.on_click(lambda _: self.solution())
+        super().__init__([
+            heading(data.title), self.prompt,
+            widgets.HBox([self.check_button, self.hint_button, self.reveal_button]),
+            self.feedback, self.hint_html, self.solution_html,
+        ])
+        self.add_class("crm-code-exercise")
+        self.check()
+
+    def _show_error(self, text: str) -> None:
+        self.outcome = "incorrect"
+        self.feedback.value = text
+
+    @guarded(_show_error)
+    def check(self, namespace: dict | None = None) -> CodeExercise:
+        """Check the student's name in ``namespace`` (default: the notebook's variables)."""
+        if namespace is not None:
+            self.namespace = namespace
+        found = self.namespace if self.namespace is not None else notebook_namespace()
+        result = code_exercises.check(self.data, found)
+        self.outcome = result.outcome
+        kind = {"unanswered": "info", "incorrect": "error", "correct": "ok"}[result.outcome]
+        self.feedback.value = f"<b>{esc(result.label)}</b>　" + message(result.message, kind)
+        if result.outcome == "incorrect":
+            self.wrong_tries += 1
+            if self.wrong_tries >= REVEAL_AFTER:
+                self.reveal_button.layout.display = None
+        return self
+
+    def hint(self, level: int | None = None) -> CodeExercise:
+        """The next hint (or hint number ``level``), one tier at a time."""
+        self.hints_shown = level if level is not None else self.hints_shown + 1
+        self.hint_html.value = message(code_exercises.hint(self.data, self.hints_shown), "info")
+        return self
+
+    def solution(self) -> CodeExercise:
+        """The reference code and the explanation."""
+        self.solution_html.value = (f"<p>参考答案：</p><pre class='crm-answer'>{esc(self.data.solution)}"
+                                    f"</pre><p>{esc(self.data.explanation)}</p>")
+        self.reveal_button.layout.display = None
+        return self
+
+
 class Exercise(NumberExercise):
     """An exercise of the lesson's exercise file, by id: ``Exercise("L02-E01")``.
 
     The prompt, unit, hint and explanation come from ``quiz_banks/exercisesNN.yml`` and the
     answer from the course model the file names (:mod:`crmlab.exercises`), so a lesson shows
     one short line and no answer. An unknown id raises a Chinese :class:`CourseInputError`.
+    A code exercise's id (``Exercise("L03-C01")``) gives a :class:`CodeExercise` that checks
+    the notebook's variables.
     """
+
+    def __new__(cls, exercise_id: str, *args, **kwargs):
+        data = exercises.exercise(exercise_id)
+        if isinstance(data, code_exercises.CodeExerciseData):
+            return CodeExercise(data)
+        return super().__new__(cls, exercise_id, *args, **kwargs)
 
     def __init__(self, exercise_id: str):
         data = exercises.exercise(exercise_id)

@@ -1,0 +1,219 @@
+"""Code exercises (crmlab.code_exercises): the student's own variable or function is checked
+against what the reference code gives on the sample data, with named outcomes and Chinese
+sentences, never a traceback."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from crmlab import code_exercises, exercises
+from crmlab.checks import CourseInputError
+from crmlab.data import load_sample
+from crmlab.widgets import Exercise
+from crmlab.widgets.exercise import REVEAL_AFTER, CodeExercise
+
+CUSTOMERS = load_sample("customers")
+MAKERS = CUSTOMERS[(CUSTOMERS["industry"] == "制造") & (CUSTOMERS["order_amount"] > 100)]
+
+
+def nps_right(score):
+    if score < 0 or score > 10:
+        raise ValueError("超出范围")
+    return "推荐者" if score >= 9 else "中立者" if score >= 7 else "贬损者"
+
+
+def growth_right(table):
+    result = table.copy()
+    before = result["order_amount_prev1"]
+    result["growth"] = (result["order_amount"] - before) / before.where(before != 0)
+    return result
+
+
+def check(exercise_id, **namespace):
+    return code_exercises.check(exercises.exercise(exercise_id), namespace)
+
+
+def test_every_code_exercise_accepts_its_own_reference_code():
+    """Does each code exercise of lesson 03 call its reference code correct (the expected
+    value is what that code gives on the sample data, so the check can be satisfied)?"""
+    code = [e for e in exercises.load_exercises(3) if isinstance(e, code_exercises.CodeExerciseData)]
+    assert [e.id for e in code] == ["L03-C01", "L03-C02", "L03-C03", "L03-C04"]
+    for item in code:
+        namespace = code_exercises.sample_namespace(item.tables)
+        exec(item.solution, namespace)
+        result = code_exercises.check(item, namespace)
+        assert (result.outcome, result.label) == ("correct", "正确"), (item.id, result.message)
+        assert item.explanation in result.message
+
+
+@pytest.mark.parametrize(("namespace", "words"), [
+    ({}, "还没有定义「big_makers」"),
+    ({"big_makers": None}, "还没有定义「big_makers」"),
+])
+def test_an_undefined_or_placeholder_variable_is_not_attempted(namespace, words):
+    result = check("L03-C02", **namespace)
+    assert (result.outcome, result.label) == ("unanswered", "未作答") and words in result.message
+
+
+def test_a_function_stub_is_not_attempted():
+    """Is the lesson's stub (raise NotImplementedError()) 未作答, not 不对?"""
+    def nps_group(score):
+        raise NotImplementedError()
+
+    result = check("L03-C01", nps_group=nps_group)
+    assert result.outcome == "unanswered" and "NotImplementedError" in result.message
+
+
+@pytest.mark.parametrize(("given", "words"), [
+    (MAKERS["name"], "应当是一张数据表（DataFrame），现在是一个序列（Series）"),
+    (len(MAKERS), "现在是一个整数"),
+    (MAKERS[["name", "order_amount", "region"]], "多了这些列：region"),
+    (MAKERS[["name"]], "少了这些列：order_amount"),
+    (CUSTOMERS[(CUSTOMERS["industry"] == "制造") & (CUSTOMERS["order_amount"] >= 50)][
+        ["name", "order_amount"]], "多了这些行"),
+    (MAKERS[["name", "order_amount"]].iloc[1:], "少了这些行"),
+    (MAKERS[["name", "order_amount"]].reset_index(drop=True), "不要重新编号"),
+    (MAKERS[["name", "order_amount"]].assign(order_amount=lambda t: t["order_amount"] / 10),
+     "「order_amount」是"),
+])
+def test_a_wrong_table_says_what_is_wrong(given, words):
+    """Does a wrong type, wrong columns, wrong rows or a wrong value each get its own sentence,
+    showing a little of the difference and never the whole answer?"""
+    result = check("L03-C02", big_makers=given)
+    assert (result.outcome, result.label) == ("incorrect", "不对")
+    assert words in result.message, result.message
+    shown = [name for name in MAKERS["name"] if name in result.message]
+    assert len(shown) <= code_exercises.SHOWN
+
+
+def test_a_wrong_value_names_the_row_and_both_values():
+    wrong = MAKERS[["name", "order_amount"]].copy()
+    first = wrong.index[0]
+    wrong.loc[first, "order_amount"] = 1.0
+    message = check("L03-C02", big_makers=wrong).message
+    assert str(first) in message and MAKERS.at[first, "name"] in message
+    assert "是 1，应当是" in message and f"{MAKERS.at[first, 'order_amount']:.6g}" in message
+
+
+def test_a_grouped_table_may_keep_the_group_as_a_column_but_not_miss_a_group():
+    table = CUSTOMERS.groupby("region").agg(客户数=("customer_id", "count"),
+                                            订单总额=("order_amount", "sum"))
+    assert check("L03-C04", by_region=table.reset_index()).outcome == "correct"
+    result = check("L03-C04", by_region=table.iloc[1:])
+    assert result.outcome == "incorrect" and table.index[0] in result.message
+    means = CUSTOMERS.groupby("region").agg(客户数=("customer_id", "count"),
+                                            订单总额=("order_amount", "mean"))
+    assert "「订单总额」是" in check("L03-C04", by_region=means).message
+
+
+@pytest.mark.parametrize(("function", "words"), [
+    (lambda score: "推荐者" if score >= 9 else "中立者" if score > 7 else "贬损者",
+     "nps_group(7) 交回的结果是 '贬损者'"),
+    (lambda score: "推荐者" if score >= 9 else "中立者" if score >= 7 else "贬损者",
+     "nps_group(-1) 应当用 raise ValueError"),
+    (lambda score: {"推荐": 1}[score], "用 nps_group(10) 调用你的函数时出错：KeyError：10"),
+    (lambda score: None, "忘了写 return"),
+    (lambda score: 9, "应当是一段文字，现在是一个整数"),
+    ("推荐者", "应当是一个函数"),
+])
+def test_a_wrong_function_names_the_call_that_failed(function, words):
+    """Does a wrong result, a missing raise, an exception (as a sentence, not a traceback), a
+    missing return and a non-function each name the call?"""
+    result = check("L03-C01", nps_group=function)
+    assert result.outcome == "incorrect" and words in result.message, result.message
+    assert "Traceback" not in result.message
+
+
+def test_a_function_must_not_change_the_table_it_is_given():
+    def in_place(table):
+        table["growth"] = 0.0
+        return growth_right(table.drop(columns="growth"))
+
+    assert check("L03-C03", add_growth=growth_right).outcome == "correct"
+    result = check("L03-C03", add_growth=in_place)
+    assert result.outcome == "incorrect" and "修改了传进来的表" in result.message
+
+
+def test_division_by_zero_is_a_wrong_value_for_a_new_customer():
+    def no_where(table):
+        result = table.copy()
+        result["growth"] = (result["order_amount"] - result["order_amount_prev1"]) / result[
+            "order_amount_prev1"]
+        return result
+
+    message = check("L03-C03", add_growth=no_where).message
+    assert "inf" in message and "应当是 空值 NaN" in message and "order_amount_prev1\"] == 0" in message
+
+
+def test_hints_come_in_tiers_and_the_solution_on_request():
+    item = exercises.exercise("L03-C04")
+    assert code_exercises.hint(item).startswith("提示 1/2：") and item.hints[0] in code_exercises.hint(item)
+    assert item.hints[1] in code_exercises.hint(item, 2)
+    assert "没有更多提示" in code_exercises.hint(item, 3)
+    widget = Exercise("L03-C04")
+    assert isinstance(widget, CodeExercise) and widget.solution_html.value == ""
+    widget.hint()
+    assert "提示 1/2" in widget.hint_html.value
+    widget.hint()
+    assert "提示 2/2" in widget.hint_html.value
+    widget.hint(1)
+    assert "提示 1/2" in widget.hint_html.value
+    widget.solution()
+    assert "groupby(&quot;region&quot;)" in widget.solution_html.value
+    assert item.explanation in widget.solution_html.value
+
+
+def test_the_widget_checks_a_namespace_and_offers_the_answer_after_wrong_tries():
+    """Does Exercise("L03-C01") read the given namespace on each check (like globals() in a
+    notebook), show the outcome, and show 「查看答案」 only after REVEAL_AFTER wrong checks?"""
+    namespace: dict = {}
+    widget = Exercise("L03-C01").check(namespace)
+    assert widget.outcome == "unanswered" and "未作答" in widget.feedback.value
+    namespace["nps_group"] = lambda score: "推荐者"
+    for _ in range(REVEAL_AFTER):
+        assert widget.reveal_button.layout.display == "none"
+        widget.check_button.click()
+        assert widget.outcome == "incorrect" and "不对" in widget.feedback.value
+    assert widget.reveal_button.layout.display is None
+    namespace["nps_group"] = nps_right
+    widget.check_button.click()
+    assert widget.outcome == "correct" and "正确" in widget.feedback.value
+
+
+def test_the_widget_outside_a_notebook_is_not_attempted():
+    """Outside a kernel (no IPython shell) is the exercise shown as 未作答, with no error?"""
+    assert Exercise("L03-C02").outcome == "unanswered"
+
+
+def test_the_nps_exercise_agrees_with_the_course_model():
+    """Does the reference function of L03-C01 give the survey model's band for every score?"""
+    from crmlab.survey import NPS_BANDS
+
+    item = exercises.exercise("L03-C01")
+    namespace: dict = {}
+    exec(item.solution, namespace)
+    for band in NPS_BANDS:
+        for score in range(band.low, band.high + 1):
+            assert namespace["nps_group"](score) == band.label
+
+
+CODE_ITEM = {"id": "L02-C01", "kind": "code", "name": "total", "prompt": "题干？",
+             "tables": ["customers"], "solution": "total = customers['order_amount'].sum()",
+             "hints": ["提示。"], "explanation": "解析。"}
+
+
+@pytest.mark.parametrize(("change", "words"), [
+    ({"id": "L02-E01"}, "代码题的题号用字母 C"),
+    ({"name": "1x"}, "「name」"),
+    ({"hints": []}, "「hints」"),
+    ({"solution": "total = 1 / 0"}, "参考代码运行出错"),
+    ({"name": "other"}, "没有定义「other」"),
+    ({"cases": ["1"]}, "函数题要写「cases」"),
+])
+def test_a_broken_code_exercise_is_reported_in_chinese(change, words):
+    data = {"lesson": 2, "exercises": [{**CODE_ITEM, **change}]}
+    with pytest.raises(CourseInputError, match=words) as raised:
+        exercises.parse_file(yaml.safe_load(yaml.safe_dump(data, allow_unicode=True)),
+                             "exercises02.yml")
+    assert "exercises02.yml" in str(raised.value)
