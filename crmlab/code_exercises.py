@@ -229,8 +229,12 @@ def _frame_difference(what: str, given: pd.DataFrame, expected: pd.DataFrame,
     return None
 
 
-def difference(what: str, given: object, expected: object, tolerance: float) -> str | None:
-    """What is wrong with ``given`` (named ``what`` in the sentence), or ``None`` if right."""
+def difference(what: str, given: object, expected: object, tolerance: float,
+               reveal: bool = False) -> str | None:
+    """What is wrong with ``given`` (named ``what`` in the sentence), or ``None`` if right.
+
+    A wrong single value names the right one only when ``reveal`` (one call of a function: a
+    small difference; a variable's value would be the whole answer)."""
     if isinstance(expected, pd.DataFrame | pd.Series):
         kind = type(expected)
         if not isinstance(given, kind):
@@ -246,7 +250,8 @@ def difference(what: str, given: object, expected: object, tolerance: float) -> 
     elif expected is not None and type(given) is not type(expected):
         return f"{what}应当是{type_name(expected)}，现在是{type_name(given)}。"
     if not _same(given, expected, tolerance):
-        return f"{what}是 {_short(given)}，不对。"
+        right = f"应当是 {_short(expected)}" if reveal else "不对"
+        return f"{what}是 {_short(given)}，{right}。"
     return None
 
 
@@ -281,7 +286,7 @@ def _check_function(data: CodeExerciseData, function: object) -> CheckResult:
             return CheckResult("incorrect", f"{call} 修改了传进来的表。请先用 copy() 复制一份，"
                                             "在副本上改。")
         returned_none += result is None
-        wrong = difference(f"{call} 交回的结果", result, expected, data.tolerance)
+        wrong = difference(f"{call} 交回的结果", result, expected, data.tolerance, reveal=True)
         if wrong:
             if result is None:
                 wrong += "函数没有交回结果，是不是忘了写 return？"

@@ -109,7 +109,7 @@ def test_a_grouped_table_may_keep_the_group_as_a_column_but_not_miss_a_group():
 
 @pytest.mark.parametrize(("function", "words"), [
     (lambda score: "推荐者" if score >= 9 else "中立者" if score > 7 else "贬损者",
-     "nps_group(7) 交回的结果是 '贬损者'"),
+     "nps_group(7) 交回的结果是 '贬损者'，应当是 '中立者'。"),
     (lambda score: "推荐者" if score >= 9 else "中立者" if score >= 7 else "贬损者",
      "nps_group(-1) 应当用 raise ValueError"),
     (lambda score: {"推荐": 1}[score], "用 nps_group(10) 调用你的函数时出错：KeyError：10"),
@@ -123,6 +123,15 @@ def test_a_wrong_function_names_the_call_that_failed(function, words):
     result = check("L03-C01", nps_group=function)
     assert result.outcome == "incorrect" and words in result.message, result.message
     assert "Traceback" not in result.message
+
+
+def test_a_wrong_single_value_of_a_variable_does_not_give_the_answer():
+    """Does a wrong number in a variable say 不对 without the right number (that would be the
+    whole answer), while a function's wrong call names the right result for that one input?"""
+    item = code_exercises.build({**CODE_ITEM, "id": "L02-C01"}, "L02-C01", pytest.fail)
+    result = code_exercises.check(item, {"total": 1.5})
+    assert result.message == "「total」是 1.5，不对。"
+    assert f"{item.expected:.6g}" not in result.message
 
 
 def test_a_function_must_not_change_the_table_it_is_given():
