@@ -111,6 +111,10 @@ def _wrap(text: str, width: int) -> list[str]:
             if display_width(line + token) <= width:
                 line += token
                 continue
+            if token.isspace():  # a space that does not fit is dropped at the break
+                continue
+            if token[0] in PAUSE_MARKS:
+                line = line.rstrip()  # a space before the mark goes with the break
             if token[0] in PAUSE_MARKS and len(line) > 1 and _is_wide(line[-1]):
                 # a pause mark never starts a line: the character before it moves down too
                 tokens[:0] = [line[-1], token]

@@ -8,7 +8,7 @@ import warnings
 import matplotlib
 import matplotlib.pyplot as plt
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.path import Path
@@ -182,6 +182,8 @@ def test_wrapping_keeps_every_character_and_the_width(text):
 
 
 @given(st.lists(st.sampled_from(LABEL_PARTS), max_size=30).map("".join))
+@example("客客客客客 ，客客客")  # a space that does not fit, then a pause mark
+@example("客客客客 ，客客客")
 def test_a_pause_mark_leads_a_line_only_when_nothing_can_move_down(text):
     """Does a line start with a pause mark only after a line ending in a mark or a letter?"""
     lines = wrap_label(text)
