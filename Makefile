@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CONSTRAINTS := constraints.txt
 
-.PHONY: demo test lab lint bench bench-autograde venv clean constraints
+.PHONY: demo test lab hub lint bench bench-autograde bench-hub proxy venv clean constraints
 
 venv: $(STAMP)
 
@@ -35,6 +35,14 @@ test: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/crmlab lab $(LAB_ARGS)
 
+# A class on this machine (as root): HUB_ARGS="--roster 名单.csv [--port 8000 --root /srv/crmlab]".
+hub: $(STAMP) proxy
+	$(BIN)/crmlab hub $(HUB_ARGS)
+
+# JupyterHub's proxy, from npm (needs node and npm: apt-get install nodejs npm).
+proxy:
+	@command -v configurable-http-proxy >/dev/null 2>&1 || npm install -g configurable-http-proxy
+
 lint: $(STAMP)
 	$(BIN)/ruff check crmlab tests benchmarks
 
@@ -45,6 +53,10 @@ bench: $(STAMP)
 # the sandbox's own cost) on 40 submissions (about 5 min).
 bench-autograde: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python benchmarks/autograde_parallel.py
+
+# 30 students logging in and starting their servers at once on this machine (as root, ~5 min).
+bench-hub: $(STAMP) proxy
+	$(BIN)/python benchmarks/hub_class.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

@@ -273,6 +273,23 @@ def _cmd_lab(args: argparse.Namespace) -> int:
     return run_lab(args.root, port=args.port, open_browser=not args.no_browser)
 
 
+def _cmd_hub(args: argparse.Namespace) -> int:
+    from crmlab.hub.command import HubOptions, reset_password, run_hub
+
+    root = Path(args.root)
+    if args.reset_password:
+        reset_password(root, args.reset_password)
+        _print(f"✓ 已清除 {args.reset_password} 的密码：他下次登录时输入的密码即为新密码。")
+        return 0
+    if not args.roster:
+        raise CourseInputError("请用 --roster 给出班级名单（学号,姓名,角色）")
+    if args.idle_minutes < 1:
+        raise CourseInputError("--idle-minutes 必须是正整数")
+    return run_hub(HubOptions(roster=Path(args.roster), root=root, ip=args.ip, port=args.port,
+                              idle_timeout=args.idle_minutes * 60, mem_limit=args.mem_limit,
+                              cpu_limit=args.cpu_limit))
+
+
 # --- parser -----------------------------------------------------------------------------------
 
 
@@ -379,6 +396,19 @@ def build_parser() -> argparse.ArgumentParser:
     lab.add_argument("--no-browser", action="store_true", help="不自动打开浏览器（在服务器上使用时）")
     lab.add_argument("--root", metavar="文件夹",
                      help="课程文件夹（默认：项目源码文件夹；安装版则为 ~/crmlab，首次运行时复制课件进去）")
+    hub = command("hub", "在本机开一个班：按名单为每人建账户，启动 JupyterHub（需 root，Linux）", _cmd_hub)
+    hub.add_argument("--roster", metavar="名单", help="班级名单（CSV 或 .xlsx），列为 学号,姓名,角色（学生/教师）")
+    hub.add_argument("--root", default="/srv/crmlab", metavar="文件夹",
+                     help="存放 JupyterHub 全部数据的文件夹（默认 /srv/crmlab）")
+    hub.add_argument("--ip", default="", help="监听的地址（默认所有网络接口）")
+    hub.add_argument("--port", type=int, default=8000, metavar="端口", help="端口号（默认 8000）")
+    hub.add_argument("--idle-minutes", type=int, default=60, metavar="分钟",
+                     help="服务器空闲多少分钟后自动停止（默认 60，文件保留）")
+    hub.add_argument("--mem-limit", default="2G", metavar="内存", help="每人服务器的内存上限（默认 2G）")
+    hub.add_argument("--cpu-limit", type=float, default=1.0, metavar="核数",
+                     help="每人服务器最多使用的 CPU 核数（默认 1）")
+    hub.add_argument("--reset-password", metavar="学号",
+                     help="清除这位用户的密码（他下次登录时重新设定），然后退出")
     return parser
 
 
