@@ -151,7 +151,7 @@ def as_account(login: str, command: str, root: Path, cwd: str = "~",
     (what a terminal in their JupyterLab gives them)."""
     name = unix_name(login)
     home = accounts.home_of(name)
-    env = [f"HOME={home}", f"USER={name}", "LANG=C.UTF-8",
+    env = [f"HOME={home}", f"USER={login}", f"LOGNAME={login}", "LANG=C.UTF-8",
            f"PATH={root / 'env' / 'bin'}:/usr/local/bin:/usr/bin:/bin",
            f"CRMLAB_EXCHANGE={root / 'exchange'}"]
     script = f"umask 007; cd {cwd} && {command}"

@@ -132,6 +132,7 @@ def set_up(options: HubOptions, say=print) -> tuple[list[Member], str]:
     layout.build_environment(root, say)
     layout.write_nbgrader_config(root)
     layout.prepare_course(root / "course")
+    layout.enrol(root / "course", members)
     layout.prepare_exchange(root / "exchange")
     write_settings(options, members, blocked, proxy)
     return members, proxy

@@ -26,11 +26,13 @@ import os
 import shutil
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 from crmlab.checks import CourseInputError
 from crmlab.course.classroom import COURSE_ID
 from crmlab.hub.accounts import INSTRUCTOR_GROUP
+from crmlab.hub.roster import Member
 from crmlab.hub.singleuser import copy_new_files
 
 CHECKOUT = Path(__file__).resolve().parents[2]
@@ -212,14 +214,38 @@ def prepare_course(course: Path, checkout: Path = CHECKOUT) -> list[Path]:
         elif source.is_file() and not (course / name).exists():
             shutil.copyfile(source, course / name)
             made.append(course / name)
-    _give_to_instructors(made, gid)
     gradebook = course / "gradebook.db"
     if not gradebook.exists():
-        from crmlab.course.gradebook import sync_due_dates
+        # nbgrader's generate_assignment puts each assignment's notebooks and cells into the new
+        # gradebook (autograde needs them); release/ comes out as committed (crmlab check-release).
+        from crmlab.course.gradebook import environment_path, sync_due_dates
+        from crmlab.course.release import assignment_ids
 
+        env = dict(os.environ, PATH=environment_path())
+        for assignment in assignment_ids(course):
+            done = subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment",
+                                   assignment, "--force"], cwd=course, env=env,
+                                  capture_output=True, text=True)
+            if done.returncode != 0:
+                raise CourseInputError(f"nbgrader generate_assignment {assignment} 失败：\n"
+                                       + done.stderr[-1500:])
         sync_due_dates(course)
-        _give_to_instructors([gradebook], gid)
+        made += [path for path in course.rglob("*") if path.stat().st_uid == 0]
+    _give_to_instructors(sorted(set(made)), gid)
     return made
+
+
+def enrol(course: Path, members: list[Member]) -> None:
+    """Put the roster's students into the gradebook with their names, so that Formgrader and the
+    exported marks show them (nbgrader knows a student by the Unix account that submits)."""
+    from nbgrader.api import Gradebook
+
+    from crmlab.course.gradebook import db_url
+
+    with Gradebook(db_url(course)) as gradebook:
+        for member in members:
+            if not member.is_instructor:
+                gradebook.update_or_create_student(member.unix_name, last_name=member.name)
 
 
 def prepare_exchange(exchange: Path) -> None:

@@ -115,9 +115,10 @@ def members_from_table(table: pd.DataFrame, source: str, first_line: int = 2) ->
 
 
 def read_roster(path: Path | str) -> list[Member]:
-    """Read and check the roster file at ``path`` (CSV or .xlsx)."""
-    from crmlab.data.io import read_csv
+    """Read and check the roster file at ``path`` (CSV or .xlsx; row numbers as Excel shows
+    them)."""
+    from crmlab.data.io import read_table
 
     path = Path(path)
-    table = read_csv(path, text_columns=(*COLUMNS, *ALIASES))
+    table = read_table(path, text_columns=(*COLUMNS, *ALIASES))
     return members_from_table(table, f"名单 {path.name}")

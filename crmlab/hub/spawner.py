@@ -80,7 +80,9 @@ class CrmlabSpawner(LocalProcessSpawner):
 
     def user_env(self, env):
         entry = pwd.getpwnam(self.unix_user)
-        env.update(USER=entry.pw_name, LOGNAME=entry.pw_name, HOME=entry.pw_dir,
+        # USER is the hub name (the 学号), as LocalProcessSpawner sets it: nbgrader takes the
+        # student id of a submission from it, and the gradebook knows students by 学号.
+        env.update(USER=self.user.name, LOGNAME=self.user.name, HOME=entry.pw_dir,
                    SHELL=entry.pw_shell or "/bin/bash")
         return env
 
