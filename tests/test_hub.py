@@ -374,7 +374,7 @@ def test_the_whole_cycle_through_the_hub(hub, page):
     _open_assignment_list(page)
     submitted = page.locator("#submitted_assignments_list")
     submitted.get_by_role("button", name="Fetch Feedback").click()
-    expect(submitted).to_contain_text("feedback", timeout=60_000)
+    expect(submitted.get_by_text("view feedback")).to_be_visible(timeout=60_000)
     home = accounts.home_of(unix_name(s1))
     feedback = sorted(path for path in home.rglob(f"{HW}.html") if "feedback" in path.parts)
     assert feedback, "no feedback in the student's folder"
