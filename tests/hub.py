@@ -54,7 +54,11 @@ class Hub:
         self.url = f"http://127.0.0.1:{self.port}"
         self.logins: set[str] = set()
         self.group_was_there = accounts.group_exists(accounts.INSTRUCTOR_GROUP)
-        self.start(roster, extra)
+        try:
+            self.start(roster, extra)
+        except BaseException:
+            self.cleanup()  # the accounts it made, also when it failed to start
+            raise
 
     def start(self, roster: Path, extra: tuple[str, ...] = ()) -> None:
         import csv

@@ -42,7 +42,8 @@ SERVER_PYTHON = Path(os.environ.get("CRMLAB_SERVER_PYTHON", "/usr/bin/python3.11
 """The interpreter of the servers' environment: one every account may execute (a Python under
 /root, such as pyenv's, is not)."""
 
-PUBLIC = ("crmlab", "lessons", "data", "reports", "jupyter-config", "pyproject.toml", "README.md")
+PUBLIC = ("crmlab", "lessons", "data", "reports", "jupyter-config", "pyproject.toml", "setup.py",
+          "README.md")
 """What of the project goes into ``app/``: everything a student's server needs, nothing secret."""
 
 COURSE_FILES = ("source", "release", "assignments", "data", "nbgrader_config.py")
@@ -124,7 +125,10 @@ def _open_to_all(folder: Path) -> None:
 
 
 def _stamp(app: Path) -> str:
-    digest = hashlib.sha256((app / "pyproject.toml").read_bytes())
+    digest = hashlib.sha256()
+    for name in ("pyproject.toml", "setup.py"):
+        if (app / name).is_file():
+            digest.update((app / name).read_bytes())
     digest.update(str(SERVER_PYTHON).encode())
     return digest.hexdigest()
 

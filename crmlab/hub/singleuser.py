@@ -33,11 +33,12 @@ COURSE_LINK = "course"
 
 
 def copy_new_files(source: Path, target: Path) -> list[Path]:
-    """Copy each file of ``source`` missing from ``target``; return what was copied."""
+    """Copy each file of ``source`` missing from ``target``; return what was copied (hidden
+    files and Python package files such as ``__init__.py`` stay behind)."""
     copied = []
     for path in sorted(source.rglob("*")):
         relative = path.relative_to(source)
-        if path.is_dir() or any(part.startswith(".") for part in relative.parts):
+        if path.is_dir() or any(part.startswith((".", "__")) for part in relative.parts):
             continue
         destination = target / relative
         if destination.exists() or destination.is_symlink():
