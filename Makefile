@@ -26,10 +26,14 @@ constraints:
 	  .venv-constraints/bin/python -m pip freeze --exclude-editable; } > $(CONSTRAINTS)
 	rm -rf .venv-constraints
 
+# The system packages a target needs (bubblewrap, and for the tests Chromium, a CJK font,
+# PostgreSQL and JupyterHub's proxy), installed with apt-get/npm only when missing.
 demo: $(STAMP)
+	@scripts/system-packages.sh demo
 	$(BIN)/crmlab demo
 
 test: $(STAMP)
+	@scripts/system-packages.sh test
 	$(BIN)/python -m pytest -q
 
 lab: $(STAMP)
@@ -39,9 +43,9 @@ lab: $(STAMP)
 hub: $(STAMP) proxy
 	$(BIN)/crmlab hub $(HUB_ARGS)
 
-# JupyterHub's proxy, from npm (needs node and npm: apt-get install nodejs npm).
+# bubblewrap, node/npm and JupyterHub's proxy (configurable-http-proxy, from npm).
 proxy:
-	@command -v configurable-http-proxy >/dev/null 2>&1 || npm install -g configurable-http-proxy
+	@scripts/system-packages.sh hub
 
 lint: $(STAMP)
 	$(BIN)/ruff check crmlab tests benchmarks

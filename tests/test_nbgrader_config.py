@@ -134,7 +134,7 @@ def test_the_teacher_guide_says_where_the_exchange_is_and_how_to_move_it():
 
 def _postgres_bin(name: str) -> str:
     found = shutil.which(name) or next(iter(sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))), None)
-    assert found, f"PostgreSQL's {name} is missing: install the Debian package postgresql (.ci/run does)"
+    assert found, f"PostgreSQL's {name} is missing: install the Debian package postgresql (`make test` does)"
     return str(found)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -65,3 +67,42 @@ def test_readme_starts_with_the_two_commands():
     lines = [line for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
              if line.startswith("make ")]
     assert [line.split("#")[0].strip() for line in lines[:2]] == ["make demo", "make test"]
+
+
+def _minimal_path(tmp_path: Path) -> str:
+    """A PATH holding only the commands scripts/system-packages.sh needs to look around: no
+    apt-get, npm, bubblewrap, Chromium or proxy."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    for tool in ("bash", "dpkg", "dpkg-query", "id", "env"):
+        (folder / tool).symlink_to(shutil.which(tool))
+    return str(folder)
+
+
+def test_make_demo_and_test_install_their_system_packages():
+    """Do `make demo` and `make test` (hence CI) run the system-package step first?"""
+    for target in ("demo", "test"):
+        plan = subprocess.run(["make", "-n", "-W", "pyproject.toml", target], cwd=ROOT,
+                              capture_output=True, text=True, check=True).stdout
+        assert f"scripts/system-packages.sh {target}" in plan
+
+
+def test_system_packages_without_apt_says_what_to_install(tmp_path):
+    """Without bubblewrap and without apt-get, does the step name the package in one Chinese
+    line and stop, instead of letting the demo fail later?"""
+    path = _minimal_path(tmp_path)
+    done = subprocess.run(["bash", str(ROOT / "scripts/system-packages.sh"), "demo"],
+                          env={"PATH": path}, capture_output=True, text=True)
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1 and "bubblewrap" in done.stderr and "apt-get" in done.stderr
+    assert "make demo" in done.stderr
+
+
+def test_system_packages_with_everything_present_installs_nothing(tmp_path):
+    """With every package present, does the step change nothing and say nothing?"""
+    path = _minimal_path(tmp_path)
+    for tool in ("bwrap", "chromium", "configurable-http-proxy"):
+        (Path(path) / tool).symlink_to(shutil.which(tool) or "/bin/true")
+    done = subprocess.run(["bash", str(ROOT / "scripts/system-packages.sh"), "test"],
+                          env={"PATH": path}, capture_output=True, text=True)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
