@@ -48,13 +48,10 @@ STUDENT_FACING = [
     *LESSONS.values(),
     *sorted((ROOT / "crmlab" / "quiz_banks").glob("*.yml")),
     *sorted((ROOT / "reports").glob("*.ipynb")),
-    *sorted(p for p in (ROOT / "crmlab").glob("*.py") if p.name != "glossary.py"),  # its examples
-    *sorted((ROOT / "crmlab" / "widgets").glob("*.py")),
+    *sorted(p for p in (ROOT / "crmlab").rglob("*.py") if p.name != "glossary.py"),  # its examples
     ROOT / "crmlab" / "spin_questions.yml",
-    ROOT / "docs" / "学生指南.md",
-    ROOT / "docs" / "自学指南.md",
-    ROOT / "docs" / "教师指南.md",
-    ROOT / "docs" / "scaling.md",
+    *sorted(p for p in (ROOT / "docs").glob("*.md") if p.name != "术语表.md"),  # lists variants
+    ROOT / "data" / "README.md",
     ROOT / "README.md",
 ]
 """What students and teachers read: lessons, quiz banks, reports, the rule modules and widgets

@@ -323,7 +323,7 @@ def _show(value: object) -> str:
         return f"{value:g}"
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d")
-    return f"“{value}”"
+    return f"「{value}」"
 
 
 def _is_empty(value: object) -> bool:
