@@ -78,7 +78,7 @@ except ImportError:
     c.Autograde.autograde_preprocessors = ["crmlab.course.sandbox.SandboxedExecute"]
 else:
     c.Autograde.autograde_preprocessors = sandboxed_preprocessors()
-c.SandboxKernelManager.memory_limit = 2 * 1024**3  # bytes of address space per kernel process
+c.SandboxKernelManager.memory_limit = 2 * 1024**3  # bytes per submission (see docs/scaling.md §6)
 c.SandboxKernelManager.max_processes = 64  # processes and threads per submission
 c.SandboxKernelManager.max_file_size = 64 * 1024**2  # bytes per file written
 c.SandboxKernelManager.user = "nobody"  # the kernel's account when the grader is root

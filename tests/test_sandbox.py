@@ -432,3 +432,57 @@ def test_same_scores_as_plain_serial_nbgrader_on_all_five_assignments(tmp_path):
         expected = scores(plain, assignment)
         assert scores(sandboxed, assignment) == expected
         assert expected["s000"] > expected["s001"]  # model answers beat the partial ones
+
+
+# --- memory per submission (a cgroup when the grader is root) ------------------------------------
+
+CGROUPS = Path("/sys/fs/cgroup/memory/crmlab-grading")
+# Six processes of 300 MiB each: every one under the 768 MiB per-process limit, together 1.8 GiB.
+HOGS = """
+    import subprocess, sys
+    hog = "import time; b = bytearray(300 * 2 ** 20); b[::4096] = b'x' * len(b[::4096]); time.sleep(2)"
+    children = [subprocess.Popen([sys.executable, "-c", hog, "{mark}5"]) for _ in range(6)]
+    print("exit codes:", [child.wait() for child in children])
+    """
+
+
+def _cgroups() -> set[str]:
+    return {p.name for p in CGROUPS.iterdir() if p.is_dir()} if CGROUPS.is_dir() else set()
+
+
+def test_memory_limit_holds_for_the_whole_submission(tmp_path):
+    """Graded by root, do processes that each stay under the per-process limit but together go
+    far past the submission's limit get killed (flagged 内存超限, score kept), while the next
+    submission is graded plainly, and is each kernel's cgroup made and removed afterwards?"""
+    if os.geteuid() != 0:
+        pytest.fail("the memory cgroup needs a root grader: run the suite as root (CI does)")
+    config = CONFIG + ("c.Execute.timeout = 30\n"
+                       "c.SandboxKernelManager.memory_limit = 768 * 1024 ** 2\n")
+    root = _tiny_course(tmp_path / "course", config)
+    _submit(root, "hogs", _attack(HOGS.format(mark=MARK)))
+    _submit(root, "good", HONEST["good"])
+    before, seen, done = _cgroups(), set(), threading.Event()
+
+    def watch():
+        while not done.wait(0.05):
+            seen.update(_cgroups())
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        outcomes = {o.student: o for o in autograde(root, "ps1", jobs=1, progress=False,
+                                                     students=["hogs", "good"])}
+    finally:
+        done.set()
+        watcher.join()
+        for line in _marked_processes():
+            os.kill(int(line.split(":")[0]), 9)
+    hogs, good = outcomes["hogs"], outcomes["good"]
+    assert hogs.status == "flagged" and any("内存超限" in r and "进程被结束" in r
+                                            for r in hogs.reasons), hogs.reasons
+    assert hogs.score == 4, (hogs.reasons, _output(root, "hogs")[-3000:])
+    assert "-9" in _output(root, "hogs")  # the cgroup killed some of the six
+    assert (good.status, good.score, good.reasons) == ("graded", 4, [])
+    assert len(seen - before) >= 2  # one cgroup per kernel ...
+    assert _cgroups() - before == set()  # ... and none left behind
+    assert _marked_processes() == []

@@ -34,7 +34,7 @@ from tqdm.auto import tqdm
 
 from crmlab.checks import CourseInputError
 from crmlab.course.gradebook import db_url, environment_path, load_nbgrader_config
-from crmlab.course.sandbox import LEFTOVER
+from crmlab.course.sandbox import LEFTOVER, OUT_OF_MEMORY
 
 LOG_DIR = ".crmlab-logs"
 """Worker logs, inside the course directory (ignored by git)."""
@@ -51,6 +51,7 @@ LOG_SIGNS: tuple[tuple[str, str], ...] = (
     ("Attribute 'cell_type'", "学生改动了单元格类型，评分时已恢复"),
     (LEFTOVER, "进程未结束：代码留下了仍在运行的后台进程（评分结束时已全部清除）"),
     ("SandboxUnavailable", "评分沙箱无法启动，没有运行学生代码"),
+    (OUT_OF_MEMORY, "内存超限：代码（连同它启动的进程）用的内存超过了评分沙箱的上限，超出时进程被结束"),
 )
 MEMORY = "内存超限：代码申请的内存超过了评分沙箱的上限，申请被拒绝"
 PROCESSES = "进程数超限：代码启动的进程或线程超过了评分沙箱的上限"

@@ -12,7 +12,10 @@ Debian's ``bwrap`` (bubblewrap, what Flatpak uses), so that the code in a submis
   grader talk over Unix sockets (``transport="ipc"``) in a folder bound into the sandbox;
 - runs as an unprivileged uid in a user namespace of its own, under limits on address space,
   processes (counted per sandbox, since each sandbox has its own user namespace) and file
-  size, set in ``nbgrader_config.py``;
+  size, set in ``nbgrader_config.py``; when the grader is root and cgroup v1's memory controller
+  is writable, also in a memory (and pids) cgroup of its own, so that the memory limit holds for
+  all its processes together (what goes over is OOM-killed and the submission flagged); the
+  cgroup is removed when the kernel is shut down;
 - lives in its own pid namespace: when the kernel is shut down, every process it started is
   killed with it (``--die-with-parent`` on the outside, the namespace's init on the inside).
 
@@ -34,12 +37,14 @@ the process group would stop ``bwrap`` and with it the whole sandbox.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
@@ -53,6 +58,14 @@ INSTALL_HINT = ("请安装 bubblewrap（Debian/Ubuntu：apt-get install bubblewr
 
 LEFTOVER = "SANDBOX-LEFTOVER"
 """Marker of the log line that says a submission left processes running."""
+
+OUT_OF_MEMORY = "SANDBOX-OOM"
+"""Marker of the log line that says the kernel's cgroup killed processes over its memory limit."""
+
+CGROUP_V1 = Path("/sys/fs/cgroup")
+"""Where the cgroup v1 controllers (``memory``, ``pids``) are mounted."""
+
+CGROUP_PARENT = "crmlab-grading"
 
 # Environment variables the kernel keeps; everything else (tokens, the grader's HOME, ...)
 # stays outside. JPY_PARENT_PID (jupyter_client's launcher sets the grader's pid) becomes 1:
@@ -131,8 +144,9 @@ class SandboxKernelManager(AsyncKernelManager):
     bwrap = Unicode("bwrap", help="The bubblewrap command.").tag(config=True)
     user = Unicode("nobody", help="Account the kernel runs as when the grader is root."
                    ).tag(config=True)
-    memory_limit = Integer(2048 * MiB, help="Address space per kernel process, bytes."
-                           ).tag(config=True)
+    memory_limit = Integer(2048 * MiB, help="Memory of one submission, bytes: all its processes "
+                           "together when a cgroup can be made (root grader, cgroup v1), and the "
+                           "address space of each process in any case.").tag(config=True)
     max_processes = Integer(64, help="Processes and threads in one sandbox.").tag(config=True)
     max_file_size = Integer(64 * MiB, help="Largest file the kernel may write, bytes."
                             ).tag(config=True)
@@ -145,6 +159,7 @@ class SandboxKernelManager(AsyncKernelManager):
 
     _runtime: Path | None = None
     _output = None
+    _cgroups: list[Path] = []
 
     @property
     def kernel_spec(self):
@@ -186,7 +201,76 @@ class SandboxKernelManager(AsyncKernelManager):
         # What the kernel writes to its stdout and stderr stays here, off the grader's terminal
         # (where it could pass for lines of the summary).
         kw["stdout"] = kw["stderr"] = self._output = open(self._runtime / "output.log", "wb")  # noqa: SIM115
-        return self.wrap(cmd, workdir, work, ipc), kw
+        return self.enter_cgroups(self._runtime.name) + self.wrap(cmd, workdir, work, ipc), kw
+
+    def enter_cgroups(self, name: str) -> list[str]:
+        """Make this kernel's cgroups (memory: ``memory_limit`` for the whole sandbox; pids) and
+        return the command prefix that moves the launched process into them before it execs
+        ``bwrap``; ``[]`` when no cgroup can be made (not root, no writable cgroup v1)."""
+        self._cgroups = []
+        if not _grader_is_root():
+            return []
+        limits = {"memory": {"memory.limit_in_bytes": self.memory_limit,
+                             "memory.memsw.limit_in_bytes": self.memory_limit},
+                  # bwrap's two processes and setpriv's are outside the user namespace's count.
+                  "pids": {"pids.max": self.max_processes + 4}}
+        for controller, values in limits.items():
+            folder = CGROUP_V1 / controller / CGROUP_PARENT / name
+            try:
+                folder.mkdir(parents=True)
+            except OSError:
+                if controller == "memory":
+                    return []  # read-only or no v1 memory controller: per-process limits only
+                continue
+            self._cgroups.append(folder)
+            for key, value in values.items():
+                try:
+                    (folder / key).write_text(str(value))
+                except OSError:  # memsw needs swap accounting; the memory limit itself must hold
+                    if key == "memory.limit_in_bytes":
+                        self.remove_cgroups()
+                        return []
+        moves = " && ".join(f'echo $$ > "{folder}/cgroup.procs"' for folder in self._cgroups)
+        return ["sh", "-c", f'{moves} && exec "$@"', "sh"]
+
+    def out_of_memory_kills(self) -> int:
+        """How many processes the memory cgroup has killed for going over the limit."""
+        for folder in self._cgroups:
+            control = folder / "memory.oom_control"
+            if control.exists():
+                with contextlib.suppress(OSError, ValueError):
+                    for line in control.read_text().splitlines():
+                        if line.startswith("oom_kill "):
+                            return int(line.split()[1])
+        return 0
+
+    def remove_cgroups(self) -> None:
+        """Remove this kernel's cgroups, killing whatever is still in them."""
+        for folder in self._cgroups:
+            for _ in range(50):
+                with contextlib.suppress(OSError, ValueError):
+                    for pid in (folder / "cgroup.procs").read_text().split():
+                        with contextlib.suppress(OSError):
+                            os.kill(int(pid), 9)
+                try:
+                    folder.rmdir()
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            else:
+                self.log.warning("评分沙箱的 cgroup %s 无法删除", folder)
+        self._cgroups = []
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
+        try:
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+        except BaseException:
+            self.remove_cgroups()
+            raise
+
+    _launch_kernel = _async_launch_kernel
 
     def wrap(self, cmd: list[str], workdir: str, scratch: Path, ipc: Path) -> list[str]:
         """The full command: bwrap, its mounts, the uid drop and the limits, then ``cmd``."""
@@ -242,6 +326,10 @@ class SandboxKernelManager(AsyncKernelManager):
             if extra > 0:
                 self.log.warning("%s: 提交的代码留下了 %d 个仍在运行的进程（评分结束时已全部结束）",
                                  LEFTOVER, extra)
+        killed = self.out_of_memory_kills()
+        if killed:
+            self.log.warning("%s: 提交的代码（连同它启动的进程）用的内存超过了上限，%d 个进程被结束",
+                             OUT_OF_MEMORY, killed)
         await super()._async_shutdown_kernel(now=now, restart=restart)
 
     # AsyncKernelManager binds these public names to the base class's coroutines.
@@ -249,6 +337,7 @@ class SandboxKernelManager(AsyncKernelManager):
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
+        self.remove_cgroups()
         if self._output is not None and not restart:
             self._output.close()
             self._output = None
