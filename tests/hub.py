@@ -54,6 +54,8 @@ class Hub:
         self.url = f"http://127.0.0.1:{self.port}"
         self.logins: set[str] = set()
         self.group_was_there = accounts.group_exists(accounts.INSTRUCTOR_GROUP)
+        # `crmlab hub` closes the checkout to other accounts; the test gives it back as it was.
+        self.checkout_mode = ROOT.stat().st_mode & 0o7777
         try:
             self.start(roster, extra)
         except BaseException:
@@ -118,6 +120,7 @@ class Hub:
         else:
             shutil.rmtree(self.root, ignore_errors=True)
         self.output_path.unlink(missing_ok=True)
+        ROOT.chmod(self.checkout_mode)
 
     # --- as a person in a browser-less session ------------------------------------------------
 

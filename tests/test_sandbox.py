@@ -327,6 +327,22 @@ def test_plain_nbgrader_autograde_uses_the_course_sandbox(tmp_path, launcher):
 # --- the grader is an ordinary account (the classroom hub's instructor) -------------------------
 
 
+@contextlib.contextmanager
+def _reachable_by_others(path: Path):
+    """Let other accounts pass through the folders above ``path`` (the test environment, which
+    the instructor's Python uses) while the block runs: a checkout may sit in a private folder,
+    and `crmlab hub` closes the checkout itself. Each folder's mode is given back afterwards."""
+    closed = [(folder, folder.stat().st_mode & 0o7777) for folder in path.resolve().parents
+              if not folder.stat().st_mode & 0o001]
+    try:
+        for folder, mode in closed:
+            folder.chmod(mode | 0o001)
+        yield
+    finally:
+        for folder, mode in closed:
+            folder.chmod(mode)
+
+
 @pytest.fixture
 def instructor():
     """A throw-away Unix account with a Python environment it may run (removed afterwards)."""
@@ -350,7 +366,8 @@ def instructor():
         (venv / "bin/alembic").chmod(0o755)
         shutil.chown(home, name)
         home.chmod(0o700)
-        yield name, home, venv / "bin/python"
+        with _reachable_by_others(Path(sys.prefix)):
+            yield name, home, venv / "bin/python"
     finally:
         uid = pwd.getpwnam(name).pw_uid
         for entry in filter(str.isdigit, os.listdir("/proc")):  # this account's processes only
