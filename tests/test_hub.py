@@ -209,6 +209,58 @@ def test_only_the_roster_logs_in_with_the_password_set_at_first_use(hub):
 
 
 @pytest.mark.slow
+@pytest.mark.browser
+def test_the_login_page_speaks_chinese(hub, page):
+    """Does the hub's login page show Chinese labels and no English word in its visible form,
+    is a wrong password answered in Chinese, and does the change-password page speak Chinese
+    (a too-short password, a changed one)?"""
+    import re
+
+    _, _, s1, _ = _logins(hub)
+    assert hub.session(s1) is not None, hub.refusal  # s1 has a password
+    page.goto(f"{hub.url}/hub/login")
+    expect(page).to_have_title("CRM Lab 客户关系管理课程")
+    form = page.locator("#login-main form")
+    expect(form.locator("h1")).to_have_text("登录 CRM Lab")
+    expect(form.locator("label[for=username_input]")).to_have_text("学号：")
+    expect(form.locator("label[for=password_input]")).to_have_text("密码：")
+    expect(form.locator("#login_submit")).to_have_value("登录")
+    expect(form.locator("#toggle_password_visibility")).to_have_attribute("title", "显示密码")
+
+    def english_words() -> list[str]:
+        visible = form.inner_text() + " " + form.locator("#login_submit").input_value()
+        return [word for word in re.findall(r"[A-Za-z]{2,}", visible) if word not in {"CRM", "Lab"}]
+
+    assert "第一次登录时" in form.inner_text()
+    assert english_words() == []
+    page.locator("input[name=username]").fill(s1)
+    page.locator("input[name=password]").fill(PASSWORD + "!")
+    page.locator("#login_submit").click()
+    expect(page.locator(".login_error")).to_have_text("学号或密码不对。忘记密码请找老师重置。")
+    expect(page.locator("input[name=username]")).to_have_value(s1)
+    assert english_words() == []
+
+    # logged in, the first-use authenticator's change-password page (named in the nav bar)
+    page.goto(f"{hub.url}/hub/login?next=/hub/auth/change-password")
+    page.locator("input[name=username]").fill(s1)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("#login_submit").click()
+    page.wait_for_url("**/hub/auth/change-password")
+    nav = page.locator("nav").inner_text()
+    assert "主页" in nav and "修改密码" in nav and "退出" in nav and "Logout" not in nav
+    main = page.locator("#password_input").locator("xpath=ancestor::div[contains(@class, 'container')][1]")
+    expect(main.locator("h2")).to_have_text("修改密码")
+    page.locator("#password_input").fill("abc")
+    page.locator("#login_submit").click()
+    expect(page.locator(".alert.alert-danger[role=alert]")).to_have_text("密码太短：请设置至少 8 位的密码。")
+    page.locator("#password_input").fill(PASSWORD)  # the same password again: nothing changes
+    page.locator("#login_submit").click()
+    expect(page.locator(".alert.alert-success[role=alert]")).to_have_text("密码已修改，下次登录请用新密码。")
+    assert not re.findall(r"[A-Za-z]{2,}", main.inner_text() + page.locator("#login_submit").input_value())
+    assert hub.session(s1) is not None, hub.refusal
+
+
+@pytest.mark.slow
 def test_a_students_server_has_the_lessons_in_chinese_and_no_instructor_pages(hub):
     """Does a student's server start as their account with every lesson copied in as their
     own files, JupyterLab in Chinese, and no Formgrader or course list?"""

@@ -30,7 +30,8 @@ c.JupyterHub.cleanup_servers = True  # Ctrl+C stops every server the hub started
 c.JupyterHub.cleanup_proxy = True
 
 # Only the people on the roster; each sets a password at first login (TLJH's default).
-c.JupyterHub.authenticator_class = "firstuseauthenticator.FirstUseAuthenticator"
+# (crmlab's subclass of it gives its messages in Chinese)
+c.JupyterHub.authenticator_class = "crmlab.hub.auth.CrmlabAuthenticator"
 c.FirstUseAuthenticator.dbm_path = str(state / "passwords.dbm")
 c.FirstUseAuthenticator.create_users = False
 c.FirstUseAuthenticator.min_password_length = settings["min_password_length"]
@@ -38,6 +39,11 @@ c.Authenticator.allowed_users = set(members)
 c.Authenticator.admin_users = {name for name, role in members.items() if role == "instructor"}
 c.Authenticator.blocked_users = set(settings["blocked"])
 c.Authenticator.allow_existing_users = False
+
+# The hub's own pages (login, home, starting, errors, change password) in Chinese: the
+# course's templates extend JupyterHub's ("templates/page.html" is JupyterHub's own).
+c.JupyterHub.template_paths = [str(Path(__file__).with_name("templates"))]
+c.JupyterHub.template_vars = {"min_password_length": settings["min_password_length"]}
 
 # One server per user, as the Unix account jupyter-<学号>, from the hub's environment.
 c.JupyterHub.spawner_class = "crmlab.hub.spawner.CrmlabSpawner"
