@@ -208,6 +208,48 @@ def test_only_the_roster_logs_in_with_the_password_set_at_first_use(hub):
     assert hub.session(s1, PASSWORD) is not None, hub.refusal
 
 
+def _try_login(hub, login: str, password: str):
+    """Post the login form as a browser does; the answer (302 when let in, else the page)."""
+    import requests
+
+    session = requests.Session()
+    session.get(f"{hub.url}/hub/login", timeout=30)
+    answer = session.post(f"{hub.url}/hub/login?next=", allow_redirects=False, timeout=60,
+                        data={"username": login, "password": password,
+                              "_xsrf": session.cookies.get("_xsrf", "")})
+    answer.encoding = "utf-8"  # the hub's pages are UTF-8 (the header does not say so)
+    return answer
+
+
+def _reset_password(hub, login: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "crmlab.cli", "hub", "--reset-password", login,
+                           "--root", str(hub.root)], capture_output=True, text=True, cwd=ROOT)
+
+
+@pytest.mark.slow
+def test_a_reset_password_is_chosen_again_and_the_old_one_refused(hub):
+    """After `crmlab hub --reset-password 学号` (the hub running), is a too-short new password
+    refused in Chinese, does the next login set the new password, and is the old one refused?"""
+    _, _, _, s2 = _logins(hub)
+    new_password = "新的密码-2026"
+    assert hub.session(s2) is not None, hub.refusal  # (sets PASSWORD if not done yet)
+    try:
+        done = _reset_password(hub, s2)
+        assert done.returncode == 0 and f"已清除 {s2} 的密码" in done.stdout, done.stderr
+        short = _try_login(hub, s2, "abc")
+        assert short.status_code != 302 and "密码太短：请设置至少 8 位的密码" in short.text
+        assert hub.session(s2, new_password) is not None, hub.refusal  # becomes the password
+        old = _try_login(hub, s2, PASSWORD)
+        assert old.status_code != 302 and "学号或密码不对" in old.text
+        assert hub.session(s2, new_password) is not None, hub.refusal
+        again = _reset_password(hub, "nobody-here")
+        assert again.returncode == 1 and again.stderr.strip().count("\n") == 0
+        assert "还没有设置过密码" in again.stderr
+    finally:  # the other tests log s2 in with PASSWORD
+        _reset_password(hub, s2)
+        assert hub.session(s2) is not None, hub.refusal
+
+
 @pytest.mark.slow
 @pytest.mark.browser
 def test_the_login_page_speaks_chinese(hub, page):
