@@ -283,10 +283,10 @@ def _cmd_hub(args: argparse.Namespace) -> int:
         return 0
     if not args.roster:
         raise CourseInputError("请用 --roster 给出班级名单（学号,姓名,角色）")
-    if args.idle_minutes < 1:
-        raise CourseInputError("--idle-minutes 必须是正整数")
+    if not args.idle_minutes > 0:
+        raise CourseInputError("--idle-minutes 必须是正数")
     return run_hub(HubOptions(roster=Path(args.roster), root=root, ip=args.ip, port=args.port,
-                              idle_timeout=args.idle_minutes * 60, mem_limit=args.mem_limit,
+                              idle_timeout=max(1, round(args.idle_minutes * 60)), mem_limit=args.mem_limit,
                               cpu_limit=args.cpu_limit))
 
 
@@ -402,8 +402,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="存放 JupyterHub 全部数据的文件夹（默认 /srv/crmlab）")
     hub.add_argument("--ip", default="", help="监听的地址（默认所有网络接口）")
     hub.add_argument("--port", type=int, default=8000, metavar="端口", help="端口号（默认 8000）")
-    hub.add_argument("--idle-minutes", type=int, default=60, metavar="分钟",
-                     help="服务器空闲多少分钟后自动停止（默认 60，文件保留）")
+    hub.add_argument("--idle-minutes", type=float, default=60, metavar="分钟",
+                     help="服务器空闲多少分钟后自动停止（默认 60，可以是小数，文件保留）")
     hub.add_argument("--mem-limit", default="2G", metavar="内存", help="每人服务器的内存上限（默认 2G）")
     hub.add_argument("--cpu-limit", type=float, default=1.0, metavar="核数",
                      help="每人服务器最多使用的 CPU 核数（默认 1）")

@@ -508,6 +508,41 @@ def test_a_changed_roster_adds_and_blocks_without_touching_files(hub):
     assert hub.session(newcomer) is not None
 
 
+@pytest.mark.slow
+def test_an_idle_server_is_stopped_by_the_culler(hub):
+    """With `--idle-minutes 0.25`, is a student's server left idle stopped by the idle culler
+    (the hub's service) within the next check, its processes gone? (Restarts the module's hub
+    with the short timeout: keep this the last test using it.)"""
+    import time
+
+    t1, t2, s1, s2 = _logins(hub)
+    hub.stop()
+    roster = write_roster(hub.scratch / "名单3.csv", [(t1, "王老师", "教师"), (t2, "赵老师", "教师"),
+                                                     (s1, "李雷", "学生"), (s2, "韩梅梅", "学生")])
+    hub.start(roster, ("--idle-minutes", "0.25"))
+    session = hub.session(s1)
+    assert session is not None, hub.refusal
+    headers = {"X-XSRFToken": session.cookies.get("_xsrf", "")}
+    answer = session.post(f"{hub.url}/hub/api/users/{s1}/server", headers=headers, timeout=60)
+    assert answer.status_code in (201, 202), answer.text
+    seen_ready, started = False, time.monotonic()
+    while time.monotonic() - started < 150:
+        servers = session.get(f"{hub.url}/hub/api/users/{s1}", headers=headers,
+                              timeout=30).json().get("servers", {})
+        if servers.get("", {}).get("ready"):
+            seen_ready = True
+        elif seen_ready and not servers:
+            break
+        time.sleep(0.5)
+    else:
+        raise AssertionError(f"the idle server was not stopped (ready: {seen_ready}):\n{hub.log()}")
+    assert f"Culling server {s1}" in hub.log(200_000)
+    deadline = time.monotonic() + 30
+    while leftover_processes({s1}) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not leftover_processes({s1})
+
+
 # --- beyond one machine: Zero to JupyterHub ---------------------------------------------------
 
 # Keys of the z2jh `jupyterhub` chart (4.x) that the values file may use, from the chart's
