@@ -58,7 +58,7 @@ else:
     c.FeedbackExporter.template_name = TEMPLATE_NAME
     c.FeedbackExporter.extra_template_basedirs = [str(TEMPLATES)]
     # The assignments this course has; a broken YAML file is reported, not fatal.
-    from crmlab.checks import CourseInputError
+    from crmlab.rules.checks import CourseInputError
 
     try:
         ASSIGNMENTS = load_assignments(HERE)

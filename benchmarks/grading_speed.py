@@ -15,7 +15,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from crmlab.grading import BONUS_ITEMS, PENALTY_ITEMS, grade_customer, grade_table
+from crmlab.rules.grading import BONUS_ITEMS, PENALTY_ITEMS, grade_customer, grade_table
 
 
 def make_table(rows: int, seed: int = 7) -> pd.DataFrame:

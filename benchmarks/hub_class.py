@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crmlab.hub.roster import unix_name  # noqa: E402
-from crmlab.hub.spawner import cgroup_dirs  # noqa: E402
+from crmlab.commands.hub.roster import unix_name  # noqa: E402
+from crmlab.commands.hub.spawner import cgroup_dirs  # noqa: E402
 from tests.hub import Hub, unique_prefix, write_roster  # noqa: E402
 
 
@@ -33,7 +33,7 @@ def server_memory(login: str) -> float:
             return int((usage / name).read_text()) / 2**20
     import pwd
 
-    from crmlab.hub.accounts import processes_of
+    from crmlab.commands.hub.accounts import processes_of
 
     total = 0
     for pid in processes_of(pwd.getpwnam(unix_name(login)).pw_uid):

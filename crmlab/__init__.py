@@ -1,8 +1,13 @@
 """CRM Lab: interactive courseware for 客户关系管理 (Customer Relationship Management).
 
-Layers (see DESIGN.md): domain models (``grading``, ``credit``, ``value``, ``relationship``,
-``spin``, ``survey``, ``complaints``, ``assessment``), then views and I/O (``data``,
-``charts``), then course tooling (``cli``).
+The folders are the layers, and an import only points down this list (docs/architecture.md):
+
+1. ``rules``: the course's rules, pure functions and data, no I/O.
+2. ``exercises`` (question banks and exercises as data), ``data`` (schemas, loading, the
+   sample-data generator), ``charts`` (figures with Chinese text), ``widgets`` (ipywidgets
+   views over the rules).
+3. ``course`` (the nbgrader course tooling) and ``reports`` (papermill reports).
+4. ``commands``: ``crmlab`` (cli), ``lab``, ``demo`` and the classroom ``hub``.
 """
 
 import logging

@@ -11,7 +11,7 @@ parameters' names against the template (``papermill.inspect_notebook``), turns c
 strings into the declared types, executes the template with papermill and writes
 ``DIR/NAME.ipynb`` plus ``DIR/NAME.html`` (no code, charts embedded), and the report's main
 table as ``DIR/NAME.xlsx`` (each template hands it to :func:`save_table`). A failing run leaves
-only ``DIR/NAME.failed.ipynb`` and raises :class:`~crmlab.checks.CourseInputError`.
+only ``DIR/NAME.failed.ipynb`` and raises :class:`~crmlab.rules.checks.CourseInputError`.
 
 Course content used only by the reports is kept here as data: a suggested strategy per
 customer level (``LEVEL_STRATEGIES``), the credit watch rules (``WATCH_RULES``) and the survey
@@ -36,11 +36,11 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from crmlab.checks import CourseInputError, as_date, as_number, check_weights
-from crmlab.resources import REPORT_TEMPLATES, content_dir
+from crmlab.data.resources import REPORT_TEMPLATES, content_dir
+from crmlab.rules.checks import CourseInputError, as_date, as_number, check_weights
 
 if TYPE_CHECKING:
-    from crmlab.survey import CleanResult
+    from crmlab.rules.survey import CleanResult
 
 
 DEFAULT_OUT = Path("out/reports")
@@ -365,7 +365,7 @@ def customer_grading_inputs(data: object, company: object, as_of: object,
     plus item-score columns) or ``""`` for the sample.
     """
     from crmlab.data import read_table
-    from crmlab.grading import grade_any, is_profile_table
+    from crmlab.rules.grading import grade_any, is_profile_table
 
     path, is_sample = data_path(data, "customers")
     company_name = _required_text(company, "company", "公司名称")
@@ -448,7 +448,7 @@ class CreditInputs:
 def credit_review_inputs(data: object, receivables: object, customer_ids: object,
                          weights: object, as_of: object) -> CreditInputs:
     """Check the credit review report's parameters and load the credit files and invoices."""
-    from crmlab.credit import DEFAULT_WEIGHTS, FACTOR_LABELS
+    from crmlab.rules.credit import DEFAULT_WEIGHTS, FACTOR_LABELS
 
     data_path(data, "credit_files")
     recv_path, recv_sample = data_path(receivables, "receivables", "receivables")
@@ -479,7 +479,7 @@ def credit_review_table(inputs: CreditInputs) -> pd.DataFrame:
     """One row per selected customer: 5C score and grade, limit and period, ratios, aging
     totals (``outstanding``, ``overdue_share``), ``watch`` (the watch reasons, joined) and
     ``watch_count`` (how many of ``WATCH_RULES`` apply)."""
-    from crmlab import credit
+    from crmlab.rules import credit
 
     scored = credit.score_table(credit.ratio_table(inputs.files), inputs.weights)
     aging = credit.aging_table(inputs.receivables, inputs.as_of) if len(inputs.receivables) else None
@@ -501,7 +501,7 @@ def credit_review_table(inputs: CreditInputs) -> pd.DataFrame:
 
 def aging_chart(summary: pd.DataFrame, title: str = "应收账款账龄分布"):
     """Bars of the outstanding amount per aging bucket (``credit.aging_summary``)."""
-    from crmlab import credit
+    from crmlab.rules import credit
 
     fig, ax = _bar_figure(7, 3.8)
     amounts = summary[credit.AGING_AMOUNT]
@@ -538,7 +538,7 @@ class SurveyInputs:
 
 def survey_inputs(data: object, title: object, group_by: object) -> SurveyInputs:
     """Check the survey summary report's parameters and load the questionnaires."""
-    from crmlab.survey import COLUMN_LABELS, GROUP_COLUMNS, clean_survey
+    from crmlab.rules.survey import COLUMN_LABELS, GROUP_COLUMNS, clean_survey
 
     path, is_sample = data_path(data, "survey")
     heading = _required_text(title, "title", "调查题目")

@@ -48,7 +48,7 @@ def lab_server(root: Path, scratch: Path) -> Iterator[LabServer]:
 
 def make_demo_course(out: Path, class_size: int = 6) -> Path:
     """`crmlab demo` into ``out``: a released, submitted, autograded course with feedback."""
-    subprocess.run([sys.executable, "-m", "crmlab.cli", "demo", "--class-size", str(class_size),
+    subprocess.run([sys.executable, "-m", "crmlab.commands.cli", "demo", "--class-size", str(class_size),
                     "--quiet", "--out", str(out)], check=True, stdout=subprocess.DEVNULL)
     return out
 

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import requests
 
-from crmlab.hub import accounts
-from crmlab.hub.roster import unix_name
+from crmlab.commands.hub import accounts
+from crmlab.commands.hub.roster import unix_name
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "crm-lab-2026"
@@ -69,7 +69,7 @@ class Hub:
             self.logins |= {row["学号"].lower() for row in csv.DictReader(rows) if row["学号"]}
         self.output_path = self.root.parent / f"{self.root.name}.out"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "crmlab.cli", "hub", "--roster", str(roster), "--root",
+            [sys.executable, "-m", "crmlab.commands.cli", "hub", "--roster", str(roster), "--root",
              str(self.root), "--ip", "127.0.0.1", "--port", str(self.port), *extra],
             stdout=self.output_path.open("w"), stderr=subprocess.STDOUT, cwd=ROOT)
         self._wait()

@@ -1,4 +1,4 @@
-"""Tests for crmlab.assessment: the 考核评价表 and its 20/20/60 weighting."""
+"""Tests for crmlab.rules.assessment: the 考核评价表 and its 20/20/60 weighting."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crmlab.assessment import CATEGORIES, ITEMS, RATERS, TOTAL_POINTS, score_form
-from crmlab.checks import CourseInputError
+from crmlab.rules.assessment import CATEGORIES, ITEMS, RATERS, TOTAL_POINTS, score_form
+from crmlab.rules.checks import CourseInputError
 
 FULL = {item.key: item.points for item in ITEMS}
 ZERO = dict.fromkeys(FULL, 0)

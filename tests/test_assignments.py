@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from crmlab.cli import main
+from crmlab.commands.cli import main
 from crmlab.course import release
 from crmlab.course.assignments import LatePolicy, load_assignments
 from crmlab.course.feedback import FAILED, NOT_RUN, PASSED, HideHiddenTests

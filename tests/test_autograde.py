@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from crmlab.cli import main
+from crmlab.commands.cli import main
 from crmlab.course.autograde import autograde, db_url
 from crmlab.course.release import nbgrader
 

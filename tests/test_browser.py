@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from crmlab.grading import grade_customer
+from crmlab.rules.grading import grade_customer
 from tests.browser import error_outputs, open_and_run_all
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -52,7 +52,7 @@ def test_grading_scorecard_in_lesson_05(lab, page):
 
 def test_spin_sorter_in_lesson_07(lab, page):
     """Does the SPIN sorter of lesson 07 mark a student's clicks as the question bank says?"""
-    from crmlab import spin
+    from crmlab.rules import spin
     from crmlab.widgets import SpinSorter
 
     questions = SpinSorter().questions  # the same seed as the lesson's `SpinSorter()`
@@ -76,7 +76,7 @@ def test_spin_sorter_in_lesson_07(lab, page):
 def test_quiz_in_lesson_07(lab, page):
     """Does a quiz give instant feedback, explain after a right answer or a second wrong try,
     and score first tries as a student answers?"""
-    from crmlab import quiz
+    from crmlab.exercises import quiz
 
     open_and_run_all(page, lab, "07_spin.ipynb")
     first_quiz = page.locator(".crm-quiz").first

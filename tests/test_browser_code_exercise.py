@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from crmlab import exercises
+from crmlab.exercises import numeric
 from tests.browser import error_outputs, open_and_run_all
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -45,7 +45,7 @@ def test_code_exercise_checks_the_students_cell(lab, page):
     expect(first).to_contain_text("nps_group(8) 交回的结果是 '推荐者'，应当是 '中立者'。")
     assert "Traceback" not in first.inner_text()
 
-    _run_cell(page, "def nps_group(", exercises.exercise("L03-C01").solution)
+    _run_cell(page, "def nps_group(", numeric.exercise("L03-C01").solution)
     first.get_by_role("button", name="核对").click()
     expect(first).to_contain_text("正确")
     first.get_by_role("button", name="提示").click()

@@ -1,6 +1,6 @@
 """Browser tests of lessons 09, 12 and 14 in a real JupyterLab: their folded cells still show
 their widgets, the case keeps its reference analysis closed, and what a student clicks or types
-is marked and totalled as crmlab.service, crmlab.privacy and crmlab.practice say."""
+is marked and totalled as crmlab.rules.service, crmlab.rules.privacy and crmlab.rules.practice say."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from playwright.sync_api import expect
 
-from crmlab import practice, privacy, service
+from crmlab.rules import practice, privacy, service
 from crmlab.widgets import PrivacySorter, ReportSorter, ServiceStageSorter
 from tests.browser import error_outputs, open_and_run_all
 from tests.notebooks import ROOT

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from crmlab.cli import main
+from crmlab.commands.cli import main
 from crmlab.data import DATA_DIR
 
 
@@ -195,7 +195,7 @@ def test_every_fixed_phrase_argparse_can_show_a_user_is_translated():
     import ast
     import inspect
 
-    from crmlab.cli import _ARGPARSE_ZH
+    from crmlab.commands.cli import _ARGPARSE_ZH
 
     tree = ast.parse(inspect.getsource(argparse))
     phrases = set()
@@ -217,7 +217,7 @@ def test_exit_codes_are_the_ones_the_readme_lists(capsys, tmp_path, monkeypatch)
     exactly these codes?"""
     import re
 
-    from crmlab import cli
+    from crmlab.commands import cli
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     listed = {int(code) for code in re.findall(r"^\| `(\d+)` \|", readme, re.MULTILINE)}

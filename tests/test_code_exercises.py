@@ -1,4 +1,4 @@
-"""Code exercises (crmlab.code_exercises): the student's own variable or function is checked
+"""Code exercises (crmlab.exercises.coding): the student's own variable or function is checked
 against what the reference code gives on the sample data, with named outcomes and Chinese
 sentences, never a traceback."""
 
@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from crmlab import code_exercises, exercises
-from crmlab.checks import CourseInputError
 from crmlab.data import load_sample
+from crmlab.exercises import coding, numeric
+from crmlab.rules.checks import CourseInputError
 from crmlab.widgets import Exercise
 from crmlab.widgets.exercise import REVEAL_AFTER, CodeExercise
 
@@ -31,18 +31,18 @@ def growth_right(table):
 
 
 def check(exercise_id, **namespace):
-    return code_exercises.check(exercises.exercise(exercise_id), namespace)
+    return coding.check(numeric.exercise(exercise_id), namespace)
 
 
 def test_every_code_exercise_accepts_its_own_reference_code():
     """Does each code exercise of lesson 03 call its reference code correct (the expected
     value is what that code gives on the sample data, so the check can be satisfied)?"""
-    code = [e for e in exercises.load_exercises(3) if isinstance(e, code_exercises.CodeExerciseData)]
+    code = [e for e in numeric.load_exercises(3) if isinstance(e, coding.CodeExerciseData)]
     assert [e.id for e in code] == ["L03-C01", "L03-C02", "L03-C03", "L03-C04"]
     for item in code:
-        namespace = code_exercises.sample_namespace(item.tables)
+        namespace = coding.sample_namespace(item.tables)
         exec(item.solution, namespace)
-        result = code_exercises.check(item, namespace)
+        result = coding.check(item, namespace)
         assert (result.outcome, result.label) == ("correct", "正确"), (item.id, result.message)
         assert item.explanation in result.message
 
@@ -84,7 +84,7 @@ def test_a_wrong_table_says_what_is_wrong(given, words):
     assert (result.outcome, result.label) == ("incorrect", "不对")
     assert words in result.message, result.message
     shown = [name for name in MAKERS["name"] if name in result.message]
-    assert len(shown) <= code_exercises.SHOWN
+    assert len(shown) <= coding.SHOWN
 
 
 def test_a_wrong_value_names_the_row_and_both_values():
@@ -128,8 +128,8 @@ def test_a_wrong_function_names_the_call_that_failed(function, words):
 def test_a_wrong_single_value_of_a_variable_does_not_give_the_answer():
     """Does a wrong number in a variable say 不对 without the right number (that would be the
     whole answer), while a function's wrong call names the right result for that one input?"""
-    item = code_exercises.build({**CODE_ITEM, "id": "L02-C01"}, "L02-C01", pytest.fail)
-    result = code_exercises.check(item, {"total": 1.5})
+    item = coding.build({**CODE_ITEM, "id": "L02-C01"}, "L02-C01", pytest.fail)
+    result = coding.check(item, {"total": 1.5})
     assert result.message == "「total」是 1.5，不对。"
     assert f"{item.expected:.6g}" not in result.message
 
@@ -156,10 +156,10 @@ def test_division_by_zero_is_a_wrong_value_for_a_new_customer():
 
 
 def test_hints_come_in_tiers_and_the_solution_on_request():
-    item = exercises.exercise("L03-C04")
-    assert code_exercises.hint(item).startswith("提示 1/2：") and item.hints[0] in code_exercises.hint(item)
-    assert item.hints[1] in code_exercises.hint(item, 2)
-    assert "没有更多提示" in code_exercises.hint(item, 3)
+    item = numeric.exercise("L03-C04")
+    assert coding.hint(item).startswith("提示 1/2：") and item.hints[0] in coding.hint(item)
+    assert item.hints[1] in coding.hint(item, 2)
+    assert "没有更多提示" in coding.hint(item, 3)
     widget = Exercise("L03-C04")
     assert isinstance(widget, CodeExercise) and widget.solution_html.value == ""
     widget.hint()
@@ -197,9 +197,9 @@ def test_the_widget_outside_a_notebook_is_not_attempted():
 
 def test_the_nps_exercise_agrees_with_the_course_model():
     """Does the reference function of L03-C01 give the survey model's band for every score?"""
-    from crmlab.survey import NPS_BANDS
+    from crmlab.rules.survey import NPS_BANDS
 
-    item = exercises.exercise("L03-C01")
+    item = numeric.exercise("L03-C01")
     namespace: dict = {}
     exec(item.solution, namespace)
     for band in NPS_BANDS:
@@ -223,6 +223,6 @@ CODE_ITEM = {"id": "L02-C01", "kind": "code", "name": "total", "prompt": "题干
 def test_a_broken_code_exercise_is_reported_in_chinese(change, words):
     data = {"lesson": 2, "exercises": [{**CODE_ITEM, **change}]}
     with pytest.raises(CourseInputError, match=words) as raised:
-        exercises.parse_file(yaml.safe_load(yaml.safe_dump(data, allow_unicode=True)),
+        numeric.parse_file(yaml.safe_load(yaml.safe_dump(data, allow_unicode=True)),
                              "exercises02.yml")
     assert "exercises02.yml" in str(raised.value)

@@ -1,4 +1,4 @@
-"""Tests for crmlab.complaints: the eight complaint-handling steps and the ordering exercise."""
+"""Tests for crmlab.rules.complaints: the eight complaint-handling steps and the ordering exercise."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crmlab.checks import CourseInputError
-from crmlab.complaints import CORRECT_ORDER, STEPS, check_order
+from crmlab.rules.checks import CourseInputError
+from crmlab.rules.complaints import CORRECT_ORDER, STEPS, check_order
 
 
 def swapped(i: int, j: int) -> list[str]:

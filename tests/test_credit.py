@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crmlab.checks import CourseInputError
-from crmlab.credit import (
+from crmlab.rules.checks import CourseInputError
+from crmlab.rules.credit import (
     AGING_BUCKETS,
     AGING_OVERDUE_SHARE,
     AGING_TOTAL,

@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crmlab.checks import CourseInputError
 from crmlab.data import (
     AS_OF,
     DATA_DIR,
@@ -29,8 +28,9 @@ from crmlab.data import (
 from crmlab.data import io as data_io
 from crmlab.data.generate import YEARS, generate_customers_and_orders
 from crmlab.data.schemas import SURVEY_ANSWERS, SURVEY_ITEMS
-from crmlab.grading import BASE_BANDS
-from crmlab.survey import DROP_REASONS, RECOMMEND_SCALE, SATISFACTION_SCALE, clean_survey
+from crmlab.rules.checks import CourseInputError
+from crmlab.rules.grading import BASE_BANDS
+from crmlab.rules.survey import DROP_REASONS, RECOMMEND_SCALE, SATISFACTION_SCALE, clean_survey
 
 TABLES = ("customers", "orders", "credit_files", "receivables", "survey")
 
@@ -277,7 +277,7 @@ def test_survey_defects_come_in_the_promised_numbers(raw_survey):
 
 
 def test_the_survey_lesson_drops_the_promised_questionnaires(samples):
-    """Does crmlab.survey.clean_survey drop exactly the blank, invalid and duplicate ones?"""
+    """Does crmlab.rules.survey.clean_survey drop exactly the blank, invalid and duplicate ones?"""
     result = clean_survey(samples["survey"])
     assert result.counts == {
         DROP_REASONS["blank"]: SURVEY_DEFECTS.blank,

@@ -38,7 +38,7 @@ def demo(tmp_path_factory):
     before = _tracked_state()
     result = subprocess.run(
         # a relative --out, from another folder, as `make demo` gives it
-        [sys.executable, "-m", "crmlab.cli", "demo", "--out", "out",
+        [sys.executable, "-m", "crmlab.commands.cli", "demo", "--out", "out",
          "--class-size", str(CLASS_SIZE), "--quiet"],
         cwd=here, capture_output=True, text=True, timeout=900,
         env=dict(os.environ, PATH=environment_path()),
@@ -130,7 +130,7 @@ HEADER = "student_id,assignment,notebook,grade_id,score,comment\n"
     ("s006,hw01_crm_concepts,hw01_crm_concepts,no_such_cell,1,\n", "找不到 s006"),
 ])
 def test_a_bad_marks_file_is_refused_whole_and_changes_nothing(demo, capfd, row, message):
-    from crmlab.cli import main
+    from crmlab.commands.cli import main
 
     out, _, _ = demo
     before = _written(out, "s006", "crm_vs_vulgar")
@@ -141,7 +141,7 @@ def test_a_bad_marks_file_is_refused_whole_and_changes_nothing(demo, capfd, row,
 
 
 def test_a_marks_file_without_its_columns_is_named(demo, capfd):
-    from crmlab.cli import main
+    from crmlab.commands.cli import main
 
     out, _, _ = demo
     assert main(["marks", str(_marks(out, "学号,分数\ns006,5\n")), "--course", str(out / "course")]) == 1
@@ -149,7 +149,7 @@ def test_a_marks_file_without_its_columns_is_named(demo, capfd):
 
 
 def test_marks_are_entered_with_their_comment(demo, capfd):
-    from crmlab.cli import main
+    from crmlab.commands.cli import main
 
     out, _, _ = demo
     row = "s002,hw01_crm_concepts,hw01_crm_concepts,crm_vs_vulgar,3.5,请补充案例\n"
@@ -163,7 +163,7 @@ def test_marks_from_excel_or_a_gbk_csv(demo, capfd, kind):
     """Is a marks table saved by Excel (a workbook's named sheet, or a GBK CSV) entered too?"""
     import pandas as pd
 
-    from crmlab.cli import main
+    from crmlab.commands.cli import main
 
     out, _, _ = demo
     row = ["s003", "hw01_crm_concepts", "hw01_crm_concepts", "crm_vs_vulgar", 4, "论述清楚"]

@@ -13,8 +13,7 @@ from hypothesis import strategies as st
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.path import Path
 
-from crmlab.checks import CourseInputError
-from crmlab.diagrams import (
+from crmlab.charts.diagrams import (
     LOOP_LABEL,
     MAX_STEPS,
     PAUSE_MARKS,
@@ -23,6 +22,7 @@ from crmlab.diagrams import (
     flow_diagram,
     wrap_label,
 )
+from crmlab.rules.checks import CourseInputError
 
 CRM_LOOP = ["信息收集", "分析", "市场计划", "客户互动"]
 SALES_TO_SERVICE = [

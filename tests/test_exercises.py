@@ -1,4 +1,4 @@
-"""Exercises declared as data (crmlab.exercises) and the Exercise widget that shows them."""
+"""Exercises declared as data (crmlab.exercises.numeric) and the Exercise widget that shows them."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ import re
 import pytest
 import yaml
 
-from crmlab import exercises
-from crmlab.checks import CourseInputError
-from crmlab.value import business_value, clv
+from crmlab.exercises import numeric
+from crmlab.rules.checks import CourseInputError
+from crmlab.rules.value import business_value, clv
 from crmlab.widgets import Exercise
 
-ALL = [e for lesson in exercises.lessons() for e in exercises.load_exercises(lesson)
-       if isinstance(e, exercises.NumberExerciseData)]
+ALL = [e for lesson in numeric.lessons() for e in numeric.load_exercises(lesson)
+       if isinstance(e, numeric.NumberExerciseData)]
 """The number exercises (the code exercises are tested in tests/test_code_exercises.py)."""
 
 
@@ -21,8 +21,8 @@ def test_the_files_load_and_every_answer_comes_from_a_model():
     """Do the exercise files load, each exercise with a number computed from its model?"""
     assert len(ALL) >= 8
     assert {e.id for e in ALL} >= {"L00-E01", "L02-E02", "L11-E02"}
-    assert exercises.exercise("L00-E01").answer == business_value(30, 12)
-    assert exercises.exercise("L02-E02").answer == pytest.approx(clv(5, 0.7, 0.1))
+    assert numeric.exercise("L00-E01").answer == business_value(30, 12)
+    assert numeric.exercise("L02-E02").answer == pytest.approx(clv(5, 0.7, 0.1))
 
 
 @pytest.mark.parametrize("item", ALL, ids=lambda e: e.id)
@@ -36,11 +36,11 @@ def test_hint_does_not_state_the_answer(item):
 
 def test_exercises_on_the_sample_data_fill_their_prompt_from_it():
     """Do exercises on the sample data name the firm and the figures the answer comes from?"""
-    from crmlab.credit import ratio_table
     from crmlab.data import load_sample
+    from crmlab.rules.credit import ratio_table
 
     firm = ratio_table(load_sample("credit_files")).iloc[0]
-    first = exercises.exercise("L04-E01")
+    first = numeric.exercise("L04-E01")
     assert firm["name"] in first.prompt and "{" not in first.prompt
     assert first.answer == pytest.approx(firm["current_ratio"])
 
@@ -61,7 +61,7 @@ def test_widget_checks_against_the_models_answer():
                                               ("第一题", "格式")])
 def test_unknown_exercise_gets_a_chinese_message(given, words):
     with pytest.raises(CourseInputError, match=words):
-        exercises.exercise(given)
+        numeric.exercise(given)
 
 
 @pytest.mark.parametrize(("change", "words"), [
@@ -78,5 +78,5 @@ def test_a_broken_exercise_file_is_reported_in_chinese(change, words):
             "explanation": "解析。", "calculation": {"model": "business_value", "revenue": 3, "cost": 1}}
     data = {"lesson": 2, "exercises": [{**item, **change}]}
     with pytest.raises(CourseInputError, match=words) as raised:
-        exercises.parse_file(yaml.safe_load(yaml.safe_dump(data, allow_unicode=True)), "exercises02.yml")
+        numeric.parse_file(yaml.safe_load(yaml.safe_dump(data, allow_unicode=True)), "exercises02.yml")
     assert "exercises02.yml" in str(raised.value)

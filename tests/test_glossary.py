@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from crmlab import glossary
-from crmlab.checks import CourseInputError
+from crmlab.course import glossary
+from crmlab.rules.checks import CourseInputError
 
 ROOT = Path(__file__).resolve().parents[1]
 TERMS = glossary.load_glossary()
@@ -46,10 +46,10 @@ def test_term_is_taught_in_its_lesson_with_its_english_at_first_use(term):
 
 STUDENT_FACING = [
     *LESSONS.values(),
-    *sorted((ROOT / "crmlab" / "quiz_banks").glob("*.yml")),
+    *sorted((ROOT / "crmlab" / "exercises" / "banks").glob("*.yml")),
     *sorted((ROOT / "reports").glob("*.ipynb")),
     *sorted(p for p in (ROOT / "crmlab").rglob("*.py") if p.name != "glossary.py"),  # its examples
-    ROOT / "crmlab" / "spin_questions.yml",
+    ROOT / "crmlab" / "rules" / "spin_questions.yml",
     *sorted(p for p in (ROOT / "docs").glob("*.md") if p.name != "术语表.md"),  # lists variants
     ROOT / "data" / "README.md",
     ROOT / "README.md",
@@ -80,7 +80,7 @@ def test_the_scorecard_speaks_the_glossary():
     """Do the grading model's result labels and the NPS groups of the survey model use the
     glossary's terms, and does the glossary define 中立者 the way the survey model counts them
     (in the total, only absent from the formula)?"""
-    from crmlab import grading, survey
+    from crmlab.rules import grading, survey
 
     names = {t.zh for t in TERMS}
     assert {grading.RESULT_LABELS["base_level"], grading.RESULT_LABELS["level"]} <= names
@@ -121,7 +121,7 @@ def test_a_broken_glossary_is_reported_in_chinese(tmp_path):
 
 
 def test_committed_glossary_page_is_the_generated_one():
-    """Is docs/术语表.md exactly what `python -m crmlab.glossary` generates from the YAML?"""
+    """Is docs/术语表.md exactly what `python -m crmlab.course.glossary` generates from the YAML?"""
     expected = glossary.render_markdown(TERMS, glossary.lesson_titles())
     assert (ROOT / "docs" / "术语表.md").read_text(encoding="utf-8") == expected
     assert all(f"| **{t.zh}** | {t.en} |" in expected for t in TERMS)

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crmlab import grading
-from crmlab.grading import (
+from crmlab.rules import grading
+from crmlab.rules.grading import (
     BONUS_ITEMS,
     ITEM_KEYS,
     PENALTY_ITEMS,

@@ -72,7 +72,7 @@ def test_teacher_guide_names_the_real_commands_and_the_late_policy():
 def demo_course(tmp_path_factory):
     """A small demo course (6 students), made once for the screenshot test."""
     out = tmp_path_factory.mktemp("demo")
-    subprocess.run([sys.executable, "-m", "crmlab.cli", "demo", "--class-size", "6", "--quiet",
+    subprocess.run([sys.executable, "-m", "crmlab.commands.cli", "demo", "--class-size", "6", "--quiet",
                     "--out", str(out)], check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
     return out
 

@@ -1,5 +1,5 @@
 """Homework as a teacher would set it: each names the lesson it follows, speaks the glossary's
-terms in 「」 quotes, and hw05 counts a survey the way lesson 10 and crmlab.survey do."""
+terms in 「」 quotes, and hw05 counts a survey the way lesson 10 and crmlab.rules.survey do."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crmlab import glossary, survey
+from crmlab.course import glossary
 from crmlab.course.assignments import load_assignments
+from crmlab.rules import survey
 from tests.course import ROOT
 
 ASSIGNMENTS = load_assignments(ROOT)
@@ -80,7 +81,7 @@ def test_hw05_keeps_partly_answered_questionnaires(hw05):
 
 def test_hw05_tally_counts_unanswered_over_all_valid(hw05):
     """Does a question's table add up to every valid questionnaire, skipped ones as 未作答,
-    as crmlab.survey's rule says?"""
+    as crmlab.rules.survey's rule says?"""
     valid = hw05["clean"](hw05["survey"])
     table = hw05["tally"](valid, "q2")
     assert table.index[-1] == survey.UNANSWERED_LABEL
@@ -89,7 +90,7 @@ def test_hw05_tally_counts_unanswered_over_all_valid(hw05):
 
 
 def test_hw05_nps_agrees_with_crmlab(hw05):
-    """Does hw05's NPS (中立者 in the total, skipped answers left out) equal crmlab.survey.nps?"""
+    """Does hw05's NPS (中立者 in the total, skipped answers left out) equal crmlab.rules.survey.nps?"""
     valid = hw05["clean"](hw05["survey"])
     answers = pd.concat([valid["recommend"], pd.Series([np.nan])], ignore_index=True)
     assert hw05["nps"](answers) == pytest.approx(survey.nps(answers).nps)

@@ -22,10 +22,10 @@ import nbformat
 import pytest
 from playwright.sync_api import expect
 
-from crmlab.checks import CourseInputError
-from crmlab.hub import accounts, layout
-from crmlab.hub.roster import members_from_table, read_roster, unix_name
-from crmlab.hub.singleuser import copy_lessons
+from crmlab.commands.hub import accounts, layout
+from crmlab.commands.hub.roster import members_from_table, read_roster, unix_name
+from crmlab.commands.hub.singleuser import copy_lessons
+from crmlab.rules.checks import CourseInputError
 from tests.hub import PASSWORD, Hub, as_account, leftover_processes, unique_prefix, write_roster
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,7 +91,7 @@ def test_a_roster_needs_its_columns_and_a_teacher():
 def test_cli_refuses_a_bad_roster_and_creates_nothing(tmp_path, capsys):
     """Does `crmlab hub` with a bad row exit 1 with one Chinese line, making no account and
     no --root folder?"""
-    from crmlab.cli import main
+    from crmlab.commands.cli import main
 
     prefix = unique_prefix()
     roster = write_roster(tmp_path / "名单.csv", [(f"{prefix}t", "王老师", "教师"),
@@ -107,7 +107,7 @@ def test_cli_refuses_a_bad_roster_and_creates_nothing(tmp_path, capsys):
 def test_without_node_the_command_says_what_to_install(tmp_path):
     """Without node/npm on PATH, does `crmlab hub` say in one Chinese line what to install?"""
     roster = write_roster(tmp_path / "名单.csv", [("t1", "王老师", "教师")])
-    done = subprocess.run([sys.executable, "-m", "crmlab.cli", "hub", "--roster", str(roster),
+    done = subprocess.run([sys.executable, "-m", "crmlab.commands.cli", "hub", "--roster", str(roster),
                            "--root", str(tmp_path / "r")], capture_output=True, text=True,
                           env=dict(os.environ, PATH=str(tmp_path)), cwd=ROOT)
     assert done.returncode == 1
@@ -222,7 +222,7 @@ def _try_login(hub, login: str, password: str):
 
 
 def _reset_password(hub, login: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "crmlab.cli", "hub", "--reset-password", login,
+    return subprocess.run([sys.executable, "-m", "crmlab.commands.cli", "hub", "--reset-password", login,
                            "--root", str(hub.root)], capture_output=True, text=True, cwd=ROOT)
 
 

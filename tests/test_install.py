@@ -30,7 +30,7 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.version import Version
 
-from crmlab.lab import _wait_until_up
+from crmlab.commands.lab import _wait_until_up
 from tests.browser import free_port, stop_process
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -117,7 +117,8 @@ def test_the_wheel_carries_every_lesson_report_sample_bank_and_the_license(wheel
     for folder, package, pattern in (("lessons", "lessons", "*.ipynb"),
                                      ("reports", "report_templates", "*.ipynb"),
                                      ("data", "sample_data", "*.csv"),
-                                     ("crmlab/quiz_banks", "quiz_banks", "*.yml")):
+                                     ("crmlab/exercises/banks", "exercises/banks", "*.yml"),
+                                     ("crmlab/commands/hub/templates", "commands/hub/templates", "*.html")):
         wanted = {f"crmlab/{package}/{p.name}" for p in (ROOT / folder).glob(pattern)}
         assert wanted and wanted <= names, folder
     assert any(n.endswith(".data/data/share/jupyter/lab/settings/overrides.json") for n in names)
@@ -205,7 +206,7 @@ def test_an_editable_install_finds_the_checkouts_content_and_installs_the_defaul
     bin_dir = scratch_venv(tmp_path / "venv")
     pip(bin_dir, "-e", str(ROOT), cwd=tmp_path)
     found = run([str(bin_dir / "python"), "-c",
-                 "from crmlab.resources import *; "
+                 "from crmlab.data.resources import *; "
                  "print(*(content_dir(p) for p in (LESSONS, REPORT_TEMPLATES, SAMPLE_DATA)))"],
                 cwd=tmp_path).stdout.split()
     assert found == [str(ROOT / "lessons"), str(ROOT / "reports"), str(ROOT / "data")]

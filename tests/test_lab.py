@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from crmlab import lab
+from crmlab.commands import lab
 from tests.browser import copy_lessons, free_port, stop_process
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -137,7 +137,7 @@ def test_plain_jupyter_lab_is_chinese_without_news_and_a_users_choice_wins(tmp_p
 
 def test_lab_refuses_a_busy_port_and_a_folder_without_lessons(tmp_path, capsys):
     """Does `crmlab lab` explain, in Chinese, a port in use or a folder that is not the course?"""
-    from crmlab.cli import main
+    from crmlab.commands.cli import main
 
     assert main(["lab", "--no-browser", "--root", str(tmp_path)]) == 1
     assert "找不到第一课" in capsys.readouterr().err
@@ -167,7 +167,7 @@ class CrmlabLab:
                    JUPYTERLAB_WORKSPACES_DIR=str(scratch / "workspaces"))
         self.log = scratch / "crmlab-lab.log"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "crmlab.cli", "lab", "--no-browser", "--port", str(free_port()),
+            [sys.executable, "-m", "crmlab.commands.cli", "lab", "--no-browser", "--port", str(free_port()),
              "--root", str(root)],
             env=env, stdout=subprocess.PIPE, stderr=self.log.open("w"), text=True,
         )

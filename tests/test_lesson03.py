@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from crmlab import exercises
 from crmlab.data import load_sample
+from crmlab.exercises import numeric
 
 CUSTOMERS = load_sample("customers")
 BONUS_B = {"毛利率": 4, "合作年限": 5, "客户沟通": 3, "回款情况": 5, "增长潜力": 2}
@@ -25,7 +25,7 @@ EXPECTED = {
 @pytest.mark.parametrize("exercise_id", sorted(EXPECTED))
 def test_exercise_answer_is_what_pandas_gives(exercise_id):
     """Is the answer of the exercise file within its tolerance of the recomputed value?"""
-    item = exercises.exercise(exercise_id)
+    item = numeric.exercise(exercise_id)
     assert abs(item.answer - EXPECTED[exercise_id]) <= max(item.tolerance, 1e-9)
 
 
@@ -70,7 +70,7 @@ def test_the_lesson_runs_with_placeholders_and_accepts_the_reference_code(filled
         assert re.match(rf"(def {name}\(|{name} = None)", student.source), student.source
         assert "NotImplementedError()" in student.source or "None" in student.source
         if filled:
-            student.source = exercises.exercise(exercise_id).solution
+            student.source = numeric.exercise(exercise_id).solution
     path = tmp_path / "03_python_pandas.ipynb"
     nbformat.write(notebook, path)
     ran = execute(path)

@@ -7,7 +7,7 @@ import re
 import nbformat
 import pytest
 
-from crmlab import exercises, quiz
+from crmlab.exercises import numeric, quiz
 from tests.notebooks import ROOT, execute, is_clean, problems
 
 LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
@@ -59,7 +59,7 @@ def test_lesson_runs_without_error_or_stderr(path):
 def test_lesson_07_does_not_show_the_homework_model_script():
     """hw04 asks for a Goodyear → Volkswagen script: does lesson 07 keep the model one out of
     sight (no question of it in the lesson's text, no model button in its coach)?"""
-    from crmlab import spin
+    from crmlab.rules import spin
 
     notebook = nbformat.read(ROOT / "lessons" / "07_spin.ipynb", as_version=4)
     text = "\n".join(c.source for c in notebook.cells)
@@ -103,9 +103,9 @@ def test_lesson_uses_its_whole_question_bank(path):
 def test_every_declared_exercise_is_in_its_lesson():
     """Is each exercise of the exercise files shown by its lesson, with one short line?"""
     by_number = {int(p.name[:2]): p for p in LESSONS}
-    for lesson in exercises.lessons():
+    for lesson in numeric.lessons():
         code = [c.source.strip() for c in _code_cells(by_number[lesson])]
-        for item in exercises.load_exercises(lesson):
+        for item in numeric.load_exercises(lesson):
             assert f'Exercise("{item.id}")' in code, item.id
 
 

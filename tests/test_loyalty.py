@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crmlab.checks import CourseInputError
-from crmlab.loyalty import (
+from crmlab.rules.checks import CourseInputError
+from crmlab.rules.loyalty import (
     COLUMN_LABELS,
     FREQUENCIES,
     RETENTION_COLUMNS,

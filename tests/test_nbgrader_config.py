@@ -72,7 +72,7 @@ def test_sync_due_dates_and_marks_use_the_configured_gradebook(tmp_path):
     env = {**os.environ, "PATH": environment_path(),
            "JUPYTER_CONFIG_DIR": str(user_config(tmp_path / "jupyter", f"sqlite:///{elsewhere}"))}
     folder = course(tmp_path / "course")
-    done = subprocess.run([sys.executable, "-m", "crmlab.cli", "sync-due-dates", "--course",
+    done = subprocess.run([sys.executable, "-m", "crmlab.commands.cli", "sync-due-dates", "--course",
                            str(folder)], env=env, capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert elsewhere.is_file() and not (folder / "gradebook.db").exists()
@@ -83,7 +83,7 @@ def test_sync_due_dates_and_marks_use_the_configured_gradebook(tmp_path):
     marks = tmp_path / "评分.csv"
     marks.write_text("student_id,assignment,notebook,grade_id,score\ns1,hw01_crm_concepts,"
                      "hw01_crm_concepts,no_cell,1\n", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "crmlab.cli", "marks", str(marks), "--course",
+    done = subprocess.run([sys.executable, "-m", "crmlab.commands.cli", "marks", str(marks), "--course",
                            str(folder)], env=env, capture_output=True, text=True, cwd=tmp_path)
     # The gradebook it opened is the configured one: it has the assignment but not the student.
     assert done.returncode == 1 and "找不到 s1 在 hw01_crm_concepts" in done.stderr
@@ -171,7 +171,7 @@ def test_a_postgresql_gradebook_set_in_the_users_config_is_used(tmp_path, postgr
     env = {**os.environ, "PATH": environment_path(),
            "JUPYTER_CONFIG_DIR": str(user_config(tmp_path / "jupyter", postgres))}
     folder = course(tmp_path / "course")
-    done = subprocess.run([sys.executable, "-m", "crmlab.cli", "sync-due-dates", "--course",
+    done = subprocess.run([sys.executable, "-m", "crmlab.commands.cli", "sync-due-dates", "--course",
                            str(folder)], env=env, capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert not (folder / "gradebook.db").exists()
@@ -184,7 +184,7 @@ def test_a_postgresql_gradebook_set_in_the_users_config_is_used(tmp_path, postgr
     marks = tmp_path / "评分.csv"
     marks.write_text("student_id,assignment,notebook,grade_id,score\ns1,hw01_crm_concepts,"
                      "hw01_crm_concepts,crm_vs_vulgar,1\n", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "crmlab.cli", "marks", str(marks), "--course",
+    done = subprocess.run([sys.executable, "-m", "crmlab.commands.cli", "marks", str(marks), "--course",
                            str(folder)], env=env, capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 1 and "找不到 s1 在 hw01_crm_concepts" in done.stderr  # no submission yet
     monkeypatch.setenv("JUPYTER_CONFIG_DIR", env["JUPYTER_CONFIG_DIR"])

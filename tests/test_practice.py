@@ -1,4 +1,4 @@
-"""实训 rules (crmlab.practice) and their two widgets, driven without a browser."""
+"""实训 rules (crmlab.rules.practice) and their two widgets, driven without a browser."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from crmlab import practice
-from crmlab.checks import CourseInputError
-from crmlab.labelling import Item
+from crmlab.rules import practice
+from crmlab.rules.checks import CourseInputError
+from crmlab.rules.labelling import Item
 from crmlab.widgets import ExchangeScoreForm, ReportSorter
 from crmlab.widgets.labelling import shuffled
 
@@ -238,8 +238,8 @@ def test_teacher_guide_table_is_the_rubric():
 
 
 def test_lesson_14_quiz_quotes_the_rubric_points():
-    """Do the lesson 14 questions that quote points agree with crmlab.practice?"""
-    from crmlab import quiz
+    """Do the lesson 14 questions that quote points agree with crmlab.rules.practice?"""
+    from crmlab.exercises import quiz
 
     bank = {q.id: q for q in quiz.load_bank(14)}
     points = {d.label: d.points for d in practice.DIMENSIONS}

@@ -1,11 +1,11 @@
-"""Lawful or not (crmlab.privacy), the labelling engine it runs on, and the PrivacySorter."""
+"""Lawful or not (crmlab.rules.privacy), the labelling engine it runs on, and the PrivacySorter."""
 
 from __future__ import annotations
 
 import pytest
 
-from crmlab import labelling, privacy
-from crmlab.checks import CourseInputError
+from crmlab.rules import labelling, privacy
+from crmlab.rules.checks import CourseInputError
 from crmlab.widgets import PrivacySorter
 
 LABELS = {o.key: o.label for o in privacy.VERDICTS}

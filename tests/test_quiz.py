@@ -1,4 +1,4 @@
-"""The quiz engine (crmlab.quiz) and the lesson banks it reads."""
+"""The quiz engine (crmlab.exercises.quiz) and the lesson banks it reads."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crmlab import exercises, quiz
-from crmlab.checks import CourseInputError
+from crmlab.exercises import numeric, quiz
+from crmlab.rules.checks import CourseInputError
 
 LESSONS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]
 MIN_QUESTIONS = 10
@@ -123,12 +123,12 @@ def test_unknown_lesson_is_refused(lesson):
 
 # ---------------------------------------------- calculation questions agree with the models
 
-MODELS = exercises.MODELS
-COMMON_KEYS = exercises.COMMON_KEYS
+MODELS = numeric.MODELS
+COMMON_KEYS = numeric.COMMON_KEYS
 
 
 def _model_value(c: Mapping) -> object:
-    return exercises.calculate(c)
+    return numeric.calculate(c)
 
 
 def _first_number(text: str) -> float | None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from crmlab.checks import CourseInputError
-from crmlab.relationship import LEVELS, RELATIONSHIP_MATRIX, relationship_level
+from crmlab.rules.checks import CourseInputError
+from crmlab.rules.relationship import LEVELS, RELATIONSHIP_MATRIX, relationship_level
 
 # The brief's table, typed out independently of the module: customers → (low, medium, high).
 BRIEF_TABLE = {

@@ -22,11 +22,11 @@ from bs4 import BeautifulSoup
 from papermill.exceptions import PapermillExecutionError
 
 from crmlab import reports
-from crmlab.checks import CourseInputError
-from crmlab.cli import main
+from crmlab.commands.cli import main
 from crmlab.course.gradebook import environment_path
 from crmlab.data import DATA_DIR, read_table
 from crmlab.reports import REPORTS, ReportParameterError, coerce_value
+from crmlab.rules.checks import CourseInputError
 from tests.notebooks import is_clean, problems
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -508,7 +508,7 @@ def sample(tmp_path_factory, course_root):
         if name not in cache:
             if name == "survey_summary":
                 done = subprocess.run(
-                    [sys.executable, "-m", "crmlab.cli", "report", name, "--out", str(out)],
+                    [sys.executable, "-m", "crmlab.commands.cli", "report", name, "--out", str(out)],
                     cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
                     env={**os.environ, "PYTHONWARNINGS": "default"})
                 assert done.returncode == 0, done.stderr

@@ -26,7 +26,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from crmlab.cli import main
+from crmlab.commands.cli import main
 from crmlab.course.autograde import NO_SANDBOX, autograde, outputs_text
 from crmlab.course.release import nbgrader
 from tests.test_autograde import CONFIG, _scores, _source_notebook
@@ -406,7 +406,7 @@ def test_ordinary_account_grades_in_the_same_walls(instructor):
             """))
         for path in [home, *home.rglob("*")]:
             shutil.chown(path, name)
-        result = subprocess.run(["runuser", "-u", name, "--", str(python), "-m", "crmlab.cli",
+        result = subprocess.run(["runuser", "-u", name, "--", str(python), "-m", "crmlab.commands.cli",
                                  "autograde", "ps1", "--course", str(root), "--jobs", "2"],
                                 capture_output=True, text=True, cwd=home,
                                 env={"PATH": os.environ["PATH"], "LANG": "C.UTF-8"})

@@ -1,11 +1,11 @@
-"""Services before, during and after the sale (crmlab.service) and the ServiceStageSorter."""
+"""Services before, during and after the sale (crmlab.rules.service) and the ServiceStageSorter."""
 
 from __future__ import annotations
 
 import pytest
 
-from crmlab import service
-from crmlab.checks import CourseInputError
+from crmlab.rules import service
+from crmlab.rules.checks import CourseInputError
 from crmlab.widgets import ServiceStageSorter
 
 LABELS = {o.key: o.label for o in service.STAGES}

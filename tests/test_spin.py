@@ -1,4 +1,4 @@
-"""Tests for crmlab.spin: SPIN types, the question bank and the three checkers."""
+"""Tests for crmlab.rules.spin: SPIN types, the question bank and the three checkers."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
-from crmlab.checks import CourseInputError
-from crmlab.spin import (
+from crmlab.rules.checks import CourseInputError
+from crmlab.rules.spin import (
     GOODYEAR_SCENARIO,
     MAX_SITUATION_COUNT,
     TYPES,

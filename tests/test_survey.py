@@ -1,4 +1,4 @@
-"""Tests for crmlab.survey: cleaning, tallies (person → group → class), means and NPS."""
+"""Tests for crmlab.rules.survey: cleaning, tallies (person → group → class), means and NPS."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crmlab.checks import CourseInputError
-from crmlab.survey import (
+from crmlab.rules.checks import CourseInputError
+from crmlab.rules.survey import (
     ANSWER_COLUMNS,
     DROP_REASONS,
     NPS_BANDS,

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crmlab import value
-from crmlab.checks import CourseInputError
-from crmlab.value import (
+from crmlab.rules import value
+from crmlab.rules.checks import CourseInputError
+from crmlab.rules.value import (
     COMPOSITE_DIMENSIONS,
     RFM_HIGH_SCORE,
     RFM_SEGMENTS,

@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import crmlab.widgets as crm_widgets
-from crmlab import assessment, complaints, credit, grading, quiz, relationship, spin
-from crmlab.checks import CourseInputError
+from crmlab.exercises import quiz
+from crmlab.rules import assessment, complaints, credit, grading, relationship, spin
+from crmlab.rules.checks import CourseInputError
 from crmlab.widgets import (
     AssessmentForm,
     ComplaintSorter,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from crmlab.checks import CourseInputError
+from crmlab.rules.checks import CourseInputError
 
 SECONDS_PER_DAY = 86_400
 

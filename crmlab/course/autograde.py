@@ -32,9 +32,9 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from crmlab.checks import CourseInputError
 from crmlab.course.gradebook import db_url, environment_path, load_nbgrader_config
 from crmlab.course.sandbox import LEFTOVER, OUT_OF_MEMORY
+from crmlab.rules.checks import CourseInputError
 
 LOG_DIR = ".crmlab-logs"
 """Worker logs, inside the course directory (ignored by git)."""

@@ -89,8 +89,8 @@ def apply_marks(course_dir: Path, marks_file: Path | str, url: str | None = None
     """
     from nbgrader.api import MissingEntry
 
-    from crmlab.checks import CourseInputError
     from crmlab.data import cell_name, read_table
+    from crmlab.rules.checks import CourseInputError
 
     name = Path(str(marks_file)).name
     marks = read_table(marks_file, sheet=sheet, text_columns=(*MARK_COLUMNS, "comment"))

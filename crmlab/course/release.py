@@ -23,8 +23,8 @@ from pathlib import Path
 import nbformat
 from tqdm.auto import tqdm
 
-from crmlab.checks import CourseInputError
 from crmlab.course.gradebook import environment_path
+from crmlab.rules.checks import CourseInputError
 
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS",
            "BEGIN MARK SCHEME", "END MARK SCHEME")

@@ -28,7 +28,7 @@ from crmlab.data.schemas import (
     SURVEY_ITEMS,
     VALUATIONS,
 )
-from crmlab.survey import FACT_QUESTIONS, RECOMMEND_SCALE, SATISFACTION_SCALE
+from crmlab.rules.survey import FACT_QUESTIONS, RECOMMEND_SCALE, SATISFACTION_SCALE
 
 DEFAULT_SEED = 2025
 AS_OF = date(2025, 12, 31)
@@ -471,7 +471,7 @@ def _student_names(rng: np.random.Generator, count: int) -> list[str]:
 
 def _weights(column: str, options: tuple) -> tuple[float, ...]:
     weights = SURVEY_FACT_WEIGHTS[column]
-    if len(weights) != len(options):  # crmlab.survey changed its options: update the weights
+    if len(weights) != len(options):  # crmlab.rules.survey changed its options: update the weights
         raise ValueError(f"SURVEY_FACT_WEIGHTS[{column!r}] has {len(weights)} weights for "
                          f"{len(options)} options")
     return weights

@@ -18,7 +18,7 @@ UTF-8 with a BOM, which Excel opens by double-click without garbling Chinese.
 
 An old ``.xls`` workbook or another binary file, a missing, empty or header-only file, a
 malformed CSV, a missing sheet and an unknown table name each give a
-:class:`~crmlab.checks.CourseInputError` with one Chinese sentence.
+:class:`~crmlab.rules.checks.CourseInputError` with one Chinese sentence.
 """
 
 from __future__ import annotations
@@ -36,9 +36,9 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from crmlab.checks import CourseInputError
+from crmlab.data.resources import SAMPLE_DATA, content_dir
 from crmlab.data.schemas import LABELS, ORDER_RULES, SCHEMAS, TABLE_LABELS, TEXT_COLUMNS
-from crmlab.resources import SAMPLE_DATA, content_dir
+from crmlab.rules.checks import CourseInputError
 
 DATA_DIR = content_dir(SAMPLE_DATA)
 """The bundled sample tables: the repository's ``data/``, shipped as ``crmlab.sample_data``."""
@@ -295,7 +295,7 @@ def write_table(table: pd.DataFrame, path: Path | str, *, sheet: str = "Sheet1")
     if path.suffix.lower() not in EXCEL_SUFFIXES:
         table.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
         return path
-    from crmlab.diagrams import display_width  # CJK characters are two columns wide
+    from crmlab.charts.diagrams import display_width  # CJK characters are two columns wide
 
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         table.to_excel(writer, sheet_name=sheet[:31], index=False)

@@ -12,7 +12,7 @@ Chinese ``error`` text that :mod:`crmlab.data.io` turns into a message naming ro
 The survey schema checks only that its columns are there and that each row names its
 respondent, group and surveyor: out-of-range, non-numeric and empty answers are kept as they
 are, because cleaning them is the lesson. Its columns, labels and scales are those of
-``crmlab.survey``, read from there.
+``crmlab.rules.survey``, read from there.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.engines import pandas_engine
 
-from crmlab import survey
-from crmlab.survey import ANSWER_COLUMNS, FACT_COLUMNS, GROUP_COLUMNS, ID_COLUMN, QUESTIONS
+from crmlab.rules import survey
+from crmlab.rules.survey import ANSWER_COLUMNS, FACT_COLUMNS, GROUP_COLUMNS, ID_COLUMN, QUESTIONS
 
 # --- value sets --------------------------------------------------------------------------------
 
@@ -43,7 +43,7 @@ BOOL_WORDS: dict[str, bool] = {
 """Spellings of yes/no accepted in a CSV's flag columns (compared lower-cased, trimmed)."""
 
 SURVEY_ITEMS: dict[str, str] = {q.column: q.label for q in QUESTIONS if q.kind == "item"}
-"""The satisfaction items q1…q6 (column → Chinese label), as ``crmlab.survey`` defines them."""
+"""The satisfaction items q1…q6 (column → Chinese label), as ``crmlab.rules.survey`` defines them."""
 
 SURVEY_ANSWERS: tuple[str, ...] = ANSWER_COLUMNS
 """Answer columns of the survey table: kept as given by the schema, cleaned by the lesson."""

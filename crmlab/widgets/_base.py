@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
-from crmlab.checks import CourseInputError, as_number
+from crmlab.rules.checks import CourseInputError, as_number
 
 log = logging.getLogger("crmlab.widgets")
 

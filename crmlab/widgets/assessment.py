@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from crmlab import assessment
-from crmlab.checks import CourseInputError, as_number
+from crmlab.rules import assessment
+from crmlab.rules.checks import CourseInputError, as_number
 from crmlab.widgets._base import esc, guarded, heading, message, parse_number, show_in_output
 
 CELL = widgets.Layout(padding="2px 6px")
@@ -17,12 +17,12 @@ def _cell(text: str, bold: bool = False) -> widgets.HTML:
 
 
 class AssessmentForm(widgets.VBox):
-    """One row per item of :data:`crmlab.assessment.ITEMS` (category, item, maximum) and one
-    box per rater of :data:`crmlab.assessment.RATERS`; totals per rater and the overall mark
-    come from :func:`crmlab.assessment.score_form` as the boxes are filled.
+    """One row per item of :data:`crmlab.rules.assessment.ITEMS` (category, item, maximum) and one
+    box per rater of :data:`crmlab.rules.assessment.RATERS`; totals per rater and the overall mark
+    come from :func:`crmlab.rules.assessment.score_form` as the boxes are filled.
 
     ``.boxes[(rater_key, item_key)]`` is each ``Text`` box, ``.errors[...]`` the message
-    beside it; ``.result`` holds the :class:`crmlab.assessment.AssessmentResult` once every
+    beside it; ``.result`` holds the :class:`crmlab.rules.assessment.AssessmentResult` once every
     box holds a valid mark (``None`` before).
     """
 

@@ -7,8 +7,8 @@ from numbers import Integral
 
 import ipywidgets as widgets
 
-from crmlab import complaints
-from crmlab.checks import CourseInputError
+from crmlab.rules import complaints
+from crmlab.rules.checks import CourseInputError
 from crmlab.widgets._base import esc, guarded, heading, message, show_in_output, table_html
 
 
@@ -23,11 +23,11 @@ def shuffled_steps(seed: int) -> list[str]:
 
 class ComplaintSorter(widgets.VBox):
     """The steps shuffled (by ``seed``), one row each with ↑ and ↓; 「检查顺序」 marks the
-    order with :func:`crmlab.complaints.check_order`.
+    order with :func:`crmlab.rules.complaints.check_order`.
 
     ``.order`` is the current list of step keys, ``.move_up(i)`` / ``.move_down(i)`` move row
     ``i`` (from 0), ``.check()`` fills ``.output`` and ``.result`` (the
-    :class:`crmlab.complaints.OrderFeedback`; ``None`` before a check and after any move).
+    :class:`crmlab.rules.complaints.OrderFeedback`; ``None`` before a check and after any move).
     """
 
     def __init__(self, seed: int = 0):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from crmlab import charts, credit
-from crmlab.checks import CourseInputError
+from crmlab import charts
+from crmlab.rules import credit
+from crmlab.rules.checks import CourseInputError
 from crmlab.widgets._base import (
     badge,
     esc,
@@ -25,7 +26,7 @@ class CreditScorecard(widgets.VBox):
     """Five 0–100 sliders (品格 … 条件) and an optional annual credit sales box →
     score, credit grade, suggested limit and credit period, and a 5C radar chart.
 
-    ``.result`` holds the latest :class:`crmlab.credit.CreditResult`.
+    ``.result`` holds the latest :class:`crmlab.rules.credit.CreditResult`.
     """
 
     def __init__(self, factors: dict[str, float] | None = None, annual_credit_sales: str = ""):

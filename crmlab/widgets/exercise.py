@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from crmlab import code_exercises, exercises, quiz
-from crmlab.checks import CourseInputError, as_number
+from crmlab.exercises import coding, numeric, quiz
+from crmlab.rules.checks import CourseInputError, as_number
 from crmlab.widgets._base import esc, guarded, heading, message, parse_number
 
 ANSWER_LABEL = "你的答案"
@@ -165,12 +165,12 @@ class CodeExercise(widgets.VBox):
 
     Shown right after the student's code cell, it checks at once and again on 「核对」; the
     namespace is the notebook's (or the one given, e.g. ``globals()`` or a test's dict).
-    ``.check()`` sets ``.outcome`` (a key of ``code_exercises.OUTCOMES``) and returns the
+    ``.check()`` sets ``.outcome`` (a key of ``coding.OUTCOMES``) and returns the
     widget, ``.hint()`` / ``.hint(2)`` show the tiered hints, ``.solution()`` the reference
     code and the explanation; its button appears after ``REVEAL_AFTER`` wrong checks.
     """
 
-    def __init__(self, data: code_exercises.CodeExerciseData, namespace: dict | None = None):
+    def __init__(self, data: coding.CodeExerciseData, namespace: dict | None = None):
         self.data = data
         self.exercise_id = data.id
         self.namespace = namespace
@@ -203,7 +203,7 @@ class CodeExercise(widgets.VBox):
         if namespace is not None:
             self.namespace = namespace
         found = self.namespace if self.namespace is not None else notebook_namespace()
-        result = code_exercises.check(self.data, found)
+        result = coding.check(self.data, found)
         self.outcome = result.outcome
         kind = {"unanswered": "info", "incorrect": "error", "correct": "ok"}[result.outcome]
         self.feedback.value = f"<b>{esc(result.label)}</b>　" + message(result.message, kind)
@@ -216,7 +216,7 @@ class CodeExercise(widgets.VBox):
     def hint(self, level: int | None = None) -> CodeExercise:
         """The next hint (or hint number ``level``), one tier at a time."""
         self.hints_shown = level if level is not None else self.hints_shown + 1
-        self.hint_html.value = message(code_exercises.hint(self.data, self.hints_shown), "info")
+        self.hint_html.value = message(coding.hint(self.data, self.hints_shown), "info")
         return self
 
     def solution(self) -> CodeExercise:
@@ -231,20 +231,20 @@ class Exercise(NumberExercise):
     """An exercise of the lesson's exercise file, by id: ``Exercise("L02-E01")``.
 
     The prompt, unit, hint and explanation come from ``quiz_banks/exercisesNN.yml`` and the
-    answer from the course model the file names (:mod:`crmlab.exercises`), so a lesson shows
+    answer from the course model the file names (:mod:`crmlab.exercises.numeric`), so a lesson shows
     one short line and no answer. An unknown id raises a Chinese :class:`CourseInputError`.
     A code exercise's id (``Exercise("L03-C01")``) gives a :class:`CodeExercise` that checks
     the notebook's variables.
     """
 
     def __new__(cls, exercise_id: str, *args, **kwargs):
-        data = exercises.exercise(exercise_id)
-        if isinstance(data, code_exercises.CodeExerciseData):
+        data = numeric.exercise(exercise_id)
+        if isinstance(data, coding.CodeExerciseData):
             return CodeExercise(data)
         return super().__new__(cls, exercise_id, *args, **kwargs)
 
     def __init__(self, exercise_id: str):
-        data = exercises.exercise(exercise_id)
+        data = numeric.exercise(exercise_id)
         self.exercise_id = data.id
         super().__init__(data.prompt, data.answer, unit=data.unit, tolerance=data.tolerance,
                          relative=data.relative, hint=data.hint, explanation=data.explanation,

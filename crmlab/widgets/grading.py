@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from crmlab import grading
-from crmlab.checks import CourseInputError
+from crmlab.rules import grading
+from crmlab.rules.checks import CourseInputError
 from crmlab.widgets._base import (
     esc,
     guarded,
@@ -37,7 +37,7 @@ class GradingScorecard(widgets.VBox):
     """Type an order amount, move the 8 bonus and 4 penalty sliders, read the level live.
 
     ``GradingScorecard()`` in a cell shows it; ``.result`` holds the latest
-    :class:`crmlab.grading.GradeResult` (``None`` while the amount is invalid).
+    :class:`crmlab.rules.grading.GradeResult` (``None`` while the amount is invalid).
     """
 
     def __init__(self, order_amount: float | str = ""):

@@ -1,4 +1,4 @@
-"""归类练习: a labelling exercise from :mod:`crmlab.labelling` data, one row of option buttons
+"""归类练习: a labelling exercise from :mod:`crmlab.rules.labelling` data, one row of option buttons
 per item, marked by the topic module's ``mark`` function."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 
 import ipywidgets as widgets
 
-from crmlab.labelling import Item, LabellingResult, Option
+from crmlab.rules.labelling import Item, LabellingResult, Option
 from crmlab.widgets._base import esc, heading
 from crmlab.widgets._sorter import ChoiceSorter
 
@@ -28,7 +28,7 @@ class LabelSorter(ChoiceSorter):
 
     ``.items`` are the items as shown (shuffled by ``seed``); ``.choices`` maps item id → its
     ``ToggleButtons``; ``.check()`` marks them with ``mark(answers, ids)`` into ``.result`` (a
-    :class:`crmlab.labelling.LabellingResult`).
+    :class:`crmlab.rules.labelling.LabellingResult`).
     """
 
     def __init__(

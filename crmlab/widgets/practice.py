@@ -1,6 +1,6 @@
 """实训练习: sort a report's paragraphs into 开头 / 正文 / 结尾, and score an oral exchange.
 
-Both widgets are views over :mod:`crmlab.practice`: the parts of a report, the example
+Both widgets are views over :mod:`crmlab.rules.practice`: the parts of a report, the example
 paragraphs, the rubric's criteria and points, the marking and the totals all come from there.
 """
 
@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from crmlab import practice
-from crmlab.checks import CourseInputError
-from crmlab.labelling import LabellingResult
+from crmlab.rules import practice
+from crmlab.rules.checks import CourseInputError
+from crmlab.rules.labelling import LabellingResult
 from crmlab.widgets._base import (
     COLORS,
     esc,
@@ -37,7 +37,7 @@ class ReportSorter(LabelSorter):
     """报告结构练习: mark each paragraph of the example report 开头, 正文 or 结尾, then check.
 
     ``.items`` are the paragraphs as shown; ``.check()`` marks them with
-    :func:`crmlab.practice.mark_structure`; when every paragraph is right, ``.report`` shows
+    :func:`crmlab.rules.practice.mark_structure`; when every paragraph is right, ``.report`` shows
     the report in order.
     """
 
@@ -83,12 +83,12 @@ def _cell(text: str, bold: bool = False) -> widgets.HTML:
 
 
 class ExchangeScoreForm(widgets.VBox):
-    """交流训练评分表: one box per criterion of :data:`crmlab.practice.CRITERIA` (dimension,
-    tier, criterion, maximum); the totals come from :func:`crmlab.practice.score_exchange` once
+    """交流训练评分表: one box per criterion of :data:`crmlab.rules.practice.CRITERIA` (dimension,
+    tier, criterion, maximum); the totals come from :func:`crmlab.rules.practice.score_exchange` once
     every box holds a valid mark.
 
     ``.boxes[key]`` is each criterion's ``Text`` box and ``.errors[key]`` the message beside
-    it; ``.result`` holds the :class:`crmlab.practice.ExchangeResult` (``None`` until the form
+    it; ``.result`` holds the :class:`crmlab.rules.practice.ExchangeResult` (``None`` until the form
     is complete and valid).
     """
 

@@ -1,15 +1,15 @@
 """合规判断练习: judge ways of handling customers' personal information, from
-:mod:`crmlab.privacy`."""
+:mod:`crmlab.rules.privacy`."""
 
 from __future__ import annotations
 
-from crmlab import privacy
+from crmlab.rules import privacy
 from crmlab.widgets.labelling import LabelSorter
 
 
 class PrivacySorter(LabelSorter):
-    """Mark each practice of :data:`crmlab.privacy.PRACTICES` 合规 or 违规, then check; the
-    marking is :func:`crmlab.privacy.mark_practices`."""
+    """Mark each practice of :data:`crmlab.rules.privacy.PRACTICES` 合规 or 违规, then check; the
+    marking is :func:`crmlab.rules.privacy.mark_practices`."""
 
     unit = "条"
 

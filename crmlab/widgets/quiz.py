@@ -1,6 +1,6 @@
 """测验: a lesson's self-check questions, each with 「提交」 and 「提示」, and a running score.
 
-Questions, answers and the checking all come from :mod:`crmlab.quiz`.
+Questions, answers and the checking all come from :mod:`crmlab.exercises.quiz`.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from collections.abc import Callable, Sequence
 
 import ipywidgets as widgets
 
-from crmlab import quiz
-from crmlab.checks import CourseInputError
+from crmlab.exercises import quiz
+from crmlab.rules.checks import CourseInputError
 from crmlab.widgets._base import esc, guarded, heading, message
 
 OUTCOME_KINDS = {"unanswered": "info", "invalid": "error", "correct": "ok", "partial": "warn",
@@ -26,7 +26,7 @@ class QuizItem(widgets.VBox):
     ``.control`` is a ``RadioButtons`` (single choice), a ``VBox`` of the ``Checkbox`` es in
     ``.checkboxes`` (multiple choice; letter → checkbox) or a ``ToggleButtons`` 正确/错误
     (true/false); ``.response`` reads it. ``.submit()`` checks it with
-    :func:`crmlab.quiz.check` and sets ``.result`` (the :class:`crmlab.quiz.Feedback`),
+    :func:`crmlab.exercises.quiz.check` and sets ``.result`` (the :class:`crmlab.exercises.quiz.Feedback`),
     ``.outcome`` and ``.feedback``; ``.submitted`` is the response last submitted and
     ``.first_submitted`` the first one that was a real try (not blank, not unreadable): the
     quiz scores first tries. ``.wrong_tries`` counts wrong tries; the explanation shows with a
@@ -83,7 +83,7 @@ class QuizItem(widgets.VBox):
 
     @property
     def response(self) -> object:
-        """What the control holds now, in the form :func:`crmlab.quiz.check` accepts."""
+        """What the control holds now, in the form :func:`crmlab.exercises.quiz.check` accepts."""
         if self.question.kind == "multiple":
             return [letter for letter, box in self.checkboxes.items() if box.value]
         return self.control.value
@@ -132,7 +132,7 @@ class Quiz(widgets.VBox):
     """The questions of ``quiz.load_bank(lesson)`` (or only ``ids``, in that order).
 
     ``.items`` are the :class:`QuizItem` s; ``.score_html`` shows 「首次答对 x / n 题」 and
-    ``.result`` the :class:`crmlab.quiz.QuizScore` over each question's first try.
+    ``.result`` the :class:`crmlab.exercises.quiz.QuizScore` over each question's first try.
     """
 
     def __init__(self, lesson: int, ids: Sequence[str] | None = None):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from crmlab import relationship
+from crmlab.rules import relationship
 from crmlab.widgets._base import esc, guarded, heading, message, show_in_output, table_html
 
 

@@ -1,14 +1,14 @@
-"""售前、售中、售后: sort services by when they happen, from :mod:`crmlab.service`."""
+"""售前、售中、售后: sort services by when they happen, from :mod:`crmlab.rules.service`."""
 
 from __future__ import annotations
 
-from crmlab import service
+from crmlab.rules import service
 from crmlab.widgets.labelling import LabelSorter
 
 
 class ServiceStageSorter(LabelSorter):
-    """Mark each service of :data:`crmlab.service.EXAMPLES` 售前, 售中 or 售后, then check; the
-    marking is :func:`crmlab.service.mark_stages`."""
+    """Mark each service of :data:`crmlab.rules.service.EXAMPLES` 售前, 售中 or 售后, then check; the
+    marking is :func:`crmlab.rules.service.mark_stages`."""
 
     unit = "项"
 

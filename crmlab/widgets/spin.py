@@ -1,6 +1,6 @@
 """SPIN 提问练习: sort bank questions into S/P/I/N, and get a review of your own script.
 
-Both widgets wrap :mod:`crmlab.spin`: the types, the bank, the marking and the script review
+Both widgets wrap :mod:`crmlab.rules.spin`: the types, the bank, the marking and the script review
 all come from there.
 """
 
@@ -13,8 +13,8 @@ from numbers import Integral
 
 import ipywidgets as widgets
 
-from crmlab import spin
-from crmlab.checks import CourseInputError
+from crmlab.rules import spin
+from crmlab.rules.checks import CourseInputError
 from crmlab.widgets._base import (
     badge,
     esc,
@@ -62,8 +62,8 @@ class SpinSorter(ChoiceSorter):
     """分类练习: label ``count`` bank questions as S/P/I/N, then check them.
 
     ``.choices`` maps question id → its ``ToggleButtons`` (``None`` until chosen);
-    ``.check()`` (the 「检查答案」 button) marks them with :func:`crmlab.spin.score_labelling`;
-    ``.result`` holds the :class:`crmlab.spin.LabellingResult` (``None`` before a check and
+    ``.check()`` (the 「检查答案」 button) marks them with :func:`crmlab.rules.spin.score_labelling`;
+    ``.result`` holds the :class:`crmlab.rules.spin.LabellingResult` (``None`` before a check and
     after any change); ``.feedback`` maps question id → its feedback ``HTML``.
     """
 
@@ -106,7 +106,7 @@ class SpinSorter(ChoiceSorter):
 
 _LINE = re.compile(r"\s*(?P<type>[A-Za-z])(?:\s*[:：、.．)）]|\s+|$)\s*(?P<text>.*)")
 """A script line: a type letter, then a colon (half or full width), 、 . ) or a space, then
-the question. The letter itself is checked by :func:`crmlab.spin.normalise_type`."""
+the question. The letter itself is checked by :func:`crmlab.rules.spin.normalise_type`."""
 
 
 def parse_script(text: str) -> tuple[list[tuple[str, str]], list[str]]:
@@ -142,10 +142,10 @@ def parse_script(text: str) -> tuple[list[tuple[str, str]], list[str]]:
 
 class SpinScriptCoach(widgets.VBox):
     """SPIN 提问脚本: write one question a line (``S：…``), get it reviewed by
-    :func:`crmlab.spin.review_script`.
+    :func:`crmlab.rules.spin.review_script`.
 
     ``.script`` is the ``Textarea``; ``.review()`` fills ``.output`` and ``.result`` (a
-    :class:`crmlab.spin.ScriptFeedback`, ``None`` while a line is unreadable);
+    :class:`crmlab.rules.spin.ScriptFeedback`, ``None`` while a line is unreadable);
     ``.show_model()`` fills ``.model_output``. The model script is the one hw04 asks students
     to write, so its button is shown only with ``show_model=True`` (for a teacher after the
     homework is in), never in the lesson.

@@ -1,0 +1,445 @@
+"""The ``crmlab`` command: Chinese help and messages, exit codes, never a traceback.
+
+Exit codes (``EXIT_CODES``, listed in the README): 0 success, 1 a problem with the user's
+input or files (a Chinese message on stderr says what and where), 2 a malformed command line,
+3 an internal error (a bug: a Chinese line asks to report it), 130 interrupted with Ctrl+C.
+``CRMLAB_DEBUG=1`` shows the traceback of an unexpected error for bug reports. ``--version``
+is the installed package's version.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from crmlab.rules.checks import CourseInputError
+
+EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_CODES = {
+    EXIT_OK: "成功",
+    EXIT_INPUT: "输入或文件有误（错误信息说明是什么、在哪里）",
+    EXIT_USAGE: "命令行写法有误（如缺少参数、未知选项）",
+    EXIT_BUG: "crmlab 内部错误（请报告）",
+    EXIT_INTERRUPTED: "被 Ctrl+C 中断",
+}
+"""Every exit code the command uses, with its meaning (the README lists the same)."""
+
+# argparse builds its fixed phrases with gettext's ``_`` and ``ngettext``; these are their
+# Chinese forms (every message a user can meet; the rest are errors in the parser's own code).
+_ARGPARSE_ZH = {
+    "usage: ": "用法：",
+    "positional arguments": "位置参数",
+    "options": "选项",
+    "show this help message and exit": "显示本帮助并退出",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选项：%(value)r（可选：%(choices)s）",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "%(prog)s: error: %(message)s\n": "%(prog)s：错误：%(message)s\n",
+    "expected one argument": "需要一个值",
+    "expected at least one argument": "至少需要一个值",
+    "expected at most one argument": "最多只能有一个值",
+    "expected %s argument": "需要 %s 个值",
+    "expected %s arguments": "需要 %s 个值",
+    "ignored explicit argument %r": "这个选项不接受值：%r",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": "没有子命令 %(parser_name)r（可选：%(choices)s）",
+    "can't open '%(filename)s': %(error)s": "无法打开文件「%(filename)s」：%(error)s",
+    "unexpected option string: %s": "意外的选项：%s",
+    "invalid %(type)s value: %(value)r": "无效的值：%(value)r（应为 %(type)s）",
+    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 有歧义，可能是：%(matches)s",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+    "one of the arguments %s is required": "参数 %s 中必须给出一个",
+    "subcommands": "子命令",
+}
+
+
+def _zh(text: str) -> str:
+    return _ARGPARSE_ZH.get(text, text)
+
+
+def _zh_plural(singular: str, plural: str, count: int) -> str:
+    return _zh(singular if count == 1 else plural)
+
+
+def _typed(convert: Callable[[str], object], name: str) -> Callable[[str], object]:
+    """``convert`` under a Chinese name, which argparse shows in 无效的值：'x'（应为 整数）."""
+
+    def parse(text: str) -> object:
+        return convert(text)
+
+    parse.__name__ = name
+    return parse
+
+
+_INTEGER = _typed(int, "整数")
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose fixed phrases are Chinese."""
+
+    def __init__(self, *args, **kwargs):
+        with _chinese_argparse():  # the -h help text and group titles are made here
+            super().__init__(*args, **kwargs)
+
+    def parse_args(self, args=None, namespace=None):
+        with _chinese_argparse():  # "unrecognized arguments" is phrased here
+            return super().parse_args(args, namespace)
+
+    def parse_known_args(self, args=None, namespace=None):
+        with _chinese_argparse():
+            return super().parse_known_args(args, namespace)
+
+    def error(self, message):
+        with _chinese_argparse():
+            super().error(message)
+
+    def format_help(self) -> str:
+        with _chinese_argparse():
+            text = super().format_help()
+        # argparse ends section titles with an ASCII colon ("选项:"); Chinese uses "：".
+        return re.sub(r"^(\S.*):$", r"\1：", text, flags=re.MULTILINE)
+
+    def format_usage(self) -> str:
+        with _chinese_argparse():
+            return super().format_usage()
+
+
+class _chinese_argparse:
+    def __enter__(self):
+        self._saved = argparse._, argparse.ngettext
+        argparse._, argparse.ngettext = _zh, _zh_plural
+
+    def __exit__(self, *exc):
+        argparse._, argparse.ngettext = self._saved
+
+
+def _print(message: str = "") -> None:
+    print(message, flush=True)
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+
+def _cmd_data_generate(args: argparse.Namespace) -> int:
+    from crmlab.data import generate_all
+
+    out = Path(args.out)
+    _print(f"正在生成示例数据（随机种子 seed={args.seed}）→ {out}/")
+    paths = generate_all(out, seed=args.seed)
+    for name, path in paths.items():
+        rows = sum(1 for _ in path.open(encoding="utf-8-sig")) - 1
+        _print(f"  {name:<13} {rows:>6} 行  {path}")
+    _print(f"完成：共 {len(paths)} 个数据表。")
+    return 0
+
+
+def _cmd_data_validate(args: argparse.Namespace) -> int:
+    from crmlab.data import SCHEMAS, validate_file
+
+    if args.schema not in SCHEMAS:
+        raise CourseInputError(
+            f"没有名为「{args.schema}」的数据表结构（schema），可选：{'、'.join(SCHEMAS)}"
+        )
+    problems = validate_file(args.file, args.schema, sheet=args.sheet)
+    if not problems:
+        _print(f"✓ {args.file} 符合「{args.schema}」表结构。")
+        return 0
+    print(f"✗ {args.file} 有 {len(problems)} 处不符合「{args.schema}」表结构：", file=sys.stderr)
+    for problem in problems[: args.limit]:
+        print(f"  {problem}", file=sys.stderr)
+    if len(problems) > args.limit:
+        print(f"  ……另有 {len(problems) - args.limit} 处问题", file=sys.stderr)
+    return 1
+
+
+def _cmd_grade(args: argparse.Namespace) -> int:
+    from crmlab.data import read_table, write_table
+    from crmlab.rules.grading import RESULT_LABELS, grade_any
+
+    graded = grade_any(read_table(args.file, sheet=args.sheet))
+    counts = graded["level"].value_counts().reindex(list("ABCDE"), fill_value=0)
+    _print(f"已为 {len(graded)} 位客户分级（{RESULT_LABELS['level']}）：")
+    _print("  " + "  ".join(f"{level} 级 {n} 位" for level, n in counts.items()))
+    if args.out:
+        write_table(graded, args.out, sheet="客户分级")
+        _print(f"结果已写入 {args.out}")
+    return 0
+
+
+def _report_release(problems: list[str], ok_text: str) -> int:
+    if not problems:
+        _print(ok_text)
+        return 0
+    print(f"✗ 发现 {len(problems)} 处问题：", file=sys.stderr)
+    for problem in problems:
+        print(f"  {problem}", file=sys.stderr)
+    return 1
+
+
+def _cmd_release(args: argparse.Namespace) -> int:
+    from crmlab.course import release
+    from crmlab.course.gradebook import sync_due_dates
+
+    course = Path(args.course)
+    ids = release.assignment_ids(course, args.ids)
+    problems = release.release(course, ids)
+    if not problems:
+        sync_due_dates(course)
+    return _report_release(
+        problems, f"✓ 已重新生成 {len(ids)} 份作业的学生版（release/），未发现答案或隐藏测试外泄。"
+    )
+
+
+def _cmd_check_release(args: argparse.Namespace) -> int:
+    from crmlab.course import release
+
+    course = Path(args.course)
+    ids = release.assignment_ids(course, args.ids)
+    return _report_release(
+        release.check(course, ids),
+        f"✓ {len(ids)} 份作业的学生版与 source/ 重新生成的结果一致，没有外泄。",
+    )
+
+
+def _cmd_sync(args: argparse.Namespace) -> int:
+    from crmlab.course.gradebook import sync_due_dates
+
+    for assignment in sync_due_dates(Path(args.course)):
+        _print(f"  {assignment.id}：截止 {assignment.due:%Y-%m-%d %H:%M %z}（{assignment.title}）")
+    _print("✓ 已把各作业的截止时间写入成绩库（gradebook）。")
+    return 0
+
+
+def _cmd_marks(args: argparse.Namespace) -> int:
+    from crmlab.course.gradebook import apply_marks
+
+    count = apply_marks(Path(args.course), args.file, sheet=args.sheet)
+    _print(f"✓ 已把 {count} 条人工评分（及评语）录入成绩库；可在 Formgrader 中查看或修改。")
+    return 0
+
+
+def _cmd_autograde(args: argparse.Namespace) -> int:
+    from crmlab.course.autograde import autograde, summary_lines
+    from crmlab.course.sandbox import SandboxUnavailable
+
+    if args.jobs is not None and args.jobs < 1:
+        raise CourseInputError("--jobs 必须是正整数")
+    overrides = {"Execute.timeout": args.timeout} if args.timeout else {}
+    try:
+        outcomes = autograde(Path(args.course), args.assignment, jobs=args.jobs,
+                             students=args.student or (), config_overrides=overrides,
+                             sandbox=not args.no_sandbox)
+    except SandboxUnavailable as error:
+        raise CourseInputError(str(error)) from None
+    if not outcomes:
+        raise CourseInputError(f"没有找到作业 {args.assignment} 的提交：请先运行 nbgrader collect")
+    for line in summary_lines(args.assignment, outcomes, sandbox=not args.no_sandbox):
+        _print(line)
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from crmlab.reports import REPORTS, describe_reports, run_report
+
+    if args.list:
+        _print("可用的报告及其参数（用 -p 名称 值 修改）：")
+        for line in describe_reports():
+            _print(f"  {line}")
+        return 0
+    if not args.name:
+        known = "、".join(REPORTS)
+        raise CourseInputError(f"请给出报告名称（可用的报告：{known}），或用 --list 查看各报告的参数")
+    result = run_report(args.name, dict(args.param or []), Path(args.out))
+    _print(f"✓ 报告已生成：\n  笔记本：{result.notebook}\n  网页：  {result.html}\n  表格：  {result.table}")
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from crmlab.commands.demo import run_demo
+
+    if args.class_size < 6:
+        raise CourseInputError(f"班级人数至少为 6（每种作答情况至少一人），现在是 {args.class_size}")
+    return run_demo(Path(args.out), progress=not args.quiet, class_size=args.class_size)
+
+
+def _cmd_lab(args: argparse.Namespace) -> int:
+    from crmlab.commands.lab import run_lab
+
+    return run_lab(args.root, port=args.port, open_browser=not args.no_browser)
+
+
+def _cmd_hub(args: argparse.Namespace) -> int:
+    from crmlab.commands.hub.command import HubOptions, reset_password, run_hub
+
+    root = Path(args.root)
+    if args.reset_password:
+        reset_password(root, args.reset_password)
+        _print(f"✓ 已清除 {args.reset_password} 的密码：他下次登录时输入的密码即为新密码。")
+        return 0
+    if not args.roster:
+        raise CourseInputError("请用 --roster 给出班级名单（学号,姓名,角色）")
+    if not args.idle_minutes > 0:
+        raise CourseInputError("--idle-minutes 必须是正数")
+    return run_hub(HubOptions(roster=Path(args.roster), root=root, ip=args.ip, port=args.port,
+                              idle_timeout=max(1, round(args.idle_minutes * 60)), mem_limit=args.mem_limit,
+                              cpu_limit=args.cpu_limit))
+
+
+# --- parser -----------------------------------------------------------------------------------
+
+
+def _version() -> str:
+    """The installed package's version (its metadata), as pip shows it."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("crmlab")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "（未安装，版本未知）"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line, with Chinese help."""
+    parser = _Parser(
+        prog="crmlab",
+        description="CRM Lab 客户关系管理课程工具：课程、作业评分、报告与演示。",
+        epilog="每个子命令都有自己的帮助，例如：crmlab data validate -h",
+    )
+    parser.add_argument("--version", action="version", version=f"crmlab {_version()}",
+                        help="显示版本号并退出")
+    commands = parser.add_subparsers(title="子命令", dest="command", metavar="命令",
+                                     parser_class=_Parser)
+
+    def command(name: str, help_text: str, func: Callable[[argparse.Namespace], int], **kw):
+        sub = commands.add_parser(name, help=help_text, description=help_text, **kw)
+        sub.set_defaults(func=func)
+        return sub
+
+    data = commands.add_parser("data", help="示例数据：生成与校验", description="示例数据：生成与校验")
+    data_commands = data.add_subparsers(title="子命令", dest="data_command", metavar="命令",
+                                        parser_class=_Parser)
+    data.set_defaults(func=lambda _args: (data.print_help(), EXIT_USAGE)[1])
+    generate = data_commands.add_parser("generate", help="用固定随机种子重新生成 data/ 下的示例数据",
+                                        description="用固定随机种子重新生成示例数据（结果可复现）")
+    generate.add_argument("--seed", type=_INTEGER, default=2025, help="随机种子（默认 2025）")
+    generate.add_argument("--out", default="data", help="输出文件夹（默认 data）")
+    generate.set_defaults(func=_cmd_data_generate)
+    validate = data_commands.add_parser(
+        "validate", help="按表结构校验一个 CSV 或 Excel 文件，指出出错的行和列",
+        description="按表结构校验一个 CSV 或 Excel（.xlsx）文件，按 Excel 的行号和列字母指出出错之处")
+    validate.add_argument("file", help="要校验的文件：CSV（UTF-8 或 GBK 编码）或 Excel 工作簿（.xlsx）")
+    validate.add_argument("--sheet", metavar="工作表", help="Excel 工作簿中的工作表名称（默认第一个）")
+    validate.add_argument("--schema", required=True,
+                          help="表结构名称：customers、orders、credit_files、receivables、survey")
+    validate.add_argument("--limit", type=_INTEGER, default=30, help="最多列出多少处问题（默认 30）")
+    validate.set_defaults(func=_cmd_data_validate)
+
+    grade = command("grade", "按课程的客户分级评分卡为客户表中的每位客户分级", _cmd_grade)
+    grade.add_argument("file", help="客户表（CSV 或 .xlsx）：含 order_amount 列，以及加减分项列或客户档案列")
+    grade.add_argument("--sheet", metavar="工作表", help="Excel 工作簿中的工作表名称（默认第一个）")
+    grade.add_argument("--out", metavar="文件",
+                       help="把分级结果写入这个文件：以 .xlsx 结尾时写 Excel 工作簿，否则写 CSV（带 BOM 的 UTF-8）")
+
+    for name, help_text, func in (
+        ("release", "用 nbgrader 重新生成学生版作业（release/），并检查答案与隐藏测试是否外泄",
+         _cmd_release),
+        ("check-release", "不写文件，只检查 release/ 是否与 source/ 一致、有无外泄（出错时退出码非零）",
+         _cmd_check_release),
+    ):
+        sub = command(name, help_text, func)
+        sub.add_argument("ids", nargs="*", metavar="作业编号", help="只处理这些作业（默认全部）")
+        sub.add_argument("--course", default=".", help="课程目录（默认当前目录）")
+    grade_all = command("autograde", "并行自动评分：用 nbgrader 自己的评分器，多个进程同时评分，"
+                        "每份提交在沙箱中运行；死循环、崩溃、超限、被改动的提交都会被标出而不会中断",
+                        _cmd_autograde)
+    grade_all.add_argument("assignment", metavar="作业编号", help="要评分的作业，例如 hw03_customer_grading")
+    grade_all.add_argument("--course", default=".", help="nbgrader 课程目录（默认当前目录）")
+    grade_all.add_argument("--jobs", type=_INTEGER, help="并行进程数（默认等于 CPU 核数）")
+    grade_all.add_argument("--student", action="append", metavar="学号", help="只评这些学生（可重复）")
+    grade_all.add_argument("--timeout", type=_INTEGER, help="每个单元格的最长运行秒数（默认按 nbgrader_config.py）")
+    grade_all.add_argument("--no-sandbox", action="store_true",
+                           help="不用沙箱评分（学生代码将以评分者的权限运行；仅在无法安装 bubblewrap 时使用）")
+    sync = command("sync-due-dates", "把 assignments/*.yml 中的截止时间写入 nbgrader 成绩库", _cmd_sync)
+    sync.add_argument("--course", default=".", help="课程目录（默认当前目录）")
+
+    marks = command("marks", "把人工评分表（CSV 或 .xlsx：student_id, assignment, notebook, grade_id, "
+                    "score[, comment]）录入成绩库，与在 Formgrader 中逐题打分效果相同", _cmd_marks)
+    marks.add_argument("file", metavar="评分表", help="人工评分表（CSV 或 .xlsx），一行一个评分单元格")
+    marks.add_argument("--sheet", metavar="工作表", help="Excel 工作簿中的工作表名称（默认第一个）")
+    marks.add_argument("--course", default=".", help="课程目录（默认当前目录）")
+
+    report = command("report", "生成参数化报告（papermill）：执行报告笔记本，输出 .ipynb、不含代码的 .html "
+                     "和主表的 Excel 文件（.xlsx）",
+                     _cmd_report)
+    report.add_argument("name", nargs="?", metavar="报告名称",
+                        help="customer_grading、credit_review、survey_summary 或 class_results")
+    report.add_argument("-p", "--param", nargs=2, action="append", metavar=("名称", "值"),
+                        help="报告参数，可重复，例如 -p data 我的客户.csv -p top_n 20")
+    report.add_argument("--out", default="out/reports", metavar="文件夹",
+                        help="输出文件夹（默认 out/reports）")
+    report.add_argument("--list", action="store_true", help="列出所有报告及其参数和默认值")
+
+    demo = command("demo", "演示完整的课程流程：发布作业、全班提交、并行自动评分、反馈、导出成绩、运行报告",
+                   _cmd_demo)
+    demo.add_argument("--out", default="out/demo", help="输出文件夹（默认 out/demo，每次运行前清空）")
+    demo.add_argument("--class-size", type=_INTEGER, default=30, metavar="人数",
+                      help="模拟的班级人数（默认 30，至少 6）")
+    demo.add_argument("--quiet", action="store_true", help="不显示进度条")
+
+    lab = command("lab", "启动中文界面的 JupyterLab 并打开第一课（00_guide），显示访问地址", _cmd_lab)
+    lab.add_argument("--port", type=_INTEGER, metavar="端口", help="端口号（默认从 8888 起找一个空闲端口）")
+    lab.add_argument("--no-browser", action="store_true", help="不自动打开浏览器（在服务器上使用时）")
+    lab.add_argument("--root", metavar="文件夹",
+                     help="课程文件夹（默认：项目源码文件夹；安装版则为 ~/crmlab，首次运行时复制课件进去）")
+    hub = command("hub", "在本机开一个班：按名单为每人建账户，启动 JupyterHub（需 root，Linux）", _cmd_hub)
+    hub.add_argument("--roster", metavar="名单", help="班级名单（CSV 或 .xlsx），列为 学号,姓名,角色（学生/教师）")
+    hub.add_argument("--root", default="/srv/crmlab", metavar="文件夹",
+                     help="存放 JupyterHub 全部数据的文件夹（默认 /srv/crmlab）")
+    hub.add_argument("--ip", default="", help="监听的地址（默认所有网络接口）")
+    hub.add_argument("--port", type=int, default=8000, metavar="端口", help="端口号（默认 8000）")
+    hub.add_argument("--idle-minutes", type=float, default=60, metavar="分钟",
+                     help="服务器空闲多少分钟后自动停止（默认 60，可以是小数，文件保留）")
+    hub.add_argument("--mem-limit", default="2G", metavar="内存", help="每人服务器的内存上限（默认 2G）")
+    hub.add_argument("--cpu-limit", type=float, default=1.0, metavar="核数",
+                     help="每人服务器最多使用的 CPU 核数（默认 1）")
+    hub.add_argument("--reset-password", metavar="学号",
+                     help="清除这位用户的密码（他下次登录时重新设定），然后退出")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.func(args)
+    except CourseInputError as error:
+        print(f"错误：{error}", file=sys.stderr)
+        return EXIT_INPUT
+    except (FileNotFoundError, PermissionError, IsADirectoryError) as error:
+        print(f"错误：无法读写文件 {error.filename}（{error.strerror}）", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as error:  # noqa: BLE001 - a bug: say so in Chinese, keep the details one flag away
+        if os.environ.get("CRMLAB_DEBUG"):
+            traceback.print_exc()
+        print(
+            f"内部错误（{type(error).__name__}: {error}）。这是 crmlab 的缺陷，请报告；"
+            "设置环境变量 CRMLAB_DEBUG=1 可看到详细信息。",
+            file=sys.stderr,
+        )
+        return EXIT_BUG
+
+
+if __name__ == "__main__":
+    sys.exit(main())

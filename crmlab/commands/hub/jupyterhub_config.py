@@ -1,0 +1,71 @@
+"""JupyterHub's configuration for ``crmlab hub`` (loaded with ``jupyterhub -f``).
+
+Everything specific to one class (users, ports, limits) is in ``<root>/state/hub.json``, written by
+``crmlab hub`` just before it starts JupyterHub with ``CRMLAB_HUB_ROOT=<root>``.
+"""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+c = get_config()  # noqa: F821 - provided by traitlets when JupyterHub loads this file
+
+root = Path(os.environ["CRMLAB_HUB_ROOT"])
+state = root / "state"
+settings = json.loads((state / "hub.json").read_text(encoding="utf-8"))
+members = settings["members"]
+
+# Where the hub listens (the address people open), and its private loopback ports.
+c.JupyterHub.bind_url = f"http://{settings['ip']}:{settings['port']}"
+c.JupyterHub.hub_ip = "127.0.0.1"
+c.JupyterHub.hub_port = settings["hub_port"]
+c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{settings['proxy_api_port']}"
+c.ConfigurableHTTPProxy.command = [settings["proxy"]]
+c.ConfigurableHTTPProxy.pid_file = str(state / "proxy.pid")
+c.JupyterHub.pid_file = str(state / "jupyterhub.pid")
+c.JupyterHub.db_url = f"sqlite:///{state / 'jupyterhub.sqlite'}"
+c.JupyterHub.cookie_secret_file = str(state / "jupyterhub_cookie_secret")
+c.JupyterHub.cleanup_servers = True  # Ctrl+C stops every server the hub started
+c.JupyterHub.cleanup_proxy = True
+
+# Only the people on the roster; each sets a password at first login (TLJH's default).
+# (crmlab's subclass of it gives its messages in Chinese)
+c.JupyterHub.authenticator_class = "crmlab.commands.hub.auth.CrmlabAuthenticator"
+c.FirstUseAuthenticator.dbm_path = str(state / "passwords.dbm")
+c.FirstUseAuthenticator.create_users = False
+c.FirstUseAuthenticator.min_password_length = settings["min_password_length"]
+c.Authenticator.allowed_users = set(members)
+c.Authenticator.admin_users = {name for name, role in members.items() if role == "instructor"}
+c.Authenticator.blocked_users = set(settings["blocked"])
+c.Authenticator.allow_existing_users = False
+
+# The hub's own pages (login, home, starting, errors, change password) in Chinese: the
+# course's templates extend JupyterHub's ("templates/page.html" is JupyterHub's own).
+c.JupyterHub.template_paths = [str(Path(__file__).with_name("templates"))]
+c.JupyterHub.template_vars = {"min_password_length": settings["min_password_length"]}
+
+# One server per user, as the Unix account jupyter-<学号>, from the hub's environment.
+c.JupyterHub.spawner_class = "crmlab.commands.hub.spawner.CrmlabSpawner"
+c.CrmlabSpawner.roles = members
+c.CrmlabSpawner.hub_root = str(root)
+c.Spawner.cmd = [str(root / "env" / "bin" / "python"), "-m", "crmlab.commands.hub.singleuser"]
+c.Spawner.notebook_dir = "~"
+c.Spawner.default_url = "/lab"
+c.Spawner.mem_limit = settings["mem_limit"]
+c.Spawner.cpu_limit = settings["cpu_limit"]
+c.Spawner.http_timeout = 180  # a whole class starting at once on a small machine
+c.Spawner.start_timeout = 240
+c.Spawner.args = ["--ServerApp.terminals_enabled=True"]
+
+# Idle servers are stopped (their files stay); the culler is a hub-managed service.
+c.JupyterHub.load_roles = [{
+    "name": "crmlab-idle-culler",
+    "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+    "services": ["idle-culler"],
+}]
+c.JupyterHub.services = [{
+    "name": "idle-culler",
+    "command": [sys.executable, "-m", "jupyterhub_idle_culler",
+                f"--timeout={settings['idle_timeout']}"],
+}]
