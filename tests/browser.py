@@ -86,8 +86,17 @@ def copy_lessons(root: Path, target: Path) -> Path:
     return target
 
 
+OPEN_NOTEBOOK: dict[int, str] = {}
+"""id(page) → the notebook open_and_run_all last opened in it, for the check after each test."""
+
+
 def open_and_run_all(page, server: LabServer, notebook: str, timeout_ms: int = 120_000) -> None:
-    """Open a notebook on a clean workspace, wait for its kernel, run all cells, wait for idle."""
+    """Open a notebook on a clean workspace, wait for its kernel, run all cells, wait for idle.
+
+    After the test, the ``page`` fixture checks that the notebook's log console is empty (see
+    :func:`log_console`); opening another notebook in the same page replaces it.
+    """
+    OPEN_NOTEBOOK[id(page)] = notebook
     page.goto(f"{server.url}/lab/tree/{notebook}?reset")
     page.wait_for_function(
         "() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
@@ -110,3 +119,49 @@ def error_outputs(page) -> list[str]:
         ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']",
         "nodes => nodes.map(n => n.textContent.slice(0, 300))",
     )
+
+
+# JupyterLab logs, per notebook, every kernel output that no cell's request asked for (e.g. a
+# figure displayed or a line printed by a widget callback outside the widget's own area) at the
+# level "warning", and errors in such callbacks at "error"; its Log Console shows them.
+LOG_CONSOLE = """async ([path, clear]) => {
+  const app = window.jupyterapp;
+  const deadline = Date.now() + 30000;
+  const until = async (done, what) => {
+    while (!done()) {
+      if (Date.now() > deadline) throw new Error('log console: waited too long for ' + what);
+      await new Promise(r => setTimeout(r, 100));
+    }
+  };
+  const notebook = Array.from(app.shell.widgets('main'))
+    .find(w => w.context && w.context.path === path);
+  if (!notebook) throw new Error('notebook not open: ' + path);
+  const kernel = () => notebook.sessionContext.session && notebook.sessionContext.session.kernel;
+  await until(() => !kernel() || kernel().status === 'idle', 'an idle kernel');
+  const open = () => document.querySelector('.jp-LogConsole');
+  if (open()) await app.commands.execute('logconsole:open');  // the command toggles
+  await app.commands.execute('logconsole:open', {source: path, insertMode: 'split-bottom'});
+  const panel = open();
+  const shown = () => panel.querySelector('.jp-OutputArea-child')
+    || [...panel.querySelectorAll('.jp-LogConsoleListPlaceholder')].some(p => p.offsetParent);
+  await until(shown, 'the console to show');
+  const entries = [...panel.querySelectorAll('.jp-OutputArea-child')].map(entry => {
+    const level = entry.querySelector('[data-log-level]');
+    const output = entry.querySelector('.jp-OutputArea-output');
+    return `${level ? level.dataset.logLevel : '?'} ${output ? output.dataset.mimeType : '?'}: `
+      + (output ? output.textContent.trim().slice(0, 200) : '');
+  });
+  if (clear) await app.commands.execute('logconsole:clear');
+  await app.commands.execute('logconsole:open');  // close it again
+  return entries;
+}"""
+
+def log_console(page, notebook: str, *, clear: bool = False) -> list[str]:
+    """The entries of JupyterLab's log console for ``notebook`` (its path in the lab), each as
+    "level mime-type: text": what kernel output went to no cell once the kernel is idle.
+
+    Opens the Log Console (command ``logconsole:open``) as a user would, at its default level,
+    reads it (and with ``clear`` empties it) and closes it. A widget whose output lands there
+    has escaped its own area.
+    """
+    return page.evaluate(LOG_CONSOLE, [notebook, clear])

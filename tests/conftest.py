@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, LabServer, copy_lessons
+from tests.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    OPEN_NOTEBOOK,
+    LabServer,
+    copy_lessons,
+    log_console,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 FAILURE_SHOTS = ROOT / "out" / "browser-failures"
@@ -44,14 +51,25 @@ def chromium():
 
 @pytest.fixture
 def page(chromium, request):
-    """A fresh browser page; a screenshot goes to out/browser-failures/ when the test fails."""
+    """A fresh browser page; a screenshot goes to out/browser-failures/ when the test fails.
+
+    After a passing test, the log console of the notebook it ran (``open_and_run_all``) must be
+    empty: a widget's output belongs in its own area, and an error in a callback is logged
+    there too.
+    """
     context = chromium.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(30_000)
-    yield page
-    report = getattr(request.node, "report_call", None)
-    if report is not None and report.failed:
-        FAILURE_SHOTS.mkdir(parents=True, exist_ok=True)
-        name = re.sub(r"[^\w.-]+", "_", request.node.name)
-        page.screenshot(path=str(FAILURE_SHOTS / f"{name}.png"), full_page=True)
-    context.close()
+    try:
+        yield page
+        report = getattr(request.node, "report_call", None)
+        if report is not None and report.failed:
+            FAILURE_SHOTS.mkdir(parents=True, exist_ok=True)
+            name = re.sub(r"[^\w.-]+", "_", request.node.name)
+            page.screenshot(path=str(FAILURE_SHOTS / f"{name}.png"), full_page=True)
+        elif report is not None and id(page) in OPEN_NOTEBOOK:
+            notebook = OPEN_NOTEBOOK[id(page)]
+            assert log_console(page, notebook) == [], f"{notebook}: output in the log console"
+    finally:
+        OPEN_NOTEBOOK.pop(id(page), None)
+        context.close()

@@ -3,11 +3,17 @@ widgets; what the page shows is checked against the course's rules."""
 
 from __future__ import annotations
 
+import base64
+
+import nbformat
 import pytest
 from playwright.sync_api import expect
 
+from crmlab import charts
+from crmlab.rules import credit
 from crmlab.rules.grading import grade_customer
-from tests.browser import error_outputs, open_and_run_all
+from crmlab.widgets._base import chart_png
+from tests.browser import error_outputs, log_console, open_and_run_all
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -20,6 +26,83 @@ def _set_slider(scorecard, label: str, value: int) -> None:
     readout.press("Control+A")
     readout.type(str(value))
     readout.press("Enter")
+
+
+IMAGE_BYTES = """img => fetch(img.src).then(r => r.arrayBuffer()).then(buffer => {
+  let text = ''; new Uint8Array(buffer).forEach(b => { text += String.fromCharCode(b); });
+  return btoa(text);
+})"""
+
+
+def _shown_png(image) -> bytes:
+    """The PNG an ``<img>`` of a widget shows (ipywidgets serves it as a blob: URL)."""
+    return base64.b64decode(image.evaluate(IMAGE_BYTES))
+
+
+def test_log_console_shows_a_figure_a_widget_callback_displays(lab, page):
+    """Does the log console check see a figure that a widget callback displays outside any
+    output area, as JupyterLab logs it? (The check the other tests rely on, on a probe.)"""
+    probe = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import ipywidgets as widgets\n"
+        "import matplotlib.pyplot as plt\n\n"
+        "probe = widgets.IntSlider(description='探针')\n\n\n"
+        "def show_outside(change):\n"
+        "    fig, ax = plt.subplots()\n"
+        "    ax.plot([0, change['new']])\n"
+        "    plt.show()  # in a callback: no cell owns this output\n\n\n"
+        "probe.observe(show_outside, names='value')\n"
+        "probe"
+    )], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}})
+    path = lab.root / "log_console_probe.ipynb"
+    nbformat.write(probe, path)
+    try:
+        open_and_run_all(page, lab, path.name)
+        assert log_console(page, path.name) == []
+        _set_slider(page.locator(".jp-Notebook"), "探针", 5)
+        logged = log_console(page, path.name, clear=True)
+        assert [entry.split(":")[0] for entry in logged] == ["warning image/png"]
+    finally:
+        path.unlink()
+
+
+def test_credit_scorecard_in_lesson_04_draws_its_radar_in_its_own_area(lab, page):
+    """Does lesson 04's scorecard grade a student's inputs as crmlab.credit does and redraw
+    its 5C radar inside the widget, with nothing sent to JupyterLab's log console?"""
+    open_and_run_all(page, lab, "04_credit.ipynb")
+    assert error_outputs(page) == []
+    cell = page.locator(".jp-Cell").filter(has=page.locator(".crm-credit-scorecard")).first
+    card = cell.locator(".crm-credit-scorecard")
+    card.scroll_into_view_if_needed()
+    radar = card.locator("img")
+    start = _shown_png(radar)
+
+    factors = {"character": 90, "capacity": 40, "capital": 55, "collateral": 20,
+               "conditions": 75}
+    for factor in credit.FACTORS:
+        _set_slider(card, factor.label, factors[factor.key])
+    sales = card.locator(".widget-text input").first
+    sales.fill("240")
+    sales.press("Tab")
+    expected = credit.assess_credit(factors, annual_credit_sales=240)
+    expect(card.locator(".crm-score")).to_have_text(f"{expected.score:.1f}")
+    expect(card.locator(".crm-grade")).to_have_text(expected.grade)
+    expect(card.locator(".crm-limit")).to_have_text(f"{expected.limit:,.1f}")
+
+    # The widget's own image shows the radar of these inputs, and the cell shows one output.
+    radar_png = chart_png(charts.radar_chart,
+                          {f.label: factors[f.key] for f in credit.FACTORS}, title="5C 雷达图")
+    expect(radar).to_have_count(1)
+    expect(radar).to_be_visible()
+    assert _shown_png(radar) == radar_png != start
+    expect(cell.locator(".jp-OutputArea-output")).to_have_count(1)
+
+    sales.fill("一百")
+    sales.press("Tab")
+    card.get_by_text("必须是数字").wait_for()
+    expect(card.locator(".crm-grade")).to_have_text(expected.grade)
+    assert "Traceback" not in card.inner_text()
+    assert log_console(page, "04_credit.ipynb") == []
 
 
 def test_grading_scorecard_in_lesson_05(lab, page):

@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 
 import ipywidgets as widgets
+import matplotlib.pyplot as plt
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import crmlab.widgets as crm_widgets
+from crmlab import charts
 from crmlab.exercises import quiz
 from crmlab.rules import assessment, complaints, credit, grading, relationship, spin
 from crmlab.rules.checks import CourseInputError
@@ -25,6 +27,7 @@ from crmlab.widgets import (
     SpinScriptCoach,
     SpinSorter,
 )
+from crmlab.widgets._base import chart_png
 from crmlab.widgets.complaints import shuffled_steps
 from crmlab.widgets.spin import parse_script
 
@@ -172,6 +175,35 @@ def test_credit_slider_change_updates_grade():
     card.factors["character"].value = 0
     expected = credit.assess_credit({**dict.fromkeys(FACTORS, 100), "character": 0})
     assert card.result == expected
+
+
+def test_credit_change_redraws_the_radar_and_leaves_no_figure_open():
+    """Does a change draw a new radar PNG for the widget's own image, with no figure left in
+    pyplot for a later cell or ``plt.show()`` to display outside the widget?"""
+    open_before = set(plt.get_fignums())
+    card = CreditScorecard(FACTORS)
+    first = bytes(card.chart.value)
+    card.factors["capital"].value = 10
+    assert bytes(card.chart.value).startswith(b"\x89PNG") and bytes(card.chart.value) != first
+    assert set(plt.get_fignums()) == open_before
+
+
+def test_a_chart_failing_half_drawn_shows_the_apology_and_leaves_no_figure_open(monkeypatch):
+    """Does a chart that fails after opening its figure give the widget's Chinese apology, and
+    is the half-drawn figure closed rather than left for a later cell to show?"""
+    def half_drawn(*_args, **_kwargs):
+        plt.subplots()
+        raise RuntimeError("the drawing broke")
+
+    open_before = set(plt.get_fignums())
+    card = CreditScorecard(FACTORS)
+    monkeypatch.setattr(charts, "radar_chart", half_drawn)
+    card.factors["capital"].value = 10
+    assert APOLOGY in card.output.value and card.result is None
+    assert set(plt.get_fignums()) == open_before
+    with pytest.raises(RuntimeError):
+        chart_png(half_drawn)
+    assert set(plt.get_fignums()) == open_before
 
 
 # ---------------------------------------------------------------------- RelationshipPicker

@@ -12,10 +12,14 @@ import html
 import io
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
 from crmlab.rules.checks import CourseInputError, as_number
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 log = logging.getLogger("crmlab.widgets")
 
@@ -106,13 +110,26 @@ def guarded(show: Callable[[object, str], None]):
     return decorate
 
 
-def figure_png(fig) -> bytes:
-    """A matplotlib figure as PNG bytes for an ``ipywidgets.Image``; closes the figure."""
+def chart_png(draw: Callable[..., Figure], *args, **kwargs) -> bytes:
+    """Draw a chart with ``draw(*args, **kwargs)`` and return it as PNG bytes for an
+    ``ipywidgets.Image``: the one way a widget shows a chart.
+
+    A widget never displays a figure itself: in a callback that would put the figure in
+    JupyterLab's log console, since no cell owns the output. Every figure opened while drawing
+    is closed again, also when drawing fails, so that no half-drawn chart is left in pyplot
+    for the next ``plt.show()`` or the inline backend to show in some later cell.
+    """
     import matplotlib.pyplot as plt
 
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=90)
-    plt.close(fig)
+    before = set(plt.get_fignums())
+    try:
+        fig = draw(*args, **kwargs)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=90)
+        plt.close(fig)
+    finally:
+        for number in set(plt.get_fignums()) - before:
+            plt.close(number)
     return buffer.getvalue()
 
 

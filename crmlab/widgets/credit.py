@@ -9,8 +9,8 @@ from crmlab.rules import credit
 from crmlab.rules.checks import CourseInputError
 from crmlab.widgets._base import (
     badge,
+    chart_png,
     esc,
-    figure_png,
     guarded,
     heading,
     message,
@@ -77,9 +77,9 @@ class CreditScorecard(widgets.VBox):
         result = credit.assess_credit(values, annual_credit_sales=sales)
         self.result = result
         self.output.value = self.render(result)
-        self.chart.value = figure_png(charts.radar_chart(
-            {f.label: values[f.key] for f in credit.FACTORS}, title="5C 雷达图",
-        ))
+        self.chart.value = chart_png(
+            charts.radar_chart, {f.label: values[f.key] for f in credit.FACTORS}, title="5C 雷达图",
+        )
 
     @staticmethod
     def render(result: credit.CreditResult) -> str:
