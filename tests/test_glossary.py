@@ -12,11 +12,13 @@ import pytest
 import yaml
 
 from crmlab.course import glossary
+from crmlab.course.manifest import load_course
 from crmlab.rules.checks import CourseInputError
 
 ROOT = Path(__file__).resolve().parents[1]
 TERMS = glossary.load_glossary()
-LESSONS = {p.name[:2]: p for p in sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))}
+COURSE = load_course()
+LESSONS = {lesson.id: ROOT / "lessons" / lesson.file for lesson in COURSE.lessons}
 
 
 def _markdown(path: Path) -> str:
@@ -122,6 +124,6 @@ def test_a_broken_glossary_is_reported_in_chinese(tmp_path):
 
 def test_committed_glossary_page_is_the_generated_one():
     """Is docs/术语表.md exactly what `python -m crmlab.course.glossary` generates from the YAML?"""
-    expected = glossary.render_markdown(TERMS, glossary.lesson_titles())
+    expected = glossary.render_markdown(TERMS, COURSE)
     assert (ROOT / "docs" / "术语表.md").read_text(encoding="utf-8") == expected
     assert all(f"| **{t.zh}** | {t.en} |" in expected for t in TERMS)

@@ -14,11 +14,13 @@ import pytest
 
 from crmlab.course import glossary
 from crmlab.course.assignments import load_assignments
+from crmlab.course.manifest import load_course
 from crmlab.rules import survey
 from tests.course import ROOT
 
 ASSIGNMENTS = load_assignments(ROOT)
-LESSONS = {int(p.name[:2]): p for p in (ROOT / "lessons").glob("[0-9][0-9]_*.ipynb")}
+COURSE = load_course()
+LESSONS = {lesson.number: ROOT / "lessons" / lesson.file for lesson in COURSE.lessons}
 TERMS = glossary.load_glossary()
 
 
@@ -48,11 +50,15 @@ def test_homework_uses_the_glossary_terms_and_corner_quotes(assignment_id):
     assert re.findall("[“”‘’]", text + rubric) == []
 
 
-def test_coding_homework_points_to_lesson_03():
-    """Do the three coding assignments send students to the Python lesson they need?"""
-    assert 3 in LESSONS
-    for assignment_id in ("hw02_credit", "hw03_customer_grading", "hw05_survey_statistics"):
-        assert "第 3 课" in _text(assignment_id), assignment_id
+PREPARED = [(lesson.number, i) for lesson in COURSE.lessons for i in lesson.prepares]
+
+
+@pytest.mark.parametrize(("lesson", "assignment_id"), PREPARED)
+def test_homework_points_to_the_lessons_that_prepare_it(lesson, assignment_id):
+    """Does each assignment send students to the earlier lesson the manifest says prepares it
+    (the coding assignments to lesson 03, Python and pandas)?"""
+    assert lesson < ASSIGNMENTS[assignment_id].lesson
+    assert f"第 {lesson} 课" in _text(assignment_id), assignment_id
 
 
 @pytest.fixture(scope="module")

@@ -7,12 +7,14 @@ import re
 import nbformat
 import pytest
 
+from crmlab.course.manifest import load_course
 from crmlab.exercises import numeric, quiz
 from tests.notebooks import ROOT, execute, is_clean, problems
 
-LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
-EXPECTED = [f"{n:02d}" for n in range(15)]
-"""Lessons 00–14, in order."""
+COURSE = load_course()
+LESSONS = [ROOT / "lessons" / lesson.file for lesson in COURSE.lessons]
+"""The lessons in course order, as the course manifest lists them (tests/test_manifest.py holds
+the manifest against lessons/)."""
 WIDGET_CALL = re.compile(
     r"\b(GradingScorecard|CreditScorecard|RelationshipPicker|SpinSorter|SpinScriptCoach|"
     r"ComplaintSorter|Quiz|AssessmentForm|NumberExercise|Exercise|ReportSorter|ExchangeScoreForm|"
@@ -22,12 +24,6 @@ WIDGET_CALL = re.compile(
 
 def _markdown(notebook) -> str:
     return "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
-
-
-def test_the_lessons_are_there_in_order():
-    """Are the course's lessons present, with ASCII file names NN_topic.ipynb?"""
-    assert [p.name[:2] for p in LESSONS] == EXPECTED
-    assert all(p.name.isascii() for p in LESSONS)
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])
@@ -86,7 +82,7 @@ def _folded(cell) -> bool:
     return bool(cell.metadata.get("jupyter", {}).get("source_hidden"))
 
 
-BANKED = [p for p in LESSONS if int(p.name[:2]) in quiz.lessons()]
+BANKED = [ROOT / "lessons" / COURSE.lesson(n).file for n in COURSE.banks("lesson")]
 
 
 @pytest.mark.parametrize("path", BANKED, ids=[p.stem for p in BANKED])
@@ -102,9 +98,8 @@ def test_lesson_uses_its_whole_question_bank(path):
 
 def test_every_declared_exercise_is_in_its_lesson():
     """Is each exercise of the exercise files shown by its lesson, with one short line?"""
-    by_number = {int(p.name[:2]): p for p in LESSONS}
     for lesson in numeric.lessons():
-        code = [c.source.strip() for c in _code_cells(by_number[lesson])]
+        code = [c.source.strip() for c in _code_cells(ROOT / "lessons" / COURSE.lesson(lesson).file)]
         for item in numeric.load_exercises(lesson):
             assert f'Exercise("{item.id}")' in code, item.id
 

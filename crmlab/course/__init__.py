@@ -1,2 +1,3 @@
 """Course tooling over nbgrader: assignment schedules and rubrics, release with leak check,
-late penalties, feedback that hides hidden tests, gradebook sync."""
+late penalties, feedback that hides hidden tests, gradebook sync; the course manifest
+(``course.yml``: lessons, question banks, assignments) and the glossary."""

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from crmlab.course.manifest import Course, load_course
 from crmlab.rules.checks import CourseInputError
 
 GLOSSARY_FILE = Path(__file__).resolve().with_name("glossary.yml")
@@ -118,19 +119,7 @@ def variant_uses(terms: list[Term], text: str) -> list[str]:
 # --- the generated page ---------------------------------------------------------------------
 
 
-def lesson_titles(root: Path = ROOT) -> dict[str, tuple[str, str]]:
-    """Lesson id → (the lesson's title, its file name), read from lessons/*.ipynb."""
-    import nbformat
-
-    titles = {}
-    for path in sorted((root / "lessons").glob("[0-9][0-9]_*.ipynb")):
-        notebook = nbformat.read(path, as_version=4)
-        first = next(c.source for c in notebook.cells if c.cell_type == "markdown")
-        titles[path.name[:2]] = (first.splitlines()[0].lstrip("# ").strip(), path.name)
-    return titles
-
-
-def render_markdown(terms: list[Term], titles: dict[str, tuple[str, str]]) -> str:
+def render_markdown(terms: list[Term], course: Course) -> str:
     """docs/术语表.md: the terms grouped by lesson, in the order the course teaches them."""
     lines = [
         "# 术语表",
@@ -147,8 +136,8 @@ def render_markdown(terms: list[Term], titles: dict[str, tuple[str, str]]) -> st
         f"共 {len(terms)} 个术语。",
     ]
     for lesson in sorted({t.lesson for t in terms}):
-        title, name = titles[lesson]
-        lines += ["", f"## {title}", "", f"课件：[lessons/{name}](../lessons/{name})", "",
+        entry = course.lesson(int(lesson))
+        lines += ["", f"## {entry.heading}", "", f"课件：[lessons/{entry.file}](../lessons/{entry.file})", "",
                   "| 中文 | English | 释义 | 不要写作 |", "|---|---|---|---|"]
         for term in (t for t in terms if t.lesson == lesson):
             avoid = "、".join(term.avoid) or "—"
@@ -157,13 +146,13 @@ def render_markdown(terms: list[Term], titles: dict[str, tuple[str, str]]) -> st
 
 
 def write_markdown(path: Path = DOC_FILE) -> Path:
-    path.write_text(render_markdown(load_glossary(), lesson_titles()), encoding="utf-8")
+    path.write_text(render_markdown(load_glossary(), load_course()), encoding="utf-8")
     return path
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    expected = render_markdown(load_glossary(), lesson_titles())
+    expected = render_markdown(load_glossary(), load_course())
     if "--check" in argv:
         if not DOC_FILE.exists() or DOC_FILE.read_text(encoding="utf-8") != expected:
             print(f"{DOC_FILE} 与 glossary.yml 不一致：请运行 python -m crmlab.course.glossary 重新生成",
