@@ -464,3 +464,28 @@ def test_aging_labels_cannot_be_read_two_ways():
     labels = [bucket.label for bucket in AGING_BUCKETS]
     assert labels[-2:] == ["91–180天", "超过180天"]
     assert not any("以上" in label for label in labels)
+
+
+# --- the watch list -------------------------------------------------------------------------------
+
+
+def test_each_watch_rule_flags_its_own_customers():
+    """Does each watch rule flag exactly the rows past its threshold (grade B or C, overdue share
+    of 80 % or more, current ratio under 1), with a missing value never flagged?"""
+    from crmlab.rules.credit import WATCH_RULES
+
+    table = pd.DataFrame({"credit_grade": ["AAA", "B", "C", "A", "A", "A"],
+                          "overdue_share": [0.1, 0.0, np.nan, 0.8, 0.79, 0.0],
+                          "current_ratio": [2.0, 1.5, 1.0, 3.0, 1.2, 0.99]})
+    flagged = {rule.key: list(rule.flags(table).fillna(False).astype(bool)) for rule in WATCH_RULES}
+    assert flagged == {"grade": [False, True, True, False, False, False],
+                       "overdue": [False, False, False, True, False, False],
+                       "current_ratio": [False, False, False, False, False, True]}
+    assert [rule.label for rule in WATCH_RULES] == [
+        "信用等级为 B 或 C", "逾期金额占应收账款 80% 及以上", "流动比率低于 1"]
+
+
+def test_the_watched_grades_are_grades_of_the_scale():
+    from crmlab.rules.credit import WATCH_GRADES
+
+    assert set(WATCH_GRADES) <= {grade.grade for grade in GRADES}

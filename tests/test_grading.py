@@ -301,3 +301,10 @@ def test_the_textbooks_dimensions_and_the_courses_own_points():
                             "order_amount_prev1": [100.0], "order_amount_prev2": [100.0]})
     items = grading.derive_items(partial).iloc[0]
     assert all(items[key] > 0 for key in marked)  # each is a point the textbook would not give
+
+
+def test_there_is_one_strategy_per_final_level_in_order():
+    """Does LEVEL_STRATEGIES suggest a strategy for each final level A–E, every field filled?"""
+    assert [s.level for s in grading.LEVEL_STRATEGIES] == [b.level for b in grading.FINAL_BANDS]
+    assert all(s.resources and s.focus and s.goal for s in grading.LEVEL_STRATEGIES)
+    assert set(grading.STRATEGY_LABELS) == set(grading.LevelStrategy.__dataclass_fields__)

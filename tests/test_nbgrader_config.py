@@ -14,7 +14,14 @@ from pathlib import Path
 import pytest
 
 from crmlab import reports
-from crmlab.course.gradebook import db_url, environment_path, load_nbgrader_config
+from crmlab.course.gradebook import (
+    db_url,
+    environment_path,
+    gradebook_location,
+    load_nbgrader_config,
+    read_gradebook,
+)
+from crmlab.rules.checks import CourseInputError
 from tests.test_reports import build_gradebook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -97,6 +104,71 @@ def test_class_results_reads_the_configured_gradebook(tmp_path, monkeypatch):
     folder = course(tmp_path / "course")
     inputs = reports.class_results_inputs(str(folder), "", 60)
     assert inputs.database == elsewhere and inputs.assignments == ["hw01", "hw02"]
+
+
+def course_with_own_gradebook(tmp_path: Path) -> tuple[Path, Path]:
+    """A course whose own nbgrader_config.py sets db_url to a SQLite file outside the folder
+    (the small gradebook of test_reports), with a decoy gradebook.db without assignments in the
+    folder, where the gradebook would be without the setting. Returns (course, configured)."""
+    from nbgrader.api import Gradebook
+
+    configured = build_gradebook(tmp_path / "shared" / "成绩")
+    folder = course(tmp_path / "course")
+    with (folder / "nbgrader_config.py").open("a", encoding="utf-8") as handle:
+        handle.write(f"\nc.CourseDirectory.db_url = 'sqlite:///{configured}'\n")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PATH", environment_path())  # nbgrader runs `alembic` for a new database
+        with Gradebook(f"sqlite:///{folder / 'gradebook.db'}") as decoy:
+            decoy.add_student("decoy")
+    return folder, configured
+
+
+def test_the_gradebook_reader_follows_the_courses_db_url(tmp_path, monkeypatch):
+    """With db_url in the course's nbgrader_config.py naming a SQLite file elsewhere: do the
+    course's gradebook reader and the class_results report read that file, not the decoy
+    gradebook.db in the course folder, and leave it unchanged?"""
+    monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(tmp_path / "empty"))
+    folder, configured = course_with_own_gradebook(tmp_path)
+    before = configured.read_bytes()
+    assert gradebook_location(folder) == configured
+    records = read_gradebook(folder)
+    assert list(records.assignments["assignment"]) == ["hw01", "hw02"]
+    assert list(records.students["student_id"]) == ["s01", "s02", "s03", "s04"]
+    inputs = reports.class_results_inputs(str(folder), "", 60)
+    assert inputs.database == configured and len(inputs.records.submissions) == 7
+    assert configured.read_bytes() == before
+
+
+def test_a_configured_gradebook_that_is_missing_or_not_a_gradebook_is_named(tmp_path, monkeypatch):
+    """Does a db_url naming a SQLite file that is missing, or is not a gradebook, stop the
+    reader and the report with one Chinese message naming the file?"""
+    monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(user_config(tmp_path / "jupyter",
+                                                            f"sqlite:///{tmp_path / 'nope.db'}")))
+    folder = course(tmp_path / "course")
+    with pytest.raises(CourseInputError, match=f"找不到成绩库 {tmp_path / 'nope.db'}"):
+        read_gradebook(folder)
+    with pytest.raises(reports.ReportParameterError, match="请先运行 make demo 或指定 course_dir"):
+        reports.class_results_inputs(str(folder), "", 60)
+    (tmp_path / "nope.db").write_text("不是成绩库", encoding="utf-8")
+    with pytest.raises(CourseInputError, match=f"无法读取成绩库 {tmp_path / 'nope.db'}："):
+        read_gradebook(folder)
+    with pytest.raises(reports.ReportParameterError, match="无法读取成绩库"):
+        reports.class_results_inputs(str(folder), "", 60)
+
+
+@pytest.mark.slow
+def test_crmlab_report_class_results_reads_the_courses_db_url(tmp_path):
+    """Does `crmlab report class_results -p course_dir COURSE` report on the gradebook the
+    course's db_url names: its path, its students and its late submission?"""
+    folder, configured = course_with_own_gradebook(tmp_path)
+    env = {**os.environ, "PATH": environment_path(), "JUPYTER_CONFIG_DIR": str(tmp_path / "empty")}
+    done = subprocess.run([sys.executable, "-m", "crmlab.commands.cli", "report", "class_results",
+                           "-p", "course_dir", str(folder), "--out", str(tmp_path / "out")],
+                          env=env, capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert done.returncode == 0, done.stderr
+    text = (tmp_path / "out" / "class_results.html").read_text(encoding="utf-8")
+    assert f"成绩库：{configured}" in text and "刘 洋" in text and "decoy" not in text
+    assert "共 <strong>1</strong> 份迟交" in text
 
 
 def test_formgrader_shows_beijing_time():

@@ -23,9 +23,9 @@ from papermill.exceptions import PapermillExecutionError
 
 from crmlab import reports
 from crmlab.commands.cli import main
-from crmlab.course.gradebook import environment_path
+from crmlab.course.gradebook import environment_path, read_gradebook
 from crmlab.data import DATA_DIR, read_table
-from crmlab.reports import REPORTS, ReportParameterError, coerce_value
+from crmlab.reports import REPORTS, ReportParameterError, coerce_value, runner
 from crmlab.rules.checks import CourseInputError
 from tests.notebooks import is_clean, problems
 
@@ -315,7 +315,7 @@ def failure(ename: str, evalue: str) -> PapermillExecutionError:
 
 def test_a_validation_failure_is_passed_on_as_it_is(tmp_path):
     """Is the template's own ReportParameterError message the whole message?"""
-    message = reports._failure_message(failure("ReportParameterError", "参数 data：找不到文件 x.csv"),
+    message = runner._failure_message(failure("ReportParameterError", "参数 data：找不到文件 x.csv"),
                                        tmp_path / "r.failed.ipynb")
     assert message == "参数 data：找不到文件 x.csv"
 
@@ -323,7 +323,7 @@ def test_a_validation_failure_is_passed_on_as_it_is(tmp_path):
 def test_an_unexpected_failure_names_the_cell(tmp_path):
     """Does any other error say which cell failed, what it was and where the notebook is?"""
     failed = tmp_path / "r.failed.ipynb"
-    message = reports._failure_message(failure("KeyError", "'amount'"), failed)
+    message = runner._failure_message(failure("KeyError", "'amount'"), failed)
     assert message.startswith("报告在第 7 个单元格出错：KeyError: 'amount'")
     assert str(failed) in message
 
@@ -432,7 +432,7 @@ def test_gradebook_is_read_without_being_changed(course_root):
     """Does reading the gradebook leave the file byte for byte as it was?"""
     database = course_root / "out" / "demo" / "course" / "gradebook.db"
     before = database.read_bytes()
-    reports.read_gradebook(database)
+    assert len(read_gradebook(database.parent).students) == 4
     assert database.read_bytes() == before
 
 
@@ -702,7 +702,7 @@ def test_the_kernels_stderr_never_reaches_the_terminal_but_the_progress_bar_does
     import subprocess
     import sys
 
-    with reports._kernel_stderr_hidden() as terminal:
+    with runner._kernel_stderr_hidden() as terminal:
         subprocess.run([sys.executable, "-c", "import sys; sys.stderr.write('Traceback (kernel)')"],
                        check=True)
         terminal.write("运行报告 进度")

@@ -7,7 +7,8 @@ returns a :class:`matplotlib.figure.Figure` and leaves showing or saving it to t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import resources
 
@@ -186,4 +187,67 @@ def survey_bars(
     ax.set_title(title)
     ax.legend(ncols=min(6, len(percentages.columns)), loc="upper center",
               bbox_to_anchor=(0.5, -0.08), fontsize=8, frameon=False)
+    return fig
+
+
+AGING_COLORS = ("#1b7837", "#f6c141", "#f1a340", "#e08214", "#d73027", "#a50026")
+"""Not yet due in green, then warmer and darker the longer an invoice is overdue."""
+
+
+def aging_chart(summary: pd.DataFrame, *, title: str = "应收账款账龄分布") -> Figure:
+    """Bars of the outstanding amount per aging bucket, labelled with amount and share.
+
+    ``summary`` is :func:`crmlab.rules.credit.aging_summary`: one row per bucket, columns
+    ``金额`` (万元) and ``占比`` (0–1).
+    """
+    from crmlab.rules.credit import AGING_AMOUNT, AGING_SHARE
+
+    fig, ax = _figure(7, 3.8)
+    amounts = summary[AGING_AMOUNT]
+    bars = ax.bar(list(summary.index), amounts.to_numpy(), color=AGING_COLORS[: len(amounts)])
+    shares = summary[AGING_SHARE].fillna(0)
+    ax.bar_label(bars, labels=[f"{a:,.1f}\n({s:.0%})" for a, s in zip(amounts, shares)],
+                 fontsize=8)
+    ax.set_ylabel("未收金额（万元）")
+    ax.set_title(title)
+    ax.margins(y=0.2)
+    return fig
+
+
+def score_histograms(
+    scores: pd.DataFrame,
+    threshold: float,
+    *,
+    assignments: Sequence[str] | None = None,
+    title: str = "各作业成绩分布（百分制）",
+) -> Figure:
+    """One histogram of the scores (percent, 0–100) per assignment, with the pass line dashed.
+
+    ``scores`` has one row per submission, with the columns ``assignment`` and ``percent``.
+    ``assignments`` names the panels in order (default: those in ``scores``), so an assignment
+    nobody submitted still gets its empty panel.
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    names = list(dict.fromkeys(scores["assignment"] if assignments is None else assignments))
+    columns = min(3, len(names))
+    rows = math.ceil(len(names) / columns)
+    use_chinese_font()
+    fig, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, 3.2 * rows),
+                             layout="constrained", squeeze=False, sharey=True)
+    bins = np.linspace(0, 100, 11)
+    for ax, name in zip(axes.flat, names):
+        part = scores[scores["assignment"] == name]
+        ax.hist(part["percent"].to_numpy(), bins=bins, color=ACCENT, alpha=0.85,
+                edgecolor="white")
+        ax.axvline(threshold, color="#b2182b", linestyle="--", linewidth=1)
+        ax.set_title(f"{name}（{len(part)} 份）", fontsize=10)
+        ax.set_xlabel("得分（%）")
+        ax.set_xlim(0, 100)
+    for ax in axes.flat[len(names):]:
+        ax.set_visible(False)
+    for ax in axes[:, 0]:
+        ax.set_ylabel("人数")
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    fig.suptitle(f"{title}，虚线为及格线 {threshold:g} 分")
     return fig

@@ -4,12 +4,13 @@ ratios and receivables aging (COURSE_BRIEF §3 and the appendix).
 The 5C model and the ratio formulas are standard frameworks. The score→grade scale
 (``GRADES``), the default 5C weights (``FACTORS``) and the credit policy attached to each grade
 (limit in months of purchases, credit period, collection stance) are this course's
-illustrative teaching choices, not a national or industry standard: a firm sets its own.
+illustrative teaching choices, not a national or industry standard: a firm sets its own. So
+are the rules that put a customer on the watch list (``WATCH_RULES``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -399,3 +400,33 @@ def aging_summary(receivables: pd.DataFrame, as_of: object) -> pd.DataFrame:
     total = amounts.sum()
     shares = amounts / total if total > 0 else amounts * np.nan
     return pd.DataFrame({AGING_AMOUNT: amounts, AGING_SHARE: shares})
+
+
+# --------------------------------------------------------------------------------------------
+# The watch list (重点关注客户)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WatchRule:
+    """A reason to watch a credit customer closely; ``flags`` marks the rows it applies to."""
+
+    key: str
+    label: str
+    flags: Callable[[pd.DataFrame], pd.Series]
+
+
+WATCH_GRADES: tuple[str, ...] = ("B", "C")
+WATCH_OVERDUE_SHARE = 0.8
+WATCH_CURRENT_RATIO = 1.0
+
+WATCH_RULES: tuple[WatchRule, ...] = (
+    WatchRule("grade", f"信用等级为 {' 或 '.join(WATCH_GRADES)}",
+              lambda t: t["credit_grade"].isin(WATCH_GRADES)),
+    WatchRule("overdue", f"逾期金额占应收账款 {WATCH_OVERDUE_SHARE:.0%} 及以上",
+              lambda t: t["overdue_share"].ge(WATCH_OVERDUE_SHARE)),
+    WatchRule("current_ratio", f"流动比率低于 {WATCH_CURRENT_RATIO:g}",
+              lambda t: t["current_ratio"].lt(WATCH_CURRENT_RATIO)),
+)
+"""Who goes on the watch list (any one rule is enough); an illustrative teaching choice. The
+rules read a table with ``credit_grade``, ``overdue_share`` and ``current_ratio``."""

@@ -20,6 +20,7 @@ Two gaps in the textbook are closed here, and lessons say so:
 DataFrame without a row loop and agrees with it row for row. ``derive_items`` turns a customer
 profile (the columns of ``data/customers.csv``) into item scores with this course's
 illustrative scoring guide (``ITEM_RULES``); the textbook leaves that judgement to the grader.
+``LEVEL_STRATEGIES`` suggests how to manage the customers of each final level.
 """
 
 from __future__ import annotations
@@ -125,6 +126,37 @@ RESULT_LABELS = {
     "score": "综合得分",
     "level": "客户级别",
 }
+
+
+@dataclass(frozen=True)
+class LevelStrategy:
+    """The course's suggested management of the customers of one final level (A–E)."""
+
+    level: str
+    resources: str  # 资源投入: how much is invested, and through which channels
+    focus: str  # 管理重点: what the firm does for these customers
+    goal: str  # 目标
+
+
+LEVEL_STRATEGIES: tuple[LevelStrategy, ...] = (
+    LevelStrategy("A", "最多：专人负责，高层定期拜访",
+                  "倾听意见、优先供货、及时处理问题，发现下滑苗头立即挽回", "保持，锁定关系"),
+    LevelStrategy("B", "较多：客户经理定期联系",
+                  "多卖现有产品、推荐新产品、交叉销售，沟通更顺畅", "提升为 A 级"),
+    LevelStrategy("C", "适中：标准化服务",
+                  "达标奖励、一站式服务、咨询培训，培养有潜力的客户", "维持并培育"),
+    LevelStrategy("D", "较少：电话、网络服务为主",
+                  "控制服务成本，留意成长潜力，控制赊销风险", "低成本维持"),
+    LevelStrategy("E", "最少：标准产品、现款现货", "识别负值客户，减少额外投入",
+                  "必要时有策略地放弃"),
+)
+"""One suggested strategy per final level, in line with the MVC / STC / BZ strategies
+(``crmlab.rules.value.VALUE_TIERS``): an illustrative example for the group activity, in which
+students write their own. Lesson 06 and the customer grading report show this table."""
+
+STRATEGY_LABELS = {"level": "客户级别", "resources": "资源投入", "focus": "管理重点",
+                   "goal": "目标"}
+"""The Chinese headings of ``LEVEL_STRATEGIES``' fields."""
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,10 @@ import pandas as pd
 
 from crmlab.rules.checks import CourseInputError
 
+TITLE_MAX = 15
+"""A survey's title (课题名称) has at most this many characters (the practical training's first
+step, 立题)."""
+
 UNANSWERED_LABEL = "未作答"
 """Label of the tally row for respondents who skipped the question."""
 
