@@ -9,9 +9,10 @@ import yaml
 
 from crmlab.data import load_sample
 from crmlab.exercises import coding, numeric
+from crmlab.rules.checking import REVEAL_AFTER
 from crmlab.rules.checks import CourseInputError
 from crmlab.widgets import Exercise
-from crmlab.widgets.exercise import REVEAL_AFTER, CodeExercise
+from crmlab.widgets.exercise import CodeExercise
 
 CUSTOMERS = load_sample("customers")
 MAKERS = CUSTOMERS[(CUSTOMERS["industry"] == "制造") & (CUSTOMERS["order_amount"] > 100)]
@@ -57,7 +58,7 @@ def test_an_undefined_or_placeholder_variable_is_not_attempted(namespace, words)
 
 
 def test_a_function_stub_is_not_attempted():
-    """Is the lesson's stub (raise NotImplementedError()) 未作答, not 不对?"""
+    """Is the lesson's stub (raise NotImplementedError()) 未作答, not 错误?"""
     def nps_group(score):
         raise NotImplementedError()
 
@@ -81,7 +82,7 @@ def test_a_wrong_table_says_what_is_wrong(given, words):
     """Does a wrong type, wrong columns, wrong rows or a wrong value each get its own sentence,
     showing a little of the difference and never the whole answer?"""
     result = check("L03-C02", big_makers=given)
-    assert (result.outcome, result.label) == ("incorrect", "不对")
+    assert (result.outcome, result.label) == ("incorrect", "错误")
     assert words in result.message, result.message
     shown = [name for name in MAKERS["name"] if name in result.message]
     assert len(shown) <= coding.SHOWN
@@ -183,7 +184,7 @@ def test_the_widget_checks_a_namespace_and_offers_the_answer_after_wrong_tries()
     for _ in range(REVEAL_AFTER):
         assert widget.reveal_button.layout.display == "none"
         widget.check_button.click()
-        assert widget.outcome == "incorrect" and "不对" in widget.feedback.value
+        assert widget.outcome == "incorrect" and "<b>错误</b>" in widget.feedback.value
     assert widget.reveal_button.layout.display is None
     namespace["nps_group"] = nps_right
     widget.check_button.click()

@@ -46,7 +46,7 @@ def test_sorting_marks_right_wrong_blank_and_invalid():
         {first.id: "开头", second.id: "结尾", third.id: "  ", fourth.id: "摘要"},
         paragraph_ids=[p.id for p in practice.REPORT_EXAMPLE[:4]],
     )
-    assert [i.status for i in result.items] == ["correct", "incorrect", "unanswered", "invalid"]
+    assert [i.outcome for i in result.items] == ["correct", "incorrect", "unanswered", "invalid"]
     assert (result.correct, result.total) == (1, 4)
     assert result.items[0].message == first.reason
     assert "不是结尾" in result.items[1].message
@@ -57,7 +57,7 @@ def test_a_wrong_answer_does_not_name_the_right_part():
     """Does the message for a wrong choice leave the right part for the student to find?"""
     body = next(p for p in practice.REPORT_EXAMPLE if p.answer == "body")
     item = practice.mark_structure({body.id: "开头"}, paragraph_ids=[body.id]).items[0]
-    assert item.status == "incorrect"
+    assert item.outcome == "incorrect"
     assert "正文" not in item.message.replace("不是开头", "")
 
 

@@ -26,7 +26,7 @@ def test_judgements_are_marked_with_their_outcome():
     unlawful = next(p for p in privacy.PRACTICES if p.answer == "unlawful")
     other = next(p for p in privacy.PRACTICES if p.id not in (lawful.id, unlawful.id))
     result = privacy.mark_practices({lawful.id: "合规", unlawful.id: "lawful", other.id: "不好说"})
-    statuses = {item.id: item.status for item in result.items}
+    statuses = {item.id: item.outcome for item in result.items}
     assert statuses[lawful.id] == "correct"
     assert statuses[unlawful.id] == "incorrect"
     assert statuses[other.id] == "invalid"
@@ -38,7 +38,7 @@ def test_a_wrong_judgement_does_not_give_the_reason_away():
     """Does a wrong verdict send the student back to think instead of showing the reason?"""
     unlawful = next(p for p in privacy.PRACTICES if p.answer == "unlawful")
     item = privacy.mark_practices({unlawful.id: "合规"}, [unlawful.id]).items[0]
-    assert item.status == "incorrect"
+    assert item.outcome == "incorrect"
     assert item.message != unlawful.reason and "违规" not in item.message
 
 

@@ -25,7 +25,7 @@ def test_sorting_is_marked_and_a_wrong_stage_is_not_corrected_outright():
     first, second = service.EXAMPLES[0], service.EXAMPLES[-1]
     result = service.mark_stages({first.id: LABELS[first.answer], second.id: "售前"},
                                  [first.id, second.id])
-    assert [i.status for i in result.items] == ["correct", "incorrect"]
+    assert [i.outcome for i in result.items] == ["correct", "incorrect"]
     assert result.items[1].message.startswith("不是售前服务")
     assert LABELS[second.answer] not in result.items[1].message
     assert result.summary == "答对 1 / 2 项。"

@@ -187,7 +187,7 @@ def test_all_correct_labels_score_full_marks():
         len(questions),
         100,
     )
-    assert {item.status for item in result.items} == {"correct"}
+    assert {item.outcome for item in result.items} == {"correct"}
 
 
 @pytest.mark.parametrize("answer", ["s", " S ", "Ｓ", "ｓ"])
@@ -199,8 +199,8 @@ def test_labels_are_case_insensitive(answer):
 def test_wrong_label_is_incorrect_with_right_type_and_explanation():
     """Does a wrong label show the right type and the explanation?"""
     item = score_labelling({"gy-i01": "P"}).items[0]
-    assert item.status == "incorrect"
-    assert item.correct_type == "I"
+    assert item.outcome == "incorrect"
+    assert item.answer == "I"
     assert "暗示问题" in item.message and item.explanation in item.message
 
 
@@ -208,7 +208,7 @@ def test_wrong_label_is_incorrect_with_right_type_and_explanation():
 def test_other_values_are_invalid_not_an_exception(answer):
     """Is a typo marked invalid with a Chinese message instead of crashing?"""
     item = score_labelling({"gy-s01": answer}).items[0]
-    assert item.status == "invalid"
+    assert item.outcome == "invalid"
     assert "不是有效的类型" in item.message and "S、P、I、N" in item.message
 
 
@@ -216,8 +216,8 @@ def test_other_values_are_invalid_not_an_exception(answer):
 def test_empty_answers_are_unanswered(answer):
     """Is an empty answer 'unanswered', not wrong or invalid?"""
     result = score_labelling({"gy-s01": answer})
-    assert result.items[0].status == "unanswered"
-    assert result.items[0].status_label == "未作答"
+    assert result.items[0].outcome == "unanswered"
+    assert result.items[0].label == "未作答"
 
 
 def test_percentage_counts_every_item_of_the_exercise():
@@ -230,7 +230,7 @@ def test_percentage_counts_every_item_of_the_exercise():
 def test_question_ids_missing_from_answers_are_unanswered():
     """With the exercise's ids given, does an id with no answer count as unanswered?"""
     result = score_labelling({"gy-s01": "S"}, question_ids=["gy-s01", "gy-p01"])
-    assert [i.status for i in result.items] == ["correct", "unanswered"]
+    assert [i.outcome for i in result.items] == ["correct", "unanswered"]
     assert result.percentage == 50
 
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import crmlab.widgets as crm_widgets
 from crmlab import charts
 from crmlab.exercises import quiz
-from crmlab.rules import assessment, complaints, credit, grading, relationship, spin
+from crmlab.rules import assessment, checking, complaints, credit, grading, relationship, spin
 from crmlab.rules.checks import CourseInputError
 from crmlab.widgets import (
     AssessmentForm,
@@ -29,7 +29,6 @@ from crmlab.widgets import (
 )
 from crmlab.widgets._base import chart_png
 from crmlab.widgets.complaints import shuffled_steps
-from crmlab.widgets.spin import parse_script
 
 WIDGET_CLASSES = ("GradingScorecard", "CreditScorecard", "RelationshipPicker", "SpinSorter",
                   "SpinScriptCoach", "ComplaintSorter", "Quiz", "AssessmentForm",
@@ -358,7 +357,7 @@ n、如果能保证准时供货，对您有什么帮助？"""
 def test_spin_coach_reads_every_prefix_form():
     """Are S：, S:, 「s 」, full-width letters and 、 all read as types (blank lines
     skipped)?"""
-    pairs, problems = parse_script(GOOD_SCRIPT)
+    pairs, problems = spin.parse_script(GOOD_SCRIPT)
     assert problems == []
     assert [key for key, _ in pairs] == ["S", "S", "P", "I", "N"]
     assert pairs[0][1] == "贵厂现在每个月大概用多少条轮胎？"
@@ -368,7 +367,7 @@ def test_spin_coach_review_counts_match_the_model():
     """Do the counts and the order verdict shown equal review_script's?"""
     coach = SpinScriptCoach(GOOD_SCRIPT)
     coach.review()
-    expected = spin.review_script(parse_script(GOOD_SCRIPT)[0])
+    expected = spin.review_script(spin.parse_script(GOOD_SCRIPT)[0])
     assert coach.result == expected
     for key, count in expected.counts.items():
         assert f"class='crm-count-{key}'>{count}</span>" in coach.output.value
@@ -623,7 +622,7 @@ def test_quiz_explanation_waits_for_the_second_wrong_try(kind):
     assert "回答错误" in item.feedback.value and "再试一次" in item.feedback.value
     assert item.question.explanation not in item.feedback.value
     item.submit()
-    assert item.wrong_tries == quiz.REVEAL_AFTER
+    assert item.wrong_tries == checking.REVEAL_AFTER
     assert item.question.explanation in item.feedback.value
 
 

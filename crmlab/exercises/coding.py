@@ -17,10 +17,11 @@ in the lesson's exercise file next to the number exercises (:mod:`crmlab.exercis
 
 No answer is typed in the file or in the lesson: the expected value is what the reference code
 gives on the course's sample data. :func:`check` compares the student's namespace with it and
-returns one of three named outcomes with a Chinese sentence: 未作答 (the name is undefined,
-still ``None``, or the function still raises ``NotImplementedError``), 不对 (what is wrong and
-for which input: the type, the columns, a few rows, one differing value; never the whole
-answer), 正确. An exception in the student's code becomes a sentence naming the call.
+returns a :class:`crmlab.rules.checking.Result` with one of three outcomes and a Chinese
+sentence: 未作答 (the name is undefined, still ``None``, or the function still raises
+``NotImplementedError``), 错误 (what is wrong and for which input: the type, the columns, a
+few rows, one differing value; never the whole answer), 正确. An exception in the student's
+code becomes a sentence naming the call.
 """
 
 from __future__ import annotations
@@ -32,8 +33,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-OUTCOMES: dict[str, str] = {"unanswered": "未作答", "incorrect": "不对", "correct": "正确"}
-"""Outcome key → Chinese label."""
+from crmlab.rules.checking import Outcome, Result, within_tolerance
 
 CODE_KEYS: dict[str, str] = {
     "name": "要定义的名字", "tables": "示例数据表", "solution": "参考代码", "cases": "测试调用",
@@ -65,16 +65,6 @@ class CodeExerciseData:
     @property
     def is_function(self) -> bool:
         return bool(self.cases)
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    outcome: str
-    message: str
-
-    @property
-    def label(self) -> str:
-        return OUTCOMES[self.outcome]
 
 
 def sample_namespace(tables: tuple[str, ...]) -> dict[str, object]:
@@ -167,7 +157,7 @@ def _same(given: object, expected: object, tolerance: float) -> bool:
     if isinstance(expected, bool) or isinstance(given, bool):
         return given == expected
     if isinstance(expected, int | float) and isinstance(given, int | float):
-        return abs(given - expected) <= tolerance + 1e-9 * max(1.0, abs(expected))
+        return within_tolerance(given, expected, tolerance)
     return given == expected
 
 
@@ -263,52 +253,56 @@ def _error_text(error: BaseException) -> str:
     return f"{type(error).__name__}：{detail}" if detail else type(error).__name__
 
 
-def _check_function(data: CodeExerciseData, function: object) -> CheckResult:
+def _result(outcome: Outcome, message: str, explanation: str | None = None) -> Result:
+    return Result(outcome=outcome, message=message, explanation=explanation)
+
+
+def _check_function(data: CodeExerciseData, function: object) -> Result:
     if not callable(function):
-        return CheckResult("incorrect", f"「{data.name}」应当是一个函数（用 def 定义），"
-                                        f"现在是{type_name(function)}。")
+        return _result(Outcome.INCORRECT, f"「{data.name}」应当是一个函数（用 def 定义），"
+                                          f"现在是{type_name(function)}。")
     returned_none = 0
     for call, argument, expected in data.cases:
         given_argument = copy.deepcopy(argument)
         try:
             result = function(given_argument)
         except NotImplementedError:
-            return CheckResult("unanswered", f"函数「{data.name}」里还是 raise NotImplementedError()："
-                                             "删去这一行，写上你的代码，运行后再核对。")
+            return _result(Outcome.UNANSWERED, f"函数「{data.name}」里还是 raise NotImplementedError()："
+                                               "删去这一行，写上你的代码，运行后再核对。")
         except Exception as error:  # noqa: BLE001 - the student's code: becomes a sentence
             if isinstance(expected, _Raised) and isinstance(error, expected.kind):
                 continue
-            return CheckResult("incorrect", f"用 {call} 调用你的函数时出错：{_error_text(error)}。")
+            return _result(Outcome.INCORRECT, f"用 {call} 调用你的函数时出错：{_error_text(error)}。")
         if isinstance(expected, _Raised):
-            return CheckResult("incorrect", f"{call} 应当用 raise {expected.kind.__name__}(……) "
-                                            f"拒绝这个输入，你的函数却交回了 {_short(result)}。")
+            return _result(Outcome.INCORRECT, f"{call} 应当用 raise {expected.kind.__name__}(……) "
+                                              f"拒绝这个输入，你的函数却交回了 {_short(result)}。")
         if isinstance(argument, pd.DataFrame | pd.Series) and not given_argument.equals(argument):
-            return CheckResult("incorrect", f"{call} 修改了传进来的表。请先用 copy() 复制一份，"
-                                            "在副本上改。")
+            return _result(Outcome.INCORRECT, f"{call} 修改了传进来的表。请先用 copy() 复制一份，"
+                                              "在副本上改。")
         returned_none += result is None
         wrong = difference(f"{call} 交回的结果", result, expected, data.tolerance, reveal=True)
         if wrong:
             if result is None:
                 wrong += "函数没有交回结果，是不是忘了写 return？"
-            return CheckResult("incorrect", wrong)
-    return CheckResult("correct", f"正确！{data.explanation}")
+            return _result(Outcome.INCORRECT, wrong)
+    return _result(Outcome.CORRECT, f"正确！{data.explanation}", data.explanation)
 
 
-def check(data: CodeExerciseData, namespace: Mapping[str, object]) -> CheckResult:
+def check(data: CodeExerciseData, namespace: Mapping[str, object]) -> Result:
     """Check the name the exercise asks for in ``namespace`` (the notebook's ``globals()``)."""
     value = namespace.get(data.name)
     if value is None:
-        return CheckResult("unanswered", f"还没有定义「{data.name}」：在上面的单元格里写好代码，"
-                                         "运行它，再来核对。")
+        return _result(Outcome.UNANSWERED, f"还没有定义「{data.name}」：在上面的单元格里写好代码，"
+                                           "运行它，再来核对。")
     try:
         if data.is_function:
             return _check_function(data, value)
         wrong = difference(f"「{data.name}」", value, data.expected, data.tolerance)
     except Exception as error:  # noqa: BLE001 - never a traceback for the student
-        return CheckResult("incorrect", f"核对「{data.name}」时出错：{_error_text(error)}。")
+        return _result(Outcome.INCORRECT, f"核对「{data.name}」时出错：{_error_text(error)}。")
     if wrong:
-        return CheckResult("incorrect", wrong)
-    return CheckResult("correct", f"正确！{data.explanation}")
+        return _result(Outcome.INCORRECT, wrong)
+    return _result(Outcome.CORRECT, f"正确！{data.explanation}", data.explanation)
 
 
 def hint(data: CodeExerciseData, level: int = 1) -> str:

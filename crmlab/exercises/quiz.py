@@ -8,11 +8,12 @@ it and checks a student's answer:
 * ``load_bank(lesson)`` / ``load_bank_file(path)`` — the questions, validated: an unknown kind,
   an answer letter outside the options, a multiple-choice question with fewer than two correct
   options, a repeated id … raise :class:`CourseInputError` naming the file and the question.
-* ``check(question, response)`` — a :class:`Feedback` with one of the outcomes of ``OUTCOMES``:
-  not answered, answer not understood, correct, partly correct (multiple choice: only right
-  options chosen, but not all of them), incorrect. It never raises for a student's answer: a
-  typo is feedback too.
-* ``score(questions, responses)`` — a :class:`QuizScore` over a whole quiz.
+* ``check(question, response)`` — a :class:`Feedback` with one of the outcomes of
+  :class:`crmlab.rules.checking.Outcome`: unanswered, invalid (answer not understood),
+  correct, partial (multiple choice: only right options chosen, but not all of them),
+  incorrect. It never raises for a student's answer: a typo is feedback too.
+* ``score(questions, responses)`` — a :class:`crmlab.rules.checking.Marking` over a whole
+  quiz.
 
 Answers a student may give (``check`` normalises them):
 
@@ -44,6 +45,7 @@ from typing import NoReturn
 
 import yaml
 
+from crmlab.rules.checking import Marking, Outcome, Result, explanation_due, is_blank
 from crmlab.rules.checks import CourseInputError
 
 BANK_FOLDER = "banks"
@@ -95,33 +97,6 @@ TEXT_KEYS = ("prompt", "explanation", "hint")
 
 BANK_KEYS: dict[str, str] = {"lesson": "课次", "title": "课题", "questions": "题目"}
 """Top-level keys of a bank file."""
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """One possible result of checking an answer."""
-
-    key: str
-    label: str  # Chinese, as shown to the student
-    shows_explanation: bool  # is the question's explanation shown with it at once?
-    wrong_try: bool = False  # does it count as a wrong try (see REVEAL_AFTER)?
-
-
-OUTCOMES: tuple[Outcome, ...] = (
-    Outcome("unanswered", "未作答", False),
-    Outcome("invalid", "无法识别的答案", False),
-    Outcome("correct", "回答正确", True),
-    Outcome("partial", "部分正确", False, wrong_try=True),
-    Outcome("incorrect", "回答错误", False, wrong_try=True),
-)
-"""The outcomes of :func:`check`. A partial answer counts as not correct in :func:`score`."""
-
-REVEAL_AFTER = 2
-"""Wrong tries (incorrect or partly correct) after which a question's explanation is shown:
-it comes with a correct answer, or with the second wrong try, never with the first, so that a
-student has to think again before reading why."""
-
-OUTCOME_BY_KEY: dict[str, Outcome] = {outcome.key: outcome for outcome in OUTCOMES}
 
 
 # ------------------------------------------------------------------------------ questions
@@ -394,43 +369,26 @@ def lesson_title(lesson: int) -> str:
 # -------------------------------------------------------------------------------- checking
 
 
-@dataclass(frozen=True)
-class Feedback:
-    """What a student sees after answering one question.
+@dataclass(frozen=True, kw_only=True)
+class Feedback(Result):
+    """What a student sees after answering one question (``id`` is the question's id).
 
-    ``explanation`` is the question's explanation when the outcome shows it
-    (``Outcome.shows_explanation``), else ``None``. For multiple choice, ``wrong`` holds the
-    chosen letters that are not correct and ``missing`` how many correct ones were not chosen.
+    For multiple choice, ``wrong`` holds the chosen letters that are not correct and
+    ``missing`` how many correct ones were not chosen.
     """
 
-    question_id: str
-    outcome: str
-    message: str
-    explanation: str | None = None
     wrong: tuple[str, ...] = ()
     missing: int = 0
 
     @property
-    def correct(self) -> bool:
-        """Was the answer fully correct?"""
-        return self.outcome == "correct"
-
-    @property
-    def label(self) -> str:
-        """The outcome's Chinese name."""
-        return OUTCOME_BY_KEY[self.outcome].label
+    def question_id(self) -> str:
+        return self.id
 
 
-def explanation_due(outcome: str, wrong_before: int = 0) -> bool:
-    """Is the explanation shown with this outcome, after ``wrong_before`` earlier wrong tries?"""
-    kind = OUTCOME_BY_KEY[outcome]
-    return kind.shows_explanation or (kind.wrong_try and wrong_before + 1 >= REVEAL_AFTER)
-
-
-def _feedback(question: Question, outcome: str, message: str, wrong_before: int = 0,
-              **extra: object) -> Feedback:
-    shown = question.explanation if explanation_due(outcome, wrong_before) else None
-    return Feedback(question.id, outcome, message, shown, **extra)
+def _feedback(question: Question, outcome: Outcome, message: str, **extra: object) -> Feedback:
+    shown = question.explanation if explanation_due(outcome) else None
+    return Feedback(outcome=outcome, message=message, explanation=shown, id=question.id,
+                    answer=question.answer, **extra)
 
 
 def _shown(response: object) -> str:
@@ -442,16 +400,6 @@ def _shown(response: object) -> str:
     if isinstance(response, list | tuple):
         return "、".join(map(str, response))
     return str(response)
-
-
-def _is_blank(response: object) -> bool:
-    if response is None:
-        return True
-    if isinstance(response, str):
-        return not response.strip()
-    if isinstance(response, list | tuple | set | frozenset):
-        return all(_is_blank(item) for item in response)
-    return False
 
 
 def _letter(item: object, letters: str) -> str | None:
@@ -473,13 +421,13 @@ def _check_single(question: Question, response: object) -> Feedback:
     letter = _letter(response, letters)
     if letter is None:
         return _feedback(
-            question, "invalid",
+            question, Outcome.INVALID,
             f"无法识别的答案「{_shown(response)}」：请填写 {_range(letters)} 中的一个字母"
             f"（大小写均可），或选项序号 0–{len(letters) - 1}。",
         )
     if letter == question.answer:
-        return _feedback(question, "correct", f"回答正确！答案是 {letter}。")
-    return _feedback(question, "incorrect", f"回答错误：{letter} 不是正确答案。")
+        return _feedback(question, Outcome.CORRECT, f"回答正确！答案是 {letter}。")
+    return _feedback(question, Outcome.INCORRECT, f"回答错误：{letter} 不是正确答案。")
 
 
 def _chosen_items(response: object) -> list[object] | None:
@@ -489,7 +437,7 @@ def _chosen_items(response: object) -> list[object] | None:
         return list(SEPARATORS.sub("", text))
     if isinstance(response, Mapping) or not isinstance(response, Iterable):
         return None
-    return [item for item in response if not _is_blank(item)]
+    return [item for item in response if not is_blank(item)]
 
 
 def _check_multiple(question: Question, response: object) -> Feedback:
@@ -497,17 +445,17 @@ def _check_multiple(question: Question, response: object) -> Feedback:
     items = _chosen_items(response)
     if items is None:
         return _feedback(
-            question, "invalid",
+            question, Outcome.INVALID,
             f"无法识别的答案「{_shown(response)}」：多选题请给出选项字母的列表，"
             f"例如 [\"A\", \"C\"] 或 \"AC\"，字母范围 {_range(letters)}。",
         )
     if not items:  # only separators, e.g. " , "
-        return _feedback(question, "unanswered", _UNANSWERED[question.kind])
+        return _feedback(question, Outcome.UNANSWERED, _UNANSWERED[question.kind])
     chosen = [_letter(item, letters) for item in items]
     bad = [_shown(item) for item, letter in zip(items, chosen) if letter is None]
     if bad:
         return _feedback(
-            question, "invalid",
+            question, Outcome.INVALID,
             f"无法识别的选项「{'、'.join(bad)}」：本题的选项是 {_range(letters)}"
             f"（也可以用序号 0–{len(letters) - 1}）。",
         )
@@ -516,16 +464,16 @@ def _check_multiple(question: Question, response: object) -> Feedback:
     wrong = tuple(sorted(picked - right))
     missing = len(right - picked)
     if not wrong and not missing:
-        return _feedback(question, "correct", f"回答正确！答案是 {question.answer_text}。")
+        return _feedback(question, Outcome.CORRECT, f"回答正确！答案是 {question.answer_text}。")
     if not wrong:
         return _feedback(
-            question, "partial",
+            question, Outcome.PARTIAL,
             f"部分正确：选的 {len(picked)} 项都对，但还漏选了 {missing} 项，再想想。",
             missing=missing,
         )
     message = f"回答错误：{'、'.join(wrong)} 不是正确选项"
     message += f"；另有 {missing} 个正确选项没有选。" if missing else "。"
-    return _feedback(question, "incorrect", message, wrong=wrong, missing=missing)
+    return _feedback(question, Outcome.INCORRECT, message, wrong=wrong, missing=missing)
 
 
 def _check_truefalse(question: Question, response: object) -> Feedback:
@@ -537,13 +485,13 @@ def _check_truefalse(question: Question, response: object) -> Feedback:
         value = None
     if value is None:
         return _feedback(
-            question, "invalid",
+            question, Outcome.INVALID,
             f"无法识别的答案「{_shown(response)}」：判断题请回答「正确」或「错误」"
             "（也可以用 对/错、√/×、True/False）。",
         )
     if value == question.answer:
-        return _feedback(question, "correct", f"回答正确！这句话是{question.answer_text}的。")
-    return _feedback(question, "incorrect", "回答错误：再读一遍这句话，看它和本课讲的是否一致。")
+        return _feedback(question, Outcome.CORRECT, f"回答正确！这句话是{question.answer_text}的。")
+    return _feedback(question, Outcome.INCORRECT, "回答错误：再读一遍这句话，看它和本课讲的是否一致。")
 
 
 _UNANSWERED: dict[str, str] = {
@@ -563,8 +511,8 @@ def check(question: Question, response: object, wrong_before: int = 0) -> Feedba
     """
     if not isinstance(question, Question):
         raise CourseInputError(f"「题目」应当是题库中的一道题，现在是：{type(question).__name__}", "题目")
-    if _is_blank(response):
-        return _feedback(question, "unanswered", _UNANSWERED[question.kind])
+    if is_blank(response):
+        return _feedback(question, Outcome.UNANSWERED, _UNANSWERED[question.kind])
     feedback = _CHECKERS[question.kind](question, response)
     if explanation_due(feedback.outcome, wrong_before) and feedback.explanation is None:
         feedback = dataclasses.replace(feedback, explanation=question.explanation)
@@ -572,32 +520,6 @@ def check(question: Question, response: object, wrong_before: int = 0) -> Feedba
 
 
 # --------------------------------------------------------------------------------- scoring
-
-
-@dataclass(frozen=True)
-class QuizScore:
-    """The result of a quiz: ``percentage`` is 0–100; partly correct answers count 0."""
-
-    correct: int
-    total: int
-    percentage: float
-    feedback: tuple[Feedback, ...]
-
-    @property
-    def outcomes(self) -> dict[str, str]:
-        """Question id → outcome key, in quiz order."""
-        return {item.question_id: item.outcome for item in self.feedback}
-
-    @property
-    def counts(self) -> dict[str, int]:
-        """Outcome key → number of questions, for every outcome of ``OUTCOMES``."""
-        found = [item.outcome for item in self.feedback]
-        return {outcome.key: found.count(outcome.key) for outcome in OUTCOMES}
-
-    @property
-    def summary(self) -> str:
-        """One Chinese sentence: how many right, and the percentage."""
-        return f"共 {self.total} 题，答对 {self.correct} 题，正确率 {self.percentage:.1f}%。"
 
 
 def _responses_in_order(questions: Sequence[Question], responses: object) -> list[object]:
@@ -621,8 +543,9 @@ def _responses_in_order(questions: Sequence[Question], responses: object) -> lis
 
 def score(
     questions: Sequence[Question], responses: Mapping[str, object] | Sequence[object]
-) -> QuizScore:
-    """Check every answer of a quiz.
+) -> Marking:
+    """Check every answer of a quiz: a :class:`crmlab.rules.checking.Marking` (partly
+    correct answers count 0).
 
     ``responses`` maps question ids to answers (a missing id counts as unanswered) or is a list
     in the order of ``questions``. An empty quiz, an unknown id or a list of the wrong length
@@ -631,9 +554,7 @@ def score(
     questions = list(questions) if isinstance(questions, Iterable) else questions
     if not isinstance(questions, list) or not questions:
         raise CourseInputError("「题目」列表是空的，没有可以评分的题。", "题目")
-    feedback = tuple(
+    return Marking(tuple(
         check(question, response)
         for question, response in zip(questions, _responses_in_order(questions, responses))
-    )
-    correct = sum(item.correct for item in feedback)
-    return QuizScore(correct, len(questions), 100 * correct / len(questions), feedback)
+    ), show_percentage=True)

@@ -50,6 +50,34 @@ def as_number(
     return number
 
 
+def parse_number(
+    text: str,
+    label: str,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    blank_ok: bool = False,
+) -> float | None:
+    """Read a number typed into a text box; raise CourseInputError with a Chinese message.
+
+    Accepts half- and full-width digits, a thousands comma and surrounding spaces. A blank box
+    gives ``None`` when ``blank_ok``, else an error asking for a value.
+    """
+    cleaned = text.strip().translate(_FULL_WIDTH).replace(",", "")
+    if not cleaned:
+        if blank_ok:
+            return None
+        raise CourseInputError(f"请输入「{label}」", label)
+    try:
+        number = float(cleaned)
+    except ValueError:
+        raise CourseInputError(f"「{label}」必须是数字，现在是：{text.strip()}", label) from None
+    return as_number(number, label, minimum=minimum, maximum=maximum)
+
+
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．，－＋", "0123456789.,-+")
+
+
 def check_keys(given: object, allowed: dict[str, str], what: str) -> dict[str, object]:
     """Check a mapping's keys against ``allowed`` (key → Chinese label).
 

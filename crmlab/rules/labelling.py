@@ -3,26 +3,21 @@ marked against the option the course's data gives it.
 
 A topic module declares its options and items as data (e.g. the parts of a report in
 :mod:`crmlab.rules.practice`, lawful or unlawful ways of handling customer information in
-:mod:`crmlab.rules.privacy`) and marks a student's answers with :func:`mark`. Outcomes are distinct
-and named (``STATUSES``); a wrong answer gets a sentence that sends the student back to think
-without naming the right option.
+:mod:`crmlab.rules.privacy`) and marks a student's answers with :func:`mark`, into a
+:class:`crmlab.rules.checking.Marking` of :class:`crmlab.rules.checking.Result` s with the
+course's one vocabulary of outcomes; a wrong answer gets a sentence that sends the student
+back to think without naming the right option. :func:`mark_items` is the marking loop with
+its checks of the exercise's ids, which the SPIN labelling (:mod:`crmlab.rules.spin`) shares.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from crmlab.rules.checking import Marking, Outcome, Result, is_blank
 from crmlab.rules.checks import CourseInputError
-
-STATUSES: dict[str, str] = {
-    "correct": "正确",
-    "incorrect": "错误",
-    "unanswered": "未作答",
-    "invalid": "无效答案",
-}
-"""Outcome of one labelled item → its Chinese label."""
 
 
 @dataclass(frozen=True)
@@ -44,39 +39,6 @@ class Item:
     reason: str
 
 
-@dataclass(frozen=True)
-class MarkedItem:
-    """One item as marked."""
-
-    id: str
-    given: object  # what the student chose, as given
-    status: str  # a key of STATUSES
-    answer: str  # the right Option key
-    message: str  # Chinese feedback sentence
-
-    @property
-    def status_label(self) -> str:
-        return STATUSES[self.status]
-
-
-@dataclass(frozen=True)
-class LabellingResult:
-    """The marking of a labelling exercise."""
-
-    items: tuple[MarkedItem, ...]
-    correct: int
-    total: int
-    unit: str = "题"  # what one item is called: 题, 段, 条 …
-
-    def count(self, status: str) -> int:
-        """How many items have this outcome (a key of ``STATUSES``)."""
-        return sum(item.status == status for item in self.items)
-
-    @property
-    def summary(self) -> str:
-        return f"答对 {self.correct} / {self.total} {self.unit}。"
-
-
 def normalise(value: object, options: Sequence[Option]) -> str | None:
     """An option given as its key or its label (full-width characters and surrounding spaces
     allowed) → its key; anything else → ``None``."""
@@ -86,18 +48,52 @@ def normalise(value: object, options: Sequence[Option]) -> str | None:
     return next((o.key for o in options if text in (o.key, o.label)), None)
 
 
-def _mark_one(item: Item, given: object, options: Sequence[Option], retry: str) -> MarkedItem:
-    if given is None or (isinstance(given, str) and not given.strip()):
-        return MarkedItem(item.id, given, "unanswered", item.answer, "还没有选择。")
+def _mark_one(item: Item, given: object, options: Sequence[Option], retry: str) -> Result:
+    def result(outcome: Outcome, message: str) -> Result:
+        return Result(outcome=outcome, message=message, id=item.id, given=given,
+                      answer=item.answer)
+
+    if is_blank(given):
+        return result(Outcome.UNANSWERED, "还没有选择。")
     key = normalise(given, options)
     if key is None:
         allowed = "、".join(o.label for o in options)
-        return MarkedItem(item.id, given, "invalid", item.answer,
-                          f"「{given}」不是可选的答案：只能选 {allowed}。")
+        return result(Outcome.INVALID, f"「{given}」不是可选的答案：只能选 {allowed}。")
     if key == item.answer:
-        return MarkedItem(item.id, given, "correct", item.answer, item.reason)
+        return result(Outcome.CORRECT, item.reason)
     chosen = next(o.label for o in options if o.key == key)
-    return MarkedItem(item.id, given, "incorrect", item.answer, retry.format(chosen=chosen))
+    return result(Outcome.INCORRECT, retry.format(chosen=chosen))
+
+
+def mark_items(
+    answers: Mapping[str, object],
+    known: Iterable[str],
+    ids: Iterable[str] | None,
+    mark_one: Callable[[str, object], Result],
+    *,
+    unit: str = "题",
+    what: str = "编号",
+    show_percentage: bool = False,
+) -> Marking:
+    """Mark ``answers`` (item id → the answer given) for the items ``ids`` (by default all
+    ``known`` ids), one by ``mark_one(id, answer)``; ids missing from ``answers`` are given
+    ``None``. An unknown id, an answer for an item outside the exercise, an empty exercise or
+    answers that are not a mapping raise :class:`CourseInputError` naming ``what`` the ids
+    are."""
+    if not isinstance(answers, Mapping):
+        raise CourseInputError(f"「答案」应当是以{what}为键、以所选答案为值的字典。", "答案")
+    known = list(known)
+    chosen_ids = known if ids is None else list(ids)
+    unknown = [str(i) for i in [*chosen_ids, *answers] if i not in set(known)]
+    if unknown:
+        raise CourseInputError(f"没有这些{what}：{'、'.join(dict.fromkeys(unknown))}。", what)
+    extra = [str(i) for i in answers if i not in set(chosen_ids)]
+    if extra:
+        raise CourseInputError(f"这些{what}不在本次练习中：{'、'.join(extra)}。", what)
+    if not chosen_ids:
+        raise CourseInputError("本次练习没有题目，无法评分。", what)
+    return Marking(tuple(mark_one(i, answers.get(i)) for i in dict.fromkeys(chosen_ids)),
+                   unit, show_percentage)
 
 
 def mark(
@@ -109,28 +105,15 @@ def mark(
     retry: str,
     unit: str = "题",
     what: str = "编号",
-) -> LabellingResult:
+) -> Marking:
     """Mark ``answers`` (item id → the option chosen, by key or label) for the items ``ids``
     of ``items`` (by default all of them; ids missing from ``answers`` count as unanswered).
 
     ``None`` or a blank is *unanswered*; a value that is no option is *invalid* (a Chinese
     message, not an exception); a wrong option gets ``retry`` (formatted with ``chosen``, the
-    label the student chose). An unknown id, an answer for an item outside the exercise, an
-    empty exercise or answers that are not a mapping raise :class:`CourseInputError` naming
-    ``what`` the ids are.
+    label the student chose). The errors are those of :func:`mark_items`.
     """
-    if not isinstance(answers, Mapping):
-        raise CourseInputError(f"「答案」应当是以{what}为键、以所选答案为值的字典。", "答案")
     by_id = {item.id: item for item in items}
-    chosen_ids = list(by_id) if ids is None else list(ids)
-    unknown = [str(i) for i in [*chosen_ids, *answers] if i not in by_id]
-    if unknown:
-        raise CourseInputError(f"没有这些{what}：{'、'.join(dict.fromkeys(unknown))}。", what)
-    extra = [str(i) for i in answers if i not in set(chosen_ids)]
-    if extra:
-        raise CourseInputError(f"这些{what}不在本次练习中：{'、'.join(extra)}。", what)
-    if not chosen_ids:
-        raise CourseInputError("本次练习没有题目，无法评分。", what)
-    marked = tuple(_mark_one(by_id[i], answers.get(i), options, retry)
-                   for i in dict.fromkeys(chosen_ids))
-    return LabellingResult(marked, sum(m.status == "correct" for m in marked), len(marked), unit)
+    return mark_items(answers, by_id, ids,
+                      lambda i, given: _mark_one(by_id[i], given, options, retry),
+                      unit=unit, what=what)

@@ -26,8 +26,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from crmlab.rules import labelling
+from crmlab.rules.checking import Marking
 from crmlab.rules.checks import CourseInputError, as_number, check_keys
-from crmlab.rules.labelling import Item, LabellingResult, Option
+from crmlab.rules.labelling import Item, Option
 
 # ------------------------------------------------------------------------------ the report
 
@@ -121,7 +122,7 @@ RETRY = "不是{chosen}。再读一遍这一段：它是在提出问题、分析
 
 def mark_structure(
     answers: Mapping[str, object], paragraph_ids: Iterable[str] | None = None
-) -> LabellingResult:
+) -> Marking:
     """Mark a student's sorting of example paragraphs into 开头 / 正文 / 结尾.
 
     ``answers`` maps paragraph id → the part chosen (its key or its Chinese label);

@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from crmlab.rules import labelling
-from crmlab.rules.labelling import Item, LabellingResult, Option
+from crmlab.rules.checking import Marking
+from crmlab.rules.labelling import Item, Option
 
 VERDICTS: tuple[Option, ...] = (Option("lawful", "合规"), Option("unlawful", "违规"))
 
@@ -63,7 +64,7 @@ RETRY = "判断为{chosen}不对。再想一想：这样做是否必要、是否
 
 def mark_practices(
     answers: Mapping[str, object], practice_ids: Iterable[str] | None = None
-) -> LabellingResult:
+) -> Marking:
     """Mark a student's judgements (合规 / 违规, or ``lawful`` / ``unlawful``) of the
     practices ``practice_ids`` (by default all of ``PRACTICES``); see
     :func:`crmlab.rules.labelling.mark` for the outcomes and the errors."""

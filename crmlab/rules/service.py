@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from crmlab.rules import labelling
-from crmlab.rules.labelling import Item, LabellingResult, Option
+from crmlab.rules.checking import Marking
+from crmlab.rules.labelling import Item, Option
 
 STAGES: tuple[Option, ...] = (
     Option("before", "售前"),
@@ -44,7 +45,7 @@ RETRY = "不是{chosen}服务。再想一想：这项服务发生在顾客付款
 
 def mark_stages(
     answers: Mapping[str, object], example_ids: Iterable[str] | None = None
-) -> LabellingResult:
+) -> Marking:
     """Mark a student's sorting of ``EXAMPLES`` into 售前 / 售中 / 售后 (by key or label);
     see :func:`crmlab.rules.labelling.mark` for the outcomes and the errors."""
     return labelling.mark(answers, EXAMPLES, STAGES, example_ids,

@@ -8,8 +8,10 @@ uncover its needs.
 * ``TYPES`` — S 背景问题, P 难点问题, I 暗示问题, N 需求-效益问题 (the Chinese names used by the
   Chinese edition of the book), each with its purpose and a typical opening.
 * ``load_bank`` — the question bank in ``spin_questions.yml`` (package data), validated.
-* ``score_labelling`` — mark a student's S/P/I/N labels for bank questions.
-* ``review_script`` — feedback on a student's own script of typed questions: counts, order,
+* ``score_labelling`` — mark a student's S/P/I/N labels for bank questions;
+  ``pick_questions`` — a short labelling exercise that meets all four types.
+* ``parse_script`` reads a script typed one question a line (``S：……``);
+  ``review_script`` — feedback on a student's own script of typed questions: counts, order,
   warnings. The **order rule**: give each type a rank S=1, P=2, I=3, N=4; within one problem
   the ranks never go down (S S P I N and S P N follow it; S P S I N does not). A problem
   question after an implication or need-payoff question takes up a NEW problem, which again
@@ -23,6 +25,7 @@ uncover its needs.
 
 from __future__ import annotations
 
+import random
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -32,6 +35,8 @@ from importlib import resources
 
 import yaml
 
+from crmlab.rules import labelling
+from crmlab.rules.checking import Marking, Outcome, Result, is_blank
 from crmlab.rules.checks import CourseInputError
 
 BANK_FILE = "spin_questions.yml"
@@ -151,14 +156,6 @@ HINT_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
 _HINT_REGEXES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (key, re.compile("|".join(words))) for key, words in HINT_PATTERNS
 )
-
-LABEL_STATUSES: dict[str, str] = {
-    "correct": "正确",
-    "incorrect": "错误",
-    "unanswered": "未作答",
-    "invalid": "无效答案",
-}
-"""Outcome of one labelled question → its Chinese label."""
 
 SCRIPT_WARNINGS: dict[str, str] = {
     "empty": "脚本里还没有问题：请先写几个问题。",
@@ -321,70 +318,30 @@ def normalise_type(value: object) -> str | None:
     return key if key in TYPE_BY_KEY else None
 
 
-def _is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-@dataclass(frozen=True)
-class LabelledItem:
-    """One question of a labelling exercise, as marked."""
-
-    id: str
-    text: str
-    given: object  # what the student entered, as entered
-    status: str  # a key of LABEL_STATUSES
-    correct_type: str
-    explanation: str
-    message: str  # Chinese feedback sentence
-
-    @property
-    def status_label(self) -> str:
-        """The outcome in Chinese."""
-        return LABEL_STATUSES[self.status]
-
-
-@dataclass(frozen=True)
-class LabellingResult:
-    """The marking of a labelling exercise."""
-
-    items: tuple[LabelledItem, ...]
-    correct: int
-    total: int
-    percentage: float  # correct ÷ total × 100 (unanswered and invalid count as not correct)
-
-    def count(self, status: str) -> int:
-        """How many items have this outcome (a key of ``LABEL_STATUSES``)."""
-        return sum(item.status == status for item in self.items)
-
-    @property
-    def summary(self) -> str:
-        """One Chinese sentence for the top of the feedback."""
-        return f"答对 {self.correct} / {self.total} 题（{self.percentage:.0f}%）。"
-
-
-def _mark_one(question: SpinQuestion, given: object) -> LabelledItem:
+def _mark_one(question: SpinQuestion, given: object) -> Result:
     right = TYPE_BY_KEY[question.type]
     answer = f"正确答案：{right.key} {right.name}。{question.explanation}"
     key = normalise_type(given)
-    if _is_blank(given):
-        status, message = "unanswered", f"还没有作答。{answer}"
+    if is_blank(given):
+        outcome, message = Outcome.UNANSWERED, f"还没有作答。{answer}"
     elif key is None:
-        status = "invalid"
+        outcome = Outcome.INVALID
         message = f"「{given}」不是有效的类型，请填写 {TYPE_KEYS_TEXT} 中的一个字母。{answer}"
     elif key == question.type:
-        status, message = "correct", f"正确：这是{right.name}。{question.explanation}"
+        outcome, message = Outcome.CORRECT, f"正确：这是{right.name}。{question.explanation}"
     else:
-        status = "incorrect"
+        outcome = Outcome.INCORRECT
         message = f"不对：你选的是{TYPE_BY_KEY[key].name}。{answer}"
-    return LabelledItem(
-        question.id, question.text, given, status, question.type, question.explanation, message
-    )
+    return Result(outcome=outcome, message=message, explanation=question.explanation,
+                  id=question.id, given=given, answer=question.type)
 
 
 def score_labelling(
     answers: Mapping[str, object], question_ids: Iterable[str] | None = None
-) -> LabellingResult:
-    """Mark a student's type labels for bank questions.
+) -> Marking:
+    """Mark a student's type labels for bank questions: a
+    :class:`crmlab.rules.checking.Marking` (its summary with the percentage), each item's
+    ``answer`` the right type and its message naming it.
 
     ``answers`` maps question id → the student's label. S/P/I/N are accepted in either case
     (full-width letters too, and surrounding spaces are ignored); ``None`` or a blank string
@@ -392,24 +349,29 @@ def score_labelling(
     exception. ``question_ids`` is the exercise's full list of questions (ids missing from
     ``answers`` count as unanswered); by default the exercise is the ids in ``answers``.
     An id that is not in the bank, an answer for an id outside ``question_ids``, or an
-    exercise with no questions raises :class:`CourseInputError`.
+    exercise with no questions raises :class:`CourseInputError`
+    (:func:`crmlab.rules.labelling.mark_items`).
     """
-    if not isinstance(answers, Mapping):
-        raise CourseInputError("「答案」应当是「题号→类型」的字典。", "答案")
     by_id = bank().by_id()
-    ids = list(answers) if question_ids is None else list(question_ids)
-    unknown = [str(qid) for qid in [*ids, *answers] if qid not in by_id]
-    if unknown:
-        raise CourseInputError(f"题库中没有这些题号：{'、'.join(dict.fromkeys(unknown))}。", "题号")
-    exercise = set(ids)
-    extra = [str(qid) for qid in answers if qid not in exercise]
-    if extra:
-        raise CourseInputError(f"这些题号不在本次练习中：{'、'.join(extra)}。", "题号")
-    if not ids:
-        raise CourseInputError("本次练习没有题目，无法评分。", "题号")
-    items = tuple(_mark_one(by_id[qid], answers.get(qid)) for qid in dict.fromkeys(ids))
-    correct = sum(item.status == "correct" for item in items)
-    return LabellingResult(items, correct, len(items), 100 * correct / len(items))
+    ids = list(answers) if question_ids is None and isinstance(answers, Mapping) else question_ids
+    return labelling.mark_items(answers, by_id, ids, lambda qid, given: _mark_one(by_id[qid], given),
+                                what="题号", show_percentage=True)
+
+
+def pick_questions(questions: list[SpinQuestion], count: int, seed: int) -> list[SpinQuestion]:
+    """``count`` questions chosen and shuffled by ``seed``, spread over the types in turn
+    (one of each type before a second of any), so that a short exercise meets all four."""
+    rng = random.Random(seed)
+    pools = {t.key: [q for q in questions if q.type == t.key] for t in TYPES}
+    for pool in pools.values():
+        rng.shuffle(pool)
+    picked: list[SpinQuestion] = []
+    while len(picked) < count:
+        for pool in pools.values():
+            if pool and len(picked) < count:
+                picked.append(pool.pop())
+    rng.shuffle(picked)
+    return picked
 
 
 # --------------------------------------------------------------------------- script review
@@ -483,6 +445,43 @@ def _script_items(questions: object) -> tuple[ScriptItem, ...]:
             raise CourseInputError(f"提问脚本第 {position} 个问题还没有内容。", "问题")
         items.append(ScriptItem(position, key, text.strip(), classify_hint(text)))
     return tuple(items)
+
+
+_LINE = re.compile(r"\s*(?P<type>[A-Za-z])(?:\s*[:：、.．)）]|\s+|$)\s*(?P<text>.*)")
+"""A script line: a type letter, then a colon (half or full width), 、 . ) or a space, then
+the question. The letter itself is checked by :func:`normalise_type`."""
+
+
+def parse_script(text: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """Read a script typed one question a line (``S：……``): (type, question) pairs for the
+    good lines, and one Chinese message per bad line (naming its line number). Blank lines are
+    skipped."""
+    pairs: list[tuple[str, str]] = []
+    problems: list[str] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        head, tail = unicodedata.normalize("NFKC", raw[:3]), raw[3:]
+        match = _LINE.match(head + tail)
+        if match is None:
+            problems.append(
+                f"第 {number} 行没有写类型：请在行首写 {TYPE_KEYS_TEXT} 中的一个字母，"
+                f"再加冒号，例如「P：……」。"
+            )
+            continue
+        key = normalise_type(match.group("type"))
+        if key is None:
+            problems.append(
+                f"第 {number} 行的类型「{match.group('type')}」无效：只能是 "
+                f"{TYPE_KEYS_TEXT} 中的一个。"
+            )
+            continue
+        question = match.group("text").strip()
+        if not question:
+            problems.append(f"第 {number} 行只写了类型 {key}，还没有写问题。")
+            continue
+        pairs.append((key, question))
+    return pairs, problems
 
 
 def review_script(questions: list[tuple[str, str]]) -> ScriptFeedback:

@@ -1,5 +1,7 @@
-"""What every exercise widget shares: number parsing with Chinese messages, message and badge
-HTML, and a guard that turns any error in a callback into a message instead of a traceback.
+"""What every exercise widget shares: message and badge HTML, how an outcome of
+:mod:`crmlab.rules.checking` is shown, and a guard that turns any error in a callback into a
+message instead of a traceback. (``parse_number``, the reading of a typed number with Chinese
+messages, lives in :mod:`crmlab.rules.checks` and is imported from here by the widgets.)
 
 A widget class holds its controls, calls a domain model in one ``update`` method and renders
 the result; no course arithmetic lives here.
@@ -16,7 +18,9 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
-from crmlab.rules.checks import CourseInputError, as_number
+from crmlab.rules.checking import Attempts, Outcome, Result
+from crmlab.rules.checks import CourseInputError
+from crmlab.rules.checks import parse_number as parse_number  # for the widgets (module doc)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -24,6 +28,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("crmlab.widgets")
 
 COLORS = {"ok": "#1b7837", "error": "#b2182b", "info": "#2166ac", "warn": "#b35806"}
+TONES: dict[Outcome, str] = {Outcome.UNANSWERED: "info", Outcome.INVALID: "error",
+                             Outcome.PARTIAL: "warn", Outcome.INCORRECT: "error",
+                             Outcome.CORRECT: "ok"}
+"""Outcome → the kind of :func:`message` (its colour and icon) that shows it."""
 LEVEL_COLORS = {"A": "#1b7837", "B": "#5aae61", "C": "#d8a400", "D": "#e08214", "E": "#b2182b"}
 
 
@@ -40,6 +48,30 @@ def message(text: str, kind: str = "error") -> str:
     return f'<span style="color:{COLORS[kind]}">{icon} {esc(text)}</span>'
 
 
+def outcome_message(result) -> str:
+    """A checked answer's message (a :class:`crmlab.rules.checking.Result`) in its outcome's
+    colour."""
+    return message(result.message, TONES[result.outcome])
+
+
+class Checked:
+    """What a widget checking one answer shares (mixed in before ``widgets.VBox``): the last
+    :class:`crmlab.rules.checking.Result` in ``.result`` (``None`` before the first check) and
+    the :class:`crmlab.rules.checking.Attempts` in ``.attempts``."""
+
+    result: Result | None = None
+    attempts: Attempts
+
+    @property
+    def outcome(self) -> Outcome | None:
+        """The outcome of the last check (``None`` before the first)."""
+        return None if self.result is None else self.result.outcome
+
+    @property
+    def wrong_tries(self) -> int:
+        return self.attempts.wrong
+
+
 def badge(text: str, color: str) -> str:
     """A coloured pill, e.g. a level letter."""
     return (f'<span style="background:{color};color:white;border-radius:0.8em;'
@@ -48,34 +80,6 @@ def badge(text: str, color: str) -> str:
 
 def level_badge(level: str) -> str:
     return badge(f"{level} 级", LEVEL_COLORS.get(level[:1], COLORS["info"]))
-
-
-def parse_number(
-    text: str,
-    label: str,
-    *,
-    minimum: float | None = None,
-    maximum: float | None = None,
-    blank_ok: bool = False,
-) -> float | None:
-    """Read a number typed into a text box; raise CourseInputError with a Chinese message.
-
-    Accepts half- and full-width digits, a thousands comma and surrounding spaces. A blank box
-    gives ``None`` when ``blank_ok``, else an error asking for a value.
-    """
-    cleaned = text.strip().translate(_FULL_WIDTH).replace(",", "")
-    if not cleaned:
-        if blank_ok:
-            return None
-        raise CourseInputError(f"请输入「{label}」", label)
-    try:
-        number = float(cleaned)
-    except ValueError:
-        raise CourseInputError(f"「{label}」必须是数字，现在是：{text.strip()}", label) from None
-    return as_number(number, label, minimum=minimum, maximum=maximum)
-
-
-_FULL_WIDTH = str.maketrans("０１２３４５６７８９．，－＋", "0123456789.,-+")
 
 
 def show_in_output(widget, text: str) -> None:

@@ -2,18 +2,21 @@
 「重新开始」 buttons, a verdict beside each item and a score line.
 
 A subclass names its items and options and marks the answers with its domain model in
-``_mark``; the model's result has ``items`` (each with ``id``, ``status``, ``status_label``
-and ``message``), ``correct``, ``total``, ``count(status)`` and ``summary``.
+``_mark``, into a :class:`crmlab.rules.checking.Marking`: ``items`` (each a
+:class:`crmlab.rules.checking.Result` with ``id``, ``outcome``, ``label`` and ``message``),
+``correct``, ``total``, ``count(outcome)`` and ``summary``.
 """
 
 from __future__ import annotations
 
 import ipywidgets as widgets
 
-from crmlab.widgets._base import COLORS, esc, guarded, message, show_in_output
+from crmlab.rules.checking import Marking, Outcome
+from crmlab.widgets._base import COLORS, TONES, esc, guarded, message, show_in_output
 
-STATUS_ICONS = {"correct": "✔", "incorrect": "✘", "unanswered": "…", "invalid": "✘"}
-STATUS_KINDS = {"correct": "ok", "incorrect": "error", "unanswered": "info", "invalid": "error"}
+ICONS = {Outcome.CORRECT: "✔", Outcome.INCORRECT: "✘", Outcome.PARTIAL: "⚠",
+         Outcome.UNANSWERED: "…", Outcome.INVALID: "✘"}
+"""Outcome → the mark beside an item."""
 
 
 class ChoiceSorter(widgets.VBox):
@@ -47,7 +50,7 @@ class ChoiceSorter(widgets.VBox):
         for choice in self.choices.values():
             choice.observe(self._changed, names="value")
 
-    def _mark(self, answers: dict[str, object]):
+    def _mark(self, answers: dict[str, object]) -> Marking:
         """Mark ``answers`` (item id → chosen option or ``None``) with the domain model."""
         raise NotImplementedError
 
@@ -77,8 +80,8 @@ class ChoiceSorter(widgets.VBox):
         result = self._mark({item_id: choice.value for item_id, choice in self.choices.items()})
         for item in result.items:
             self.feedback[item.id].value = (
-                f'<span style="color:{COLORS[STATUS_KINDS[item.status]]}">'
-                f"{STATUS_ICONS[item.status]} <b>{esc(item.status_label)}</b>　"
+                f'<span style="color:{COLORS[TONES[item.outcome]]}">'
+                f"{ICONS[item.outcome]} <b>{esc(item.label)}</b>　"
                 f"{esc(item.message)}</span>"
             )
         self.result = result
@@ -89,8 +92,8 @@ class ChoiceSorter(widgets.VBox):
         """The 「检查答案」 button."""
         self.update()
 
-    def render(self, result) -> str:
-        unanswered = result.count("unanswered")
+    def render(self, result: Marking) -> str:
+        unanswered = result.count(Outcome.UNANSWERED)
         rest = f"还有 {unanswered} {self.unit}未作答。" if unanswered else ""
         kind = "ok" if result.correct == result.total else "info"
         return f"<p class='crm-score'>{message(result.summary + rest, kind)}</p>"

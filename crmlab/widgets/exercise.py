@@ -1,32 +1,21 @@
 """计算题: a self-checking numeric exercise.
 
 The expected ``answer`` is computed in the notebook by calling a crmlab model (e.g.
-``grading.grade_customer(...).score``), so no notebook types the number by hand. The widget
-only compares the student's number with it, within a tolerance.
+``grading.grade_customer(...).score``), so no notebook types the number by hand. The checking
+(:func:`crmlab.rules.checking.check_number`, :func:`crmlab.exercises.coding.check`) and the
+counting of tries (:class:`crmlab.rules.checking.Attempts`) happen in the rules; the widgets
+only show their results.
 """
 
 from __future__ import annotations
 
 import ipywidgets as widgets
 
-from crmlab.exercises import coding, numeric, quiz
-from crmlab.rules.checks import CourseInputError, as_number
-from crmlab.widgets._base import esc, guarded, heading, message, parse_number
-
-ANSWER_LABEL = "你的答案"
-REVEAL_AFTER = quiz.REVEAL_AFTER
-"""Wrong tries after which the 「查看答案」 button appears (the same rule as the quizzes)."""
-
-FLOAT_SLACK = 1e-9
-"""Relative slack so that 20.01 typed for 20 ± 0.01 counts as within (binary floats)."""
-
-OUTCOMES: dict[str, str] = {
-    "unanswered": "未作答",
-    "invalid": "不是数字",
-    "correct": "回答正确",
-    "incorrect": "还不对",
-}
-"""Outcome key → Chinese label."""
+from crmlab.exercises import coding, numeric
+from crmlab.rules import checking
+from crmlab.rules.checking import ANSWER_LABEL, Attempts
+from crmlab.rules.checks import as_number
+from crmlab.widgets._base import Checked, esc, guarded, heading, message, outcome_message
 
 
 def format_number(value: float) -> str:
@@ -42,13 +31,14 @@ def check_buttons() -> tuple[widgets.Button, widgets.Button, widgets.Button]:
             widgets.Button(description="查看答案", icon="eye", layout=widgets.Layout(display="none")))
 
 
-class NumberExercise(widgets.VBox):
+class NumberExercise(Checked, widgets.VBox):
     """A prompt, a box for the answer, and 「核对」/「提示」 buttons.
 
-    ``.check()`` sets ``.outcome`` (a key of ``OUTCOMES``) and ``.feedback``; within
-    ``tolerance`` of ``answer`` is correct (``relative=True``: a fraction of the answer, e.g.
-    0.01 for 1 %). The answer is shown only by ``.reveal()``, whose button appears after
-    ``REVEAL_AFTER`` wrong tries.
+    ``.check()`` checks the box with :func:`crmlab.rules.checking.check_number` and sets
+    ``.result`` (the :class:`crmlab.rules.checking.Result`), ``.outcome`` and ``.feedback``;
+    within ``tolerance`` of ``answer`` is correct (``relative=True``: a fraction of the answer,
+    e.g. 0.01 for 1 %). The answer is shown only by ``.reveal()``, whose button appears after
+    ``checking.REVEAL_AFTER`` wrong tries.
     """
 
     def __init__(
@@ -77,9 +67,8 @@ class NumberExercise(widgets.VBox):
         self.feedback = widgets.HTML()
         self.hint_html = widgets.HTML()
         self.solution = widgets.HTML()
-        self.outcome: str | None = None
-        self.result: float | None = None  # the number read from the box at the last check
-        self.wrong_tries = 0
+        self.result: checking.Result | None = None
+        self.attempts = Attempts()
 
         self.check_button.on_click(lambda _: self.check())
         self.hint_button.on_click(lambda _: self.hint())
@@ -98,40 +87,20 @@ class NumberExercise(widgets.VBox):
         self.add_class("crm-number-exercise")
 
     def _show_error(self, text: str) -> None:
-        self.outcome = "invalid"
         self.result = None
         self.feedback.value = text
 
-    def _read(self) -> float | None:
-        text = self.box.value.strip()
-        if self.unit and text.endswith(self.unit):
-            text = text[: -len(self.unit)]
-        return parse_number(text, ANSWER_LABEL, blank_ok=True)
-
     @guarded(_show_error)
     def update(self, _change=None) -> None:
-        """Compare the box with the answer."""
-        try:
-            given = self._read()
-        except CourseInputError as error:
-            self._show_error(message(str(error)))
-            return
-        self.result = given
-        if given is None:
-            self.outcome = "unanswered"
-            self.feedback.value = message("请先填写答案。", "info")
-            return
-        allowed = self.tolerance * abs(self.answer) if self.relative else self.tolerance
-        if abs(given - self.answer) <= allowed + FLOAT_SLACK * max(1.0, abs(self.answer)):
-            self.outcome = "correct"
-            extra = f" {esc(self.explanation)}" if self.explanation else ""
-            self.feedback.value = message("回答正确！", "ok") + extra
-            return
-        self.outcome = "incorrect"
-        self.wrong_tries += 1
-        side = "偏大" if given > self.answer else "偏小"
-        self.feedback.value = message(f"还不对，再算一算：你的结果{side}了。")
-        if self.wrong_tries >= REVEAL_AFTER:
+        """Check the box against the answer and show the verdict."""
+        result = checking.check_number(self.box.value, self.answer, tolerance=self.tolerance,
+                                       relative=self.relative, unit=self.unit,
+                                       explanation=self.explanation)
+        self.result = result
+        self.attempts.record(result)
+        extra = f" {esc(result.explanation)}" if result.explanation else ""
+        self.feedback.value = outcome_message(result) + extra
+        if self.attempts.reveal_due:
             self.reveal_button.layout.display = None
 
     def check(self) -> None:
@@ -160,22 +129,23 @@ def notebook_namespace() -> dict:
     return shell.user_ns if shell is not None else {}
 
 
-class CodeExercise(widgets.VBox):
+class CodeExercise(Checked, widgets.VBox):
     """代码题: the prompt and a check of the student's own variable or function.
 
     Shown right after the student's code cell, it checks at once and again on 「核对」; the
     namespace is the notebook's (or the one given, e.g. ``globals()`` or a test's dict).
-    ``.check()`` sets ``.outcome`` (a key of ``coding.OUTCOMES``) and returns the
-    widget, ``.hint()`` / ``.hint(2)`` show the tiered hints, ``.solution()`` the reference
-    code and the explanation; its button appears after ``REVEAL_AFTER`` wrong checks.
+    ``.check()`` sets ``.result`` (a :class:`crmlab.rules.checking.Result`) and ``.outcome``
+    and returns the widget, ``.hint()`` / ``.hint(2)`` show the tiered hints, ``.solution()``
+    the reference code and the explanation; its button appears after
+    ``checking.REVEAL_AFTER`` wrong checks.
     """
 
     def __init__(self, data: coding.CodeExerciseData, namespace: dict | None = None):
         self.data = data
         self.exercise_id = data.id
         self.namespace = namespace
-        self.outcome: str | None = None
-        self.wrong_tries = 0
+        self.result: checking.Result | None = None
+        self.attempts = Attempts()
         self.hints_shown = 0
         self.prompt = widgets.HTML(f"<p>{esc(data.prompt)}</p>")
         self.check_button, self.hint_button, self.reveal_button = check_buttons()
@@ -194,7 +164,7 @@ class CodeExercise(widgets.VBox):
         self.check()
 
     def _show_error(self, text: str) -> None:
-        self.outcome = "incorrect"
+        self.result = None
         self.feedback.value = text
 
     @guarded(_show_error)
@@ -204,13 +174,11 @@ class CodeExercise(widgets.VBox):
             self.namespace = namespace
         found = self.namespace if self.namespace is not None else notebook_namespace()
         result = coding.check(self.data, found)
-        self.outcome = result.outcome
-        kind = {"unanswered": "info", "incorrect": "error", "correct": "ok"}[result.outcome]
-        self.feedback.value = f"<b>{esc(result.label)}</b>　" + message(result.message, kind)
-        if result.outcome == "incorrect":
-            self.wrong_tries += 1
-            if self.wrong_tries >= REVEAL_AFTER:
-                self.reveal_button.layout.display = None
+        self.result = result
+        self.attempts.record(result)
+        self.feedback.value = f"<b>{esc(result.label)}</b>　" + outcome_message(result)
+        if self.attempts.reveal_due:
+            self.reveal_button.layout.display = None
         return self
 
     def hint(self, level: int | None = None) -> CodeExercise:

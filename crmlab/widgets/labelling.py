@@ -8,7 +8,8 @@ from collections.abc import Callable, Sequence
 
 import ipywidgets as widgets
 
-from crmlab.rules.labelling import Item, LabellingResult, Option
+from crmlab.rules.checking import Marking
+from crmlab.rules.labelling import Item, Option
 from crmlab.widgets._base import esc, heading
 from crmlab.widgets._sorter import ChoiceSorter
 
@@ -28,14 +29,14 @@ class LabelSorter(ChoiceSorter):
 
     ``.items`` are the items as shown (shuffled by ``seed``); ``.choices`` maps item id → its
     ``ToggleButtons``; ``.check()`` marks them with ``mark(answers, ids)`` into ``.result`` (a
-    :class:`crmlab.rules.labelling.LabellingResult`).
+    :class:`crmlab.rules.checking.Marking`).
     """
 
     def __init__(
         self,
         items: Sequence[Item],
         options: Sequence[Option],
-        mark: Callable[[dict[str, object], list[str]], LabellingResult],
+        mark: Callable[[dict[str, object], list[str]], Marking],
         *,
         title: str,
         intro: str,
@@ -59,5 +60,5 @@ class LabelSorter(ChoiceSorter):
         super().__init__([heading(title), widgets.HTML(intro), *rows, self.buttons,
                           self.output, *extra])
 
-    def _mark(self, answers: dict[str, object]) -> LabellingResult:
+    def _mark(self, answers: dict[str, object]) -> Marking:
         return self.mark(answers, list(self.choices))

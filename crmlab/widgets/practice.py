@@ -9,8 +9,8 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from crmlab.rules import practice
+from crmlab.rules.checking import Marking
 from crmlab.rules.checks import CourseInputError
-from crmlab.rules.labelling import LabellingResult
 from crmlab.widgets._base import (
     COLORS,
     esc,
@@ -60,14 +60,14 @@ class ReportSorter(LabelSorter):
         super()._show_error(text)
         self.report.value = ""
 
-    def _after_check(self, result: LabellingResult) -> None:
+    def _after_check(self, result: Marking) -> None:
         self.report.value = self.render_report(result) if result.correct == result.total else ""
 
     def _after_reset(self) -> None:
         self.report.value = ""
 
     @staticmethod
-    def render_report(result: LabellingResult) -> str:
+    def render_report(result: Marking) -> str:
         """The marked paragraphs in the report's order, under their part's name."""
         paragraphs = practice.report_in_order(item.id for item in result.items)
         blocks = []

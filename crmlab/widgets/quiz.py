@@ -10,27 +10,25 @@ from collections.abc import Callable, Sequence
 import ipywidgets as widgets
 
 from crmlab.exercises import quiz
+from crmlab.rules.checking import Attempts, Marking, Outcome
 from crmlab.rules.checks import CourseInputError
-from crmlab.widgets._base import esc, guarded, heading, message
-
-OUTCOME_KINDS = {"unanswered": "info", "invalid": "error", "correct": "ok", "partial": "warn",
-                 "incorrect": "error"}
-"""Outcome key → the colour of its message."""
+from crmlab.widgets._base import Checked, esc, guarded, heading, message, outcome_message
 
 UNANSWERED_TEXT = "请先作答。"
 
 
-class QuizItem(widgets.VBox):
+class QuizItem(Checked, widgets.VBox):
     """One question: its control, 「提交」 and 「提示」, and the feedback beside them.
 
     ``.control`` is a ``RadioButtons`` (single choice), a ``VBox`` of the ``Checkbox`` es in
     ``.checkboxes`` (multiple choice; letter → checkbox) or a ``ToggleButtons`` 正确/错误
     (true/false); ``.response`` reads it. ``.submit()`` checks it with
-    :func:`crmlab.exercises.quiz.check` and sets ``.result`` (the :class:`crmlab.exercises.quiz.Feedback`),
-    ``.outcome`` and ``.feedback``; ``.submitted`` is the response last submitted and
-    ``.first_submitted`` the first one that was a real try (not blank, not unreadable): the
-    quiz scores first tries. ``.wrong_tries`` counts wrong tries; the explanation shows with a
-    correct answer or with the ``quiz.REVEAL_AFTER``-th wrong try.
+    :func:`crmlab.exercises.quiz.check` and sets ``.result`` (the
+    :class:`crmlab.exercises.quiz.Feedback`), ``.outcome`` and ``.feedback``; ``.submitted`` is
+    the response last submitted. ``.attempts`` (a :class:`crmlab.rules.checking.Attempts`)
+    keeps ``.first_submitted``, the first real try (not blank, not unreadable), which the quiz
+    scores, and ``.wrong_tries``; the explanation shows with a correct answer or with the
+    ``checking.REVEAL_AFTER``-th wrong try.
     """
 
     def __init__(self, question: quiz.Question, number: int,
@@ -62,8 +60,7 @@ class QuizItem(widgets.VBox):
         self.hint_html = widgets.HTML()
         self.result: quiz.Feedback | None = None
         self.submitted: object = None
-        self.first_submitted: object = None
-        self.wrong_tries = 0
+        self.attempts = Attempts()
         self.submit_button.on_click(lambda _: self.submit())
         self.hint_button.on_click(lambda _: self.hint())
         kind = "（可多选）" if question.kind == "multiple" else ""
@@ -77,9 +74,8 @@ class QuizItem(widgets.VBox):
         self.add_class("crm-quiz-item")
 
     @property
-    def outcome(self) -> str | None:
-        """The outcome key of the last submission (``None`` before the first)."""
-        return None if self.result is None else self.result.outcome
+    def first_submitted(self) -> object:
+        return self.attempts.first
 
     @property
     def response(self) -> object:
@@ -99,11 +95,7 @@ class QuizItem(widgets.VBox):
         result = quiz.check(self.question, response, wrong_before=self.wrong_tries)
         self.result = result
         self.submitted = response
-        kind = quiz.OUTCOME_BY_KEY[result.outcome]
-        if self.first_submitted is None and (kind.wrong_try or result.correct):
-            self.first_submitted = response
-        if kind.wrong_try:
-            self.wrong_tries += 1
+        self.attempts.record(result, response)
         self.feedback.value = self.render(result)
         if self.on_submit is not None:
             self.on_submit()
@@ -118,10 +110,10 @@ class QuizItem(widgets.VBox):
 
     @staticmethod
     def render(result: quiz.Feedback) -> str:
-        if result.outcome == "unanswered":
+        if result.outcome is Outcome.UNANSWERED:
             return message(UNANSWERED_TEXT, "info")
-        text = message(result.message, OUTCOME_KINDS[result.outcome])
-        if quiz.OUTCOME_BY_KEY[result.outcome].wrong_try and not result.explanation:
+        text = outcome_message(result)
+        if result.outcome.wrong_try and not result.explanation:
             text += "<div style='color:#555'>想一想再试一次，也可以先点「提示」。</div>"
         if result.explanation:
             text += f"<div style='color:#333'>解析：{esc(result.explanation)}</div>"
@@ -132,7 +124,7 @@ class Quiz(widgets.VBox):
     """The questions of ``quiz.load_bank(lesson)`` (or only ``ids``, in that order).
 
     ``.items`` are the :class:`QuizItem` s; ``.score_html`` shows 「首次答对 x / n 题」 and
-    ``.result`` the :class:`crmlab.exercises.quiz.QuizScore` over each question's first try.
+    ``.result`` the :class:`crmlab.rules.checking.Marking` over each question's first try.
     """
 
     def __init__(self, lesson: int, ids: Sequence[str] | None = None):
@@ -154,7 +146,7 @@ class Quiz(widgets.VBox):
         self.items = [QuizItem(q, number, self.update)
                       for number, q in enumerate(questions, start=1)]
         self.score_html = widgets.HTML()
-        self.result: quiz.QuizScore | None = None
+        self.result: Marking | None = None
         super().__init__([
             heading(f"随堂测验：{quiz.lesson_title(lesson)}"),
             *self.items,

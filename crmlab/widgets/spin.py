@@ -1,19 +1,17 @@
 """SPIN 提问练习: sort bank questions into S/P/I/N, and get a review of your own script.
 
-Both widgets wrap :mod:`crmlab.rules.spin`: the types, the bank, the marking and the script review
-all come from there.
+Both widgets wrap :mod:`crmlab.rules.spin`: the types, the bank, the choice of questions, the
+marking, the reading of a typed script and its review all come from there.
 """
 
 from __future__ import annotations
 
-import random
-import re
-import unicodedata
 from numbers import Integral
 
 import ipywidgets as widgets
 
 from crmlab.rules import spin
+from crmlab.rules.checking import Marking
 from crmlab.rules.checks import CourseInputError
 from crmlab.widgets._base import (
     badge,
@@ -40,30 +38,12 @@ def types_legend() -> str:
     return table_html(["类型", "目的", "典型问法"], rows)
 
 
-def pick_questions(
-    questions: list[spin.SpinQuestion], count: int, seed: int
-) -> list[spin.SpinQuestion]:
-    """``count`` questions chosen and shuffled by ``seed``, spread over the types in turn
-    (one of each type before a second of any), so that a short exercise meets all four."""
-    rng = random.Random(seed)
-    pools = {t.key: [q for q in questions if q.type == t.key] for t in spin.TYPES}
-    for pool in pools.values():
-        rng.shuffle(pool)
-    picked: list[spin.SpinQuestion] = []
-    while len(picked) < count:
-        for pool in pools.values():
-            if pool and len(picked) < count:
-                picked.append(pool.pop())
-    rng.shuffle(picked)
-    return picked
-
-
 class SpinSorter(ChoiceSorter):
     """分类练习: label ``count`` bank questions as S/P/I/N, then check them.
 
     ``.choices`` maps question id → its ``ToggleButtons`` (``None`` until chosen);
     ``.check()`` (the 「检查答案」 button) marks them with :func:`crmlab.rules.spin.score_labelling`;
-    ``.result`` holds the :class:`crmlab.rules.spin.LabellingResult` (``None`` before a check and
+    ``.result`` holds the :class:`crmlab.rules.checking.Marking` (``None`` before a check and
     after any change); ``.feedback`` maps question id → its feedback ``HTML``.
     """
 
@@ -76,7 +56,7 @@ class SpinSorter(ChoiceSorter):
             raise CourseInputError(
                 f"「题数」应为 1～{len(bank)} 之间的整数，现在是：{count!r}", "题数"
             )
-        self.questions = pick_questions(bank, int(count), seed)
+        self.questions = spin.pick_questions(bank, int(count), seed)
         self._build_choices([q.id for q in self.questions], [t.key for t in spin.TYPES],
                             tooltips=[t.label for t in spin.TYPES])
         rows = [
@@ -98,47 +78,11 @@ class SpinSorter(ChoiceSorter):
         ])
         self.add_class("crm-spin-sorter")
 
-    def _mark(self, answers: dict[str, object]) -> spin.LabellingResult:
+    def _mark(self, answers: dict[str, object]) -> Marking:
         return spin.score_labelling(answers, question_ids=list(self.choices))
 
 
 # ------------------------------------------------------------------------------ the coach
-
-_LINE = re.compile(r"\s*(?P<type>[A-Za-z])(?:\s*[:：、.．)）]|\s+|$)\s*(?P<text>.*)")
-"""A script line: a type letter, then a colon (half or full width), 、 . ) or a space, then
-the question. The letter itself is checked by :func:`crmlab.rules.spin.normalise_type`."""
-
-
-def parse_script(text: str) -> tuple[list[tuple[str, str]], list[str]]:
-    """Read the script box: (type, question) pairs for the good lines, and one Chinese message
-    per bad line (naming its line number). Blank lines are skipped."""
-    pairs: list[tuple[str, str]] = []
-    problems: list[str] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
-        if not raw.strip():
-            continue
-        head, tail = unicodedata.normalize("NFKC", raw[:3]), raw[3:]
-        match = _LINE.match(head + tail)
-        if match is None:
-            problems.append(
-                f"第 {number} 行没有写类型：请在行首写 {spin.TYPE_KEYS_TEXT} 中的一个字母，"
-                f"再加冒号，例如「P：……」。"
-            )
-            continue
-        key = spin.normalise_type(match.group("type"))
-        if key is None:
-            problems.append(
-                f"第 {number} 行的类型「{match.group('type')}」无效：只能是 "
-                f"{spin.TYPE_KEYS_TEXT} 中的一个。"
-            )
-            continue
-        question = match.group("text").strip()
-        if not question:
-            problems.append(f"第 {number} 行只写了类型 {key}，还没有写问题。")
-            continue
-        pairs.append((key, question))
-    return pairs, problems
-
 
 class SpinScriptCoach(widgets.VBox):
     """SPIN 提问脚本: write one question a line (``S：…``), get it reviewed by
@@ -194,7 +138,7 @@ class SpinScriptCoach(widgets.VBox):
     @guarded(_show_error)
     def update(self, _change=None) -> None:
         """Review the script in the box."""
-        pairs, problems = parse_script(self.script.value)
+        pairs, problems = spin.parse_script(self.script.value)
         if problems:
             self.script_error.value = "<br>".join(message(p) for p in problems)
             self._show_error(message("请先改正上面标出的行，再点评。", "info"))
