@@ -84,10 +84,11 @@ def mark_items(
         raise CourseInputError(f"「答案」应当是以{what}为键、以所选答案为值的字典。", "答案")
     known = list(known)
     chosen_ids = known if ids is None else list(ids)
-    unknown = [str(i) for i in [*chosen_ids, *answers] if i not in set(known)]
+    known_ids, exercise = set(known), set(chosen_ids)
+    unknown = [str(i) for i in [*chosen_ids, *answers] if i not in known_ids]
     if unknown:
         raise CourseInputError(f"没有这些{what}：{'、'.join(dict.fromkeys(unknown))}。", what)
-    extra = [str(i) for i in answers if i not in set(chosen_ids)]
+    extra = [str(i) for i in answers if i not in exercise]
     if extra:
         raise CourseInputError(f"这些{what}不在本次练习中：{'、'.join(extra)}。", what)
     if not chosen_ids:
