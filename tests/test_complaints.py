@@ -52,12 +52,13 @@ def test_correct_order_is_fully_right():
     assert feedback.correct and feedback.n_correct == 8
     assert feedback.hints == () and len(feedback.longest_run) == 8
     assert feedback.summary.startswith("完全正确")
+    assert feedback.outcome == "correct"
 
 
 def test_swapping_the_first_two_steps():
     """With 判定 placed before 记录, are both hints given as in the brief?"""
     feedback = check_order(swapped(0, 1))
-    assert not feedback.correct
+    assert not feedback.correct and feedback.outcome == "incorrect"
     assert feedback.position_correct == (False, False, True, True, True, True, True, True)
     assert feedback.hints == (
         "「判定投诉是否成立」应在「记录投诉内容」之后。",

@@ -1,7 +1,7 @@
 """Exercises declared as data (练习题库): number exercises whose answers come from the models.
 
 A lesson shows one short line per exercise, ``Exercise("L02-E01")``; the prompt, unit, hint,
-explanation and the *inputs* of the answer live in ``quiz_banks/exercisesNN.yml`` (package
+explanation and the *inputs* of the answer live in ``banks/exercisesNN.yml`` (package
 data, next to the quiz banks), and the answer is computed here from a course model, so it is
 neither typed by hand nor visible in the lesson's code.
 

@@ -1,6 +1,6 @@
 """Self-check quizzes (随堂测验): the lesson question banks and one checking engine.
 
-Each lesson has a bank ``quiz_banks/lessonNN.yml`` (package data, read with
+Each lesson has a bank ``banks/lessonNN.yml`` (package data, read with
 importlib.resources) of questions of three kinds (``KINDS``): single choice (单项选择),
 multiple choice (多项选择) and true/false (判断题). A bank is data only; this module validates
 it and checks a student's answer:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from crmlab.rules.checking import Outcome
 from crmlab.rules.checks import CourseInputError
 
 
@@ -66,6 +67,11 @@ class OrderFeedback:
     position_correct: tuple[bool, ...]  # per position of the student's list
     longest_run: tuple[str, ...]  # keys of the longest correctly ordered run
     hints: tuple[str, ...]  # one Chinese sentence per misplaced step, in list order
+
+    @property
+    def outcome(self) -> Outcome:
+        """The order's outcome in the course's one vocabulary (correct or incorrect)."""
+        return Outcome.CORRECT if self.correct else Outcome.INCORRECT
 
     @property
     def n_correct(self) -> int:

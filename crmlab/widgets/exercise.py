@@ -198,7 +198,7 @@ class CodeExercise(Checked, widgets.VBox):
 class Exercise(NumberExercise):
     """An exercise of the lesson's exercise file, by id: ``Exercise("L02-E01")``.
 
-    The prompt, unit, hint and explanation come from ``quiz_banks/exercisesNN.yml`` and the
+    The prompt, unit, hint and explanation come from ``banks/exercisesNN.yml`` and the
     answer from the course model the file names (:mod:`crmlab.exercises.numeric`), so a lesson shows
     one short line and no answer. An unknown id raises a Chinese :class:`CourseInputError`.
     A code exercise's id (``Exercise("L03-C01")``) gives a :class:`CodeExercise` that checks
