@@ -1,7 +1,8 @@
 """nbgrader configuration of the CRM Lab course (the repository root is the course directory).
 
 Read by every ``nbgrader`` command run from this folder and by Formgrader. Each assignment's
-due date, late policy and rubric live in ``assignments/<id>.yml``: ``crmlab release`` and
+title, due date, points, late policy and rubric live in ``assignments/<id>.yml``: release
+writes the released notebook's header from it, and ``crmlab release`` and
 ``crmlab sync-due-dates`` put the due dates into the gradebook, where nbgrader reads them.
 """
 
@@ -40,10 +41,14 @@ try:  # the course's own pieces; nbgrader still works (with its defaults) where 
     from crmlab.course.assignments import load_assignments
     from crmlab.course.export import COURSE_TIMEZONE, CourseExportPlugin
     from crmlab.course.feedback import TEMPLATE_NAME, TEMPLATES, FeedbackExporter, HideHiddenTests
+    from crmlab.course.header import generate_preprocessors
     from crmlab.course.late import PerDayLatePenalty
 except ImportError:
     pass
 else:
+    # Each released notebook starts with a header (title, due date, points, late policy)
+    # written from its assignments/<id>.yml, never typed in the source notebook.
+    c.GenerateAssignment.preprocessors = generate_preprocessors()
     # Late work loses a share of its score per day, as each assignment's YAML says.
     c.AssignLatePenalties.plugin_class = PerDayLatePenalty
     # `nbgrader export`: Chinese headings, names, late penalties; .xlsx or CSV with a BOM.
