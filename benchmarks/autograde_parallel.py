@@ -23,11 +23,10 @@ from pathlib import Path
 import nbformat
 
 from crmlab.course.autograde import db_url
-from crmlab.course.gradebook import environment_path
-from crmlab.course.release import nbgrader
+from crmlab.course.environment import environment_path, nbgrader
+from crmlab.course.notebook import Role, SourceNotebook, role
 
 ROOT = Path(__file__).resolve().parents[1]
-STUB = "# 在这里写你的代码\nraise NotImplementedError()"
 
 
 def build_course(base: Path, assignments: list[str], students: int) -> Path:
@@ -42,14 +41,14 @@ def build_course(base: Path, assignments: list[str], students: int) -> Path:
         nbgrader("generate_assignment", assignment, "--force", cwd=course)
         source = course / "source" / assignment
         notebook_name = next(source.glob("*.ipynb")).name
-        model = nbformat.read(source / notebook_name, as_version=4)
+        model = SourceNotebook.read(source / notebook_name)
         answers = [i for i, c in enumerate(model.cells)
-                   if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"]
+                   if role(c) in (Role.ANSWER, Role.WRITTEN) and c.cell_type == "code"]
         for n in range(students):
             work = nbformat.read(source / notebook_name, as_version=4)
             for k, index in enumerate(answers):
                 if n % 3 == 1 and k % 2 == 0 or n % 3 == 2 and k % 3 == 0:
-                    work.cells[index].source = STUB
+                    work.cells[index].source = model.markers.stub(model.language)
             folder = course / "submitted" / f"s{n:03d}" / assignment
             shutil.copytree(source, folder, ignore=shutil.ignore_patterns("*.ipynb"))
             (folder / "timestamp.txt").write_text("2026-12-01 10:00:00.000000 UTC")

@@ -6,8 +6,8 @@ import csv
 import shutil
 from pathlib import Path
 
+from crmlab.course.environment import nbgrader
 from crmlab.course.gradebook import sync_due_dates
-from crmlab.course.release import nbgrader
 
 ROOT = Path(__file__).resolve().parents[1]
 COURSE_ID = "crm-lab"

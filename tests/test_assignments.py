@@ -17,6 +17,16 @@ from crmlab.course import release
 from crmlab.course.assignments import LatePolicy, load_assignments
 from crmlab.course.feedback import FAILED, NOT_RUN, PASSED, HideHiddenTests
 from crmlab.course.manifest import load_course
+from crmlab.course.notebook import (
+    HAND_GRADED,
+    HIDDEN_TESTS,
+    Markers,
+    Role,
+    SourceNotebook,
+    grade_id,
+    points,
+    role,
+)
 from tests.course import ROOT, ScratchCourse
 
 ASSIGNMENTS = load_assignments(ROOT)
@@ -32,14 +42,12 @@ def _source_notebook(assignment_id: str) -> Path:
 def _points(notebook: Path) -> tuple[float, float, set[str]]:
     auto = manual = 0.0
     manual_ids = set()
-    for cell in nbformat.read(notebook, as_version=4).cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("grade"):
-            if meta.get("solution"):
-                manual += meta.get("points", 0)
-                manual_ids.add(meta["grade_id"])
-            else:
-                auto += meta.get("points", 0)
+    for cell in SourceNotebook.read(notebook).cells:
+        if role(cell) in HAND_GRADED:
+            manual += points(cell)
+            manual_ids.add(grade_id(cell))
+        elif role(cell) is Role.TEST:
+            auto += points(cell)
     return auto, manual, manual_ids
 
 
@@ -72,7 +80,8 @@ def test_late_policy_per_started_day_capped(seconds, fraction):
 
 
 def _graded_cell(outputs, failing_line=None):
-    source = "assert f(1) == 2, '可见测试'\n### BEGIN HIDDEN TESTS\nassert f(7) == 14\n### END HIDDEN TESTS"
+    begin, end = Markers.from_config().regions[HIDDEN_TESTS]  # HideHiddenTests() without config
+    source = f"assert f(1) == 2, '可见测试'\n### {begin}\nassert f(7) == 14\n### {end}"
     if failing_line is not None:
         outputs = [{"output_type": "error", "ename": "AssertionError", "evalue": "可见测试",
                     "traceback": ["\x1b[0;31mAssertionError\x1b[0m", f"Cell In[5], line {failing_line}",
@@ -155,8 +164,7 @@ def cycle(tmp_path_factory):
 def _tampered(source: Path, out: Path) -> Path:
     """The model answers with one test cell deleted and another one's asserts removed."""
     notebook = nbformat.read(source, as_version=4)
-    tests = [i for i, c in enumerate(notebook.cells)
-             if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
+    tests = [i for i, c in enumerate(notebook.cells) if role(c) is Role.TEST]
     notebook.cells[tests[1]].source = "pass  # 测试被改掉了"
     del notebook.cells[tests[0]]
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -225,7 +233,7 @@ def test_tampered_tests_still_run(cycle):
 def test_feedback_hides_hidden_test_code(cycle, assignment_id):
     """Does the feedback HTML keep the scores but none of the hidden tests' code?"""
     course, _, _ = cycle
-    hidden = release.secret_lines(_source_notebook(assignment_id), ("### BEGIN HIDDEN TESTS",))
+    hidden = release.secret_lines(_source_notebook(assignment_id), (HIDDEN_TESTS,))
     assert hidden
     for student in ("alice", "bob"):
         folder = course.root / "feedback" / student / assignment_id

@@ -13,7 +13,8 @@ import pytest
 
 from crmlab.commands.cli import main
 from crmlab.course.autograde import autograde, db_url
-from crmlab.course.release import nbgrader
+from crmlab.course.environment import nbgrader
+from crmlab.course.notebook import HIDDEN_TESTS, SOLUTION, Markers
 
 pytestmark = pytest.mark.slow
 
@@ -22,6 +23,11 @@ c.CourseDirectory.course_id = "tiny"
 c.Execute.timeout = 4
 c.OverwriteCells.add_missing_cells = True
 """
+
+
+MARKERS = Markers.from_config()
+"""nbgrader's own markers: the little course's config leaves them as they are."""
+(BEGIN, END), (BEGIN_HIDDEN, END_HIDDEN) = MARKERS.regions[SOLUTION], MARKERS.regions[HIDDEN_TESTS]
 
 
 def _cell(kind, source, **meta):
@@ -35,10 +41,10 @@ def _source_notebook() -> nbformat.NotebookNode:
                                        "language": "python"}
     notebook.cells = [
         _cell("markdown", "# 小练习", locked=True, solution=False, grade=False, grade_id="intro"),
-        _cell("code", "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION",
+        _cell("code", f"def double(x):\n    ### {BEGIN}\n    return 2 * x\n    ### {END}",
               solution=True, grade=False, locked=False, grade_id="answer", task=False),
         _cell("code", '"""double(1) 是 2 吗？"""\nassert double(1) == 2, "double(1) 应为 2"\n'
-                      "### BEGIN HIDDEN TESTS\nassert double(21) == 42\n### END HIDDEN TESTS",
+                      f"### {BEGIN_HIDDEN}\nassert double(21) == 42\n### {END_HIDDEN}",
               grade=True, solution=False, locked=True, points=3, grade_id="test_double"),
         _cell("code", '"""double(0) 是 0 吗？"""\nassert double(0) == 0',
               grade=True, solution=False, locked=True, points=1, grade_id="test_zero"),

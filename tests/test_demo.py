@@ -5,7 +5,6 @@ beforehand shows that a run starts clean."""
 from __future__ import annotations
 
 import csv
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from crmlab.course.assignments import load_assignments
-from crmlab.course.gradebook import environment_path
+from crmlab.course.environment import environment
+from crmlab.course.notebook import course_markers
 from crmlab.course.release import leaks
 from crmlab.data import read_table
 
@@ -41,7 +41,7 @@ def demo(tmp_path_factory):
         [sys.executable, "-m", "crmlab.commands.cli", "demo", "--out", "out",
          "--class-size", str(CLASS_SIZE), "--quiet"],
         cwd=here, capture_output=True, text=True, timeout=900,
-        env=dict(os.environ, PATH=environment_path()),
+        env=environment(),
     )
     return out, result, before
 
@@ -96,7 +96,8 @@ def test_feedback_exists_for_graded_students_and_shows_no_hidden_test(demo):
     out, _, _ = demo
     pages = list((out / "course" / "feedback").rglob("*.html"))
     assert len(pages) >= (CLASS_SIZE - 2) * 5
-    assert not any("BEGIN HIDDEN TESTS" in p.read_text(encoding="utf-8") for p in pages)
+    markers = course_markers(ROOT).all
+    assert not any(m in p.read_text(encoding="utf-8") for p in pages for m in markers)
 
 
 def test_the_demo_course_releases_leak_nothing(demo):

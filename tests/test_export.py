@@ -4,7 +4,6 @@ and the Formgrader time zone."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,8 +12,8 @@ import pandas as pd
 import pytest
 from traitlets.config.loader import PyFileConfigLoader
 
+from crmlab.course.environment import environment
 from crmlab.course.export import COURSE_TIMEZONE, EXPORT_HEADINGS, CourseExportPlugin
-from crmlab.course.gradebook import environment_path
 from crmlab.data import read_table
 from tests.test_reports import STUDENTS, build_gradebook
 
@@ -33,7 +32,7 @@ def export(database: Path, dest: Path) -> pd.DataFrame:
                "--ExportApp.plugin_class=crmlab.course.export.CourseExportPlugin",
                "--CourseDirectory.course_id=crm-lab", "--log-level=WARN"]
     done = subprocess.run(command, cwd=database.parent, capture_output=True, text=True,
-                          env={**os.environ, "PATH": environment_path()})
+                          env=environment())
     assert done.returncode == 0, done.stderr
     return read_table(dest, text_columns=[EXPORT_HEADINGS["student_id"]])
 
@@ -75,6 +74,6 @@ def test_export_of_one_assignment_and_student(gradebook, tmp_path):
                "--student=s01", "--student=s02",
                "--ExportApp.plugin_class=crmlab.course.export.CourseExportPlugin"]
     subprocess.run(command, cwd=gradebook.parent, check=True, capture_output=True,
-                   env={**os.environ, "PATH": environment_path()})
+                   env=environment())
     chosen = read_table(tmp_path / "hw02.csv", text_columns=["学号"])
     assert sorted(chosen["学号"]) == ["s01", "s02"] and set(chosen["作业"]) == {"hw02"}

@@ -17,6 +17,7 @@ from nbgrader.coursedir import CourseDirectory
 from traitlets.config import Config
 
 from crmlab.course import release
+from crmlab.course.notebook import HIDDEN_TESTS
 from tests.course import ROOT, ScratchCourse
 
 ASSIGNMENT = "hw01_crm_concepts"
@@ -53,7 +54,7 @@ def _check_page(page: Path, full_marks: bool):
     assert "作业反馈" in text and "得分：" in text and "回到顶部" in text
     assert "第 1 题（单选）：答案是 A、B、C、D 中的一个大写字母。" in text  # a test's own title
     assert "教师评阅的文字题" in text and "你的答案" in text
-    hidden = release.secret_lines(SOURCE, ("### BEGIN HIDDEN TESTS",))
+    hidden = release.secret_lines(SOURCE, (HIDDEN_TESTS,))
     assert hidden and [line for line in hidden if line in text] == []
     assert ("隐藏测试：通过" in text) is full_marks
     assert ("未作答：这里还是发下来时的样子。" in text) is not full_marks

@@ -9,7 +9,7 @@ import shutil
 import nbformat
 import pytest
 
-from crmlab.cli import main
+from crmlab.commands.cli import main
 from crmlab.course.assignments import load_assignments
 from crmlab.course.header import HEADER_ID, due_text, header_markdown
 from tests.course import ROOT

@@ -15,6 +15,7 @@ import pytest
 from crmlab.course import glossary
 from crmlab.course.assignments import load_assignments
 from crmlab.course.manifest import load_course
+from crmlab.course.notebook import Role, SourceNotebook, grade_id, role
 from crmlab.rules import survey
 from tests.course import ROOT
 
@@ -73,9 +74,9 @@ def hw05():
     here = Path.cwd()
     os.chdir(source.parent)
     try:
-        for cell in nbformat.read(source, as_version=4).cells:
-            meta = cell.metadata.get("nbgrader", {})
-            if cell.cell_type == "code" and (meta.get("grade_id") == "setup" or meta.get("solution")):
+        for cell in SourceNotebook.read(source).cells:
+            if cell.cell_type == "code" and (grade_id(cell) == "setup"
+                                             or role(cell) in (Role.ANSWER, Role.WRITTEN)):
                 exec(cell.source, namespace)  # noqa: S102 - the course's own model answers
     finally:
         os.chdir(here)

@@ -25,6 +25,7 @@ from playwright.sync_api import expect
 from crmlab.commands.hub import accounts, layout
 from crmlab.commands.hub.roster import members_from_table, read_roster, unix_name
 from crmlab.commands.hub.singleuser import copy_lessons
+from crmlab.course.notebook import HIDDEN_TESTS, SOLUTION, course_markers
 from crmlab.rules.checks import CourseInputError
 from tests.hub import PASSWORD, Hub, as_account, leftover_processes, unique_prefix, write_roster
 
@@ -346,16 +347,13 @@ def test_a_student_gets_nothing_from_another_students_server(hub):
 
 def _secret_lines() -> list[str]:
     """Lines of solutions and hidden tests of every source notebook (long enough to be unique)."""
+    markers = course_markers(ROOT)
     lines = set()
     for path in (ROOT / "source").glob("*/*.ipynb"):
         for cell in nbformat.read(path, as_version=4).cells:
-            text = cell.source
-            for marker, end in (("### BEGIN SOLUTION", "### END SOLUTION"),
-                                ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")):
-                while marker in text:
-                    before, rest = text.split(marker, 1)
-                    body, _, text = rest.partition(end)
-                    lines |= {line.strip() for line in body.splitlines() if len(line.strip()) > 24}
+            for segment in markers.segments(cell.source):
+                if segment.kind in (SOLUTION, HIDDEN_TESTS):
+                    lines |= {line.strip() for line in segment.lines if len(line.strip()) > 24}
     return sorted(lines)
 
 

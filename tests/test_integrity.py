@@ -16,6 +16,7 @@ from nbgrader.api import Gradebook
 from crmlab.course.assignments import load_assignments
 from crmlab.course.gradebook import db_url
 from crmlab.course.integrity import HIDDEN_TEST_IMPORT, hidden_test_lines, uses_crmlab
+from crmlab.course.notebook import HIDDEN_TESTS, course_markers
 from tests.course import ROOT, ScratchCourse
 
 ASSIGNMENTS = load_assignments(ROOT)
@@ -152,12 +153,13 @@ def test_hidden_tests_call_the_one_check():
     checks = _integrity_checks()
     assert len(checks) == 15
     for assignment, grade_id, source in checks:
-        hidden = source.split("### BEGIN HIDDEN TESTS\n", 1)[1]
+        hidden = source.split(f"{course_markers(ROOT).regions[HIDDEN_TESTS][0]}\n", 1)[1]
         assert "def _uses_crmlab" not in source, grade_id
         function = hidden.split(".uses_crmlab(", 1)[1].split(")", 1)[0]
         message = hidden.split(f".uses_crmlab({function}), (\n    ", 1)[1].split("\n)", 1)[0]
         expected = hidden_test_lines(function, json.loads(message))
-        assert hidden.endswith("\n".join(expected) + "\n### END HIDDEN TESTS"), (assignment, grade_id)
+        end = course_markers(ROOT).regions[HIDDEN_TESTS][1]
+        assert hidden.endswith("\n".join(expected) + f"\n### {end}"), (assignment, grade_id)
         assert json.loads(message).startswith(f"{function} 调用了 crmlab 包里的代码")
 
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from crmlab import reports
+from crmlab.course.environment import environment, environment_path
 from crmlab.course.gradebook import (
     db_url,
-    environment_path,
     gradebook_location,
     load_nbgrader_config,
     read_gradebook,
@@ -76,8 +76,7 @@ def test_sync_due_dates_and_marks_use_the_configured_gradebook(tmp_path):
     config names, and not to gradebook.db in the course folder?"""
     elsewhere = tmp_path / "shared" / "成绩库.db"
     elsewhere.parent.mkdir()
-    env = {**os.environ, "PATH": environment_path(),
-           "JUPYTER_CONFIG_DIR": str(user_config(tmp_path / "jupyter", f"sqlite:///{elsewhere}"))}
+    env = environment(JUPYTER_CONFIG_DIR=str(user_config(tmp_path / "jupyter", f"sqlite:///{elsewhere}")))
     folder = course(tmp_path / "course")
     done = subprocess.run([sys.executable, "-m", "crmlab.commands.cli", "sync-due-dates", "--course",
                            str(folder)], env=env, capture_output=True, text=True, cwd=tmp_path)
@@ -161,7 +160,7 @@ def test_crmlab_report_class_results_reads_the_courses_db_url(tmp_path):
     """Does `crmlab report class_results -p course_dir COURSE` report on the gradebook the
     course's db_url names: its path, its students and its late submission?"""
     folder, configured = course_with_own_gradebook(tmp_path)
-    env = {**os.environ, "PATH": environment_path(), "JUPYTER_CONFIG_DIR": str(tmp_path / "empty")}
+    env = environment(JUPYTER_CONFIG_DIR=str(tmp_path / "empty"))
     done = subprocess.run([sys.executable, "-m", "crmlab.commands.cli", "report", "class_results",
                            "-p", "course_dir", str(folder), "--out", str(tmp_path / "out")],
                           env=env, capture_output=True, text=True, cwd=tmp_path, timeout=300)
@@ -240,8 +239,7 @@ def test_a_postgresql_gradebook_set_in_the_users_config_is_used(tmp_path, postgr
     """With a PostgreSQL db_url in the user's Jupyter config: does `crmlab sync-due-dates`
     create the assignments there (nothing in the course folder), does `crmlab marks` look
     submissions up there, and does class_results read it (the password not shown)?"""
-    env = {**os.environ, "PATH": environment_path(),
-           "JUPYTER_CONFIG_DIR": str(user_config(tmp_path / "jupyter", postgres))}
+    env = environment(JUPYTER_CONFIG_DIR=str(user_config(tmp_path / "jupyter", postgres)))
     folder = course(tmp_path / "course")
     done = subprocess.run([sys.executable, "-m", "crmlab.commands.cli", "sync-due-dates", "--course",
                            str(folder)], env=env, capture_output=True, text=True, cwd=tmp_path)

@@ -23,7 +23,8 @@ from papermill.exceptions import PapermillExecutionError
 
 from crmlab import reports
 from crmlab.commands.cli import main
-from crmlab.course.gradebook import environment_path, read_gradebook
+from crmlab.course.environment import environment_path
+from crmlab.course.gradebook import read_gradebook
 from crmlab.data import DATA_DIR, read_table
 from crmlab.reports import REPORTS, ReportParameterError, coerce_value, runner
 from crmlab.rules.checks import CourseInputError

@@ -28,7 +28,7 @@ import pytest
 
 from crmlab.commands.cli import main
 from crmlab.course.autograde import NO_SANDBOX, autograde, outputs_text
-from crmlab.course.release import nbgrader
+from crmlab.course.environment import environment, nbgrader
 from tests.test_autograde import CONFIG, _scores, _source_notebook
 
 pytestmark = pytest.mark.slow
@@ -312,7 +312,7 @@ def test_plain_nbgrader_autograde_uses_the_course_sandbox(tmp_path, launcher):
                 print("refused:", error)
             open("{root}/pwned.txt", "w").write("pwned")
             """))
-        env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+        env = environment()
         command = ([shutil.which("nbgrader", path=env["PATH"]), "autograde", "ps1"]
                    if launcher == "nbgrader autograde" else [sys.executable, "-c", FORMGRADER])
         result = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)

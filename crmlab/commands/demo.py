@@ -18,7 +18,6 @@ from collections.abc import Callable
 from datetime import UTC, timedelta
 from pathlib import Path
 
-import nbformat
 import pandas as pd
 from nbgrader.api import Gradebook
 from nbgrader.apps import GenerateAssignmentApp
@@ -29,9 +28,10 @@ from crmlab.course import release as releases
 from crmlab.course.assignments import load_assignments
 from crmlab.course.autograde import Outcome, autograde_many, generate_feedback
 from crmlab.course.classroom import Classroom, Student, make_class, run_app, student_work
+from crmlab.course.environment import nbgrader
 from crmlab.course.export import EXPORT_HEADINGS as HEADING
 from crmlab.course.gradebook import apply_marks, db_url, sync_due_dates
-from crmlab.course.release import nbgrader
+from crmlab.course.notebook import HAND_GRADED, SourceNotebook, grade_id, points
 from crmlab.data import DATA_DIR, SCHEMAS, generate_all, load_table, write_table
 from crmlab.rules.checks import CourseInputError
 
@@ -112,18 +112,15 @@ class Demo:
         for assignment, outcomes in self.outcomes.items():
             graded = {o.student for o in outcomes if o.status != "failed"}
             notebook_path = next((self.course / "source" / assignment).glob("*.ipynb"))
-            cells = [c for c in nbformat.read(notebook_path, as_version=4).cells
-                     if c.metadata.get("nbgrader", {}).get("grade")
-                     and c.metadata["nbgrader"].get("solution")]
+            cells = SourceNotebook.read(notebook_path).cells_with(*HAND_GRADED)
             for student in self.students:
                 if student.id not in graded:
                     continue
                 for cell in cells:
-                    points = cell.metadata["nbgrader"]["points"]
                     rows.append({
                         "student_id": student.id, "assignment": assignment,
-                        "notebook": notebook_path.stem, "grade_id": cell.metadata["nbgrader"]["grade_id"],
-                        "score": _written_score(student, points),
+                        "notebook": notebook_path.stem, "grade_id": grade_id(cell),
+                        "score": _written_score(student, points(cell)),
                         "comment": _comment(student),
                     })
         write_table(pd.DataFrame(rows), marks)  # UTF-8 with a BOM: the instructor opens it in Excel

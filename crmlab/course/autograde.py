@@ -23,16 +23,18 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import time
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import nbformat
 from tqdm.auto import tqdm
 
-from crmlab.course.gradebook import db_url, environment_path, load_nbgrader_config
+from crmlab.course.environment import use_environment
+from crmlab.course.gradebook import db_url, load_nbgrader_config
+from crmlab.course.notebook import HIDDEN_TESTS, Markers, course_markers, grade_id, read_only
 from crmlab.course.sandbox import LEFTOVER, OUT_OF_MEMORY
 from crmlab.rules.checks import CourseInputError
 
@@ -160,7 +162,7 @@ def course_config(course_dir: str, config_overrides: dict, sandbox: bool = True)
 def _start_worker(course_dir: str, config_overrides: dict, sandbox: bool = True) -> None:
     """Load nbgrader and the course config once per worker process."""
     global _API
-    os.environ["PATH"] = environment_path()
+    use_environment()
     os.chdir(course_dir)
     # Kernels and nbgrader write warnings to stderr; keep them in a log, off the instructor's
     # terminal (the summary reports what matters).
@@ -188,26 +190,27 @@ def _reasons_from(text: str, signs) -> list[str]:
 
 
 def _locked_sources(notebook: Path) -> dict[str, str]:
-    """grade_id → source of the read-only cells (tests, instructions) of a notebook."""
+    """grade_id → source of the read-only cells (tests, instructions) of a notebook (which may
+    be a student's broken one)."""
     try:
         data = json.loads(notebook.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return {}
     found = {}
-    for cell in data.get("cells", []):
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if meta.get("locked") and meta.get("grade_id"):
-            source = cell.get("source", "")
-            found[meta["grade_id"]] = "".join(source) if isinstance(source, list) else source
+    for raw in data.get("cells", []) if isinstance(data, dict) else []:
+        if not isinstance(raw, dict) or not isinstance(raw.get("metadata", {}), dict):
+            continue
+        source = raw.get("source", "")
+        cell = nbformat.from_dict({"metadata": raw.get("metadata", {}),
+                                   "source": "".join(source) if isinstance(source, list) else source})
+        if read_only(cell) and grade_id(cell):
+            found[grade_id(cell)] = cell.source
     return found
 
 
-HIDDEN_REGION = re.compile(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS\n?", re.S)
-
-
-def _visible(source: str) -> str:
+def _visible(source: str, markers: Markers) -> str:
     """A cell's source without hidden-test regions, whitespace-normalised."""
-    return "\n".join(line.rstrip() for line in HIDDEN_REGION.sub("", source).strip().splitlines())
+    return "\n".join(line.rstrip() for line in markers.without(source, HIDDEN_TESTS).strip().splitlines())
 
 
 def tampered_cells(course_dir: Path, assignment: str, student: str) -> list[str]:
@@ -217,12 +220,13 @@ def tampered_cells(course_dir: Path, assignment: str, student: str) -> list[str]
     source version, so it reports a changed checksum for every honest student too.
     """
     changed = []
+    markers = course_markers(Path(course_dir).resolve())
     for released in sorted((Path(course_dir) / "release" / assignment).glob("*.ipynb")):
         submitted = Path(course_dir) / "submitted" / student / assignment / released.name
         theirs = _locked_sources(submitted)
-        for grade_id, source in _locked_sources(released).items():
-            if grade_id in theirs and _visible(theirs[grade_id]) != _visible(source):
-                changed.append(TAMPERED.format(grade_id))
+        for cell_id, source in _locked_sources(released).items():
+            if cell_id in theirs and _visible(theirs[cell_id], markers) != _visible(source, markers):
+                changed.append(TAMPERED.format(cell_id))
     return changed
 
 

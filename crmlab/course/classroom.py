@@ -20,11 +20,10 @@ from pathlib import Path
 
 import nbformat
 
-from crmlab.course.gradebook import environment_path
+from crmlab.course.environment import use_environment
+from crmlab.course.notebook import SOLUTION, Role, SourceNotebook
 
 COURSE_ID = "crm-lab"
-STUB = "# 在这里写你的代码\nraise NotImplementedError()"
-SOLUTION = re.compile(r"^([ \t]*)### BEGIN SOLUTION\n(.*?)^[ \t]*### END SOLUTION\n?", re.M | re.S)
 
 
 @contextlib.contextmanager
@@ -39,7 +38,7 @@ def _inside(folder: Path):
 
 def run_app(app_class, argv: list[str], cwd: Path) -> None:
     """Run one nbgrader app in-process, in ``cwd``; its log is shown only when it fails."""
-    os.environ["PATH"] = environment_path()
+    use_environment()
     log = io.StringIO()
     with _inside(cwd), contextlib.redirect_stderr(log), contextlib.redirect_stdout(log):
         app = app_class()
@@ -77,40 +76,36 @@ def make_class(size: int = 30, seed: int = 7) -> list[Student]:
     return students
 
 
-def _wrong(match: re.Match) -> str:
-    indent, body = match.group(1), match.group(2)
+def _wrong(indent: str, lines: list[str]) -> list[str]:
     if indent:  # inside a function: a plausible but wrong body
-        return f"{indent}return None\n"
+        return [f"{indent}return None"]
     # top-level answers (q1 = "B"): keep the names, change the values
-    names = re.findall(r"^(\w+)\s*=", body, re.M)
-    return "".join(f"{name} = None\n" for name in names) or "pass\n"
+    names = re.findall(r"^(\w+)\s*=", "\n".join(lines), re.M)
+    return [f"{name} = None" for name in names] or ["pass"]
 
 
 def student_work(source: Path, student: Student, assignment_index: int) -> str | None:
     """The notebook text ``student`` hands in (``None``: nothing handed in for this one)."""
-    notebook = nbformat.read(source, as_version=4)
+    model = SourceNotebook.read(source)
+    markers, notebook = model.markers, model.notebook
     rng = random.Random(f"{student.id}-{assignment_index}")
-    answer_cells = [c for c in notebook.cells
-                    if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")]
-    written = [c for c in notebook.cells
-               if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("solution")]
+    answer_cells = model.cells_with(Role.ANSWER, Role.WRITTEN, cell_type="code")
+    written = model.cells_with(Role.ANSWER, Role.WRITTEN, cell_type="markdown")
     if student.kind == "broken" and assignment_index == 0:
         return '{"cells": [{"cell_type": "code", "source": "我保存到一半电脑死机了'
     for cell in answer_cells:
         if student.kind == "empty":
-            cell.source = SOLUTION.sub(lambda m: m.group(1) + STUB.replace("\n", "\n" + m.group(1)) + "\n",
-                                       cell.source)
+            cell.source = markers.stubbed(cell.source, model.language)
         elif student.kind == "wrong":
-            cell.source = SOLUTION.sub(_wrong, cell.source)
+            cell.source = markers.rewrite(cell.source, SOLUTION, _wrong)
         elif rng.random() > student.skill:  # a part not done
-            cell.source = SOLUTION.sub(lambda m: m.group(1) + STUB.replace("\n", "\n" + m.group(1)) + "\n",
-                                       cell.source)
+            cell.source = markers.stubbed(cell.source, model.language)
         else:
-            cell.source = SOLUTION.sub(lambda m: m.group(2), cell.source)
+            cell.source = markers.solved(cell.source)
     if student.kind == "loop" and assignment_index == 0 and answer_cells:
         answer_cells[0].source = "while True:  # 调试时忘了删掉的循环\n    pass\n" + answer_cells[0].source
     for cell in written:
-        cell.source = "在这里写下你的回答。" if student.kind == "empty" else (
+        cell.source = markers.text_stub if student.kind == "empty" else (
             f"（{student.name}的回答）" + cell.source[: max(20, int(len(cell.source) * student.skill))])
     return nbformat.writes(notebook)
 

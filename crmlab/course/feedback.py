@@ -21,6 +21,8 @@ from nbconvert.exporters import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool, Unicode, default
 
+from crmlab.course.notebook import HIDDEN_TESTS, Markers
+
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "crmlab_feedback"
 
@@ -36,8 +38,18 @@ class HideHiddenTests(Preprocessor):
     """Replace hidden-test code in graded cells with a pass / fail line."""
 
     enabled = Bool(True, help="nbconvert runs a preprocessor only when enabled").tag(config=True)
-    begin = Unicode("### BEGIN HIDDEN TESTS", help="Start of a hidden-test region").tag(config=True)
-    end = Unicode("### END HIDDEN TESTS", help="End of a hidden-test region").tag(config=True)
+    begin = Unicode(help="Start of a hidden-test region (default: nbgrader's ClearHiddenTests)"
+                    ).tag(config=True)
+    end = Unicode(help="End of a hidden-test region (default: nbgrader's ClearHiddenTests)"
+                  ).tag(config=True)
+
+    @default("begin")
+    def _begin_default(self):
+        return Markers.from_config(self.config).regions[HIDDEN_TESTS][0]
+
+    @default("end")
+    def _end_default(self):
+        return Markers.from_config(self.config).regions[HIDDEN_TESTS][1]
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code" or self.begin not in cell.source:

@@ -11,9 +11,7 @@ table. Out: :func:`read_gradebook` reads the whole gradebook into tables without
 
 from __future__ import annotations
 
-import os
 import re
-import sys
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
@@ -22,17 +20,9 @@ import pandas as pd
 from nbgrader.api import Gradebook
 
 from crmlab.course.assignments import Assignment, load_assignments
+from crmlab.course.environment import use_environment
+from crmlab.course.notebook import HAND_GRADED, role_of
 from crmlab.rules.checks import CourseInputError
-
-
-def environment_path() -> str:
-    """PATH with this environment's bin/ first.
-
-    nbgrader runs the ``alembic`` command of its environment when it creates a gradebook, so
-    that command must be found even when the environment is not activated.
-    """
-    return os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-
 
 GRADEBOOK_FILE = "gradebook.db"
 """nbgrader's gradebook in the course folder, unless ``CourseDirectory.db_url`` says otherwise."""
@@ -77,7 +67,7 @@ def db_url(course_dir: Path) -> str:
 def sync_due_dates(course_dir: Path, url: str | None = None) -> list[Assignment]:
     """Create or update each assignment in the gradebook with its due date (stored as UTC)."""
     assignments = list(load_assignments(course_dir).values())
-    os.environ["PATH"] = environment_path()
+    use_environment()
     with Gradebook(url or db_url(course_dir)) as gradebook:
         for assignment in assignments:
             due = assignment.due.astimezone(UTC).replace(tzinfo=None)
@@ -109,7 +99,7 @@ def apply_marks(course_dir: Path, marks_file: Path | str, url: str | None = None
     if missing:
         raise CourseInputError(f"{name} 缺少列：{'、'.join(missing)}")
     marks = marks.fillna("")
-    os.environ["PATH"] = environment_path()
+    use_environment()
     with Gradebook(url or db_url(course_dir)) as gradebook:
         entries = []
         for index, row in marks.iterrows():
@@ -222,10 +212,12 @@ def _records(gradebook: Gradebook) -> GradebookRecords:
         for notebook in assignment.notebooks:
             answers = {cell.name for cell in notebook.solution_cells}
             for cell in notebook.grade_cells:
-                kinds[cell.id] = (MANUAL if cell.name in answers else AUTO, cell.cell_type)
+                role = role_of(grade=True, solution=cell.name in answers)
+                kinds[cell.id] = (MANUAL if role in HAND_GRADED else AUTO, cell.cell_type)
                 maxima[cell.id] = float(cell.max_score)
             for cell in notebook.task_cells:
-                kinds[cell.id] = (MANUAL, cell.cell_type)
+                role = role_of(grade=False, solution=False, task=True)
+                kinds[cell.id] = (MANUAL if role in HAND_GRADED else AUTO, cell.cell_type)
                 maxima[cell.id] = float(cell.max_score)
         assignments.append({"assignment": assignment.name, "duedate": assignment.duedate,
                             "max_score": sum(maxima.values())})

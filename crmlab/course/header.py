@@ -37,8 +37,8 @@ def due_text(assignment: Assignment, zone: str = COURSE_TIMEZONE) -> str:
 
 def lesson_heading(lesson: int) -> str:
     """The lesson's own heading (``第四课 客户信用评估与控制``), read from its notebook."""
-    from crmlab.glossary import lesson_titles
-    from crmlab.resources import LESSONS, content_dir
+    from crmlab.course.glossary import lesson_titles
+    from crmlab.data.resources import LESSONS, content_dir
 
     title, _ = lesson_titles(content_dir(LESSONS).parent).get(f"{lesson:02d}", (f"第 {lesson} 课", ""))
     return title

@@ -42,7 +42,7 @@ def uses_crmlab(obj: object, _seen: set[int] | None = None) -> bool:
 
     It follows what the function's code names: global functions it calls (recursively),
     functions nested in it, the variables of its closure, ``import crmlab`` inside it and
-    strings such as ``importlib.import_module("crmlab.credit")``. Modules other than crmlab
+    strings such as ``importlib.import_module("crmlab.rules.credit")``. Modules other than crmlab
     (pandas, numpy) end the walk.
     """
     seen = set() if _seen is None else _seen

@@ -11,25 +11,18 @@ from __future__ import annotations
 
 import filecmp
 import json
-import os
 import shutil
-import subprocess
-import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
 from tqdm.auto import tqdm
 
-from crmlab.course.gradebook import environment_path
+from crmlab.course.environment import nbgrader
+from crmlab.course.notebook import SourceNotebook, course_markers
 from crmlab.rules.checks import CourseInputError
 
-MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS",
-           "BEGIN MARK SCHEME", "END MARK SCHEME")
-REGIONS = (("### BEGIN SOLUTION", "### END SOLUTION"),
-           ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"))
 MIN_SECRET_LENGTH = 8
 """Shorter lines (``return x``, ``pass``) are too common to count as a leak."""
 
@@ -58,18 +51,6 @@ def assignment_ids(course_dir: Path, wanted: Iterable[str] = ()) -> list[str]:
     return wanted or available
 
 
-def nbgrader(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    """Run a real ``nbgrader`` command of this environment; raise a Chinese error on failure."""
-    command = [sys.executable, "-m", "nbgrader", *args]
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True,
-                            env={**os.environ, "PATH": environment_path(), **(env or {})},
-                            check=False)
-    if result.returncode != 0:
-        tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
-        raise CourseInputError(f"nbgrader {' '.join(args)} 失败（退出码 {result.returncode}）：\n{tail}")
-    return result
-
-
 def generate(course_dir: Path, ids: Iterable[str], scratch: Path, progress: bool = True) -> Path:
     """Generate the release of ``ids`` in a scratch copy of the course; returns its release/."""
     course_dir = Path(course_dir)
@@ -86,39 +67,15 @@ def generate(course_dir: Path, ids: Iterable[str], scratch: Path, progress: bool
     return scratch / "release"
 
 
-def _regions(source: str) -> Iterator[tuple[str | None, str]]:
-    """(region, line) for each line of a cell: region is the BEGIN marker's text or None."""
-    region = None
-    for line in source.splitlines():
-        begin = next((b for b, _ in REGIONS if b in line), None)
-        if begin:
-            region = begin
-        elif any(end in line for _, end in REGIONS):
-            region = None
-        else:
-            yield region, line
-
-
-def secret_lines(source_notebook: Path, regions: tuple[str, ...] | None = None) -> set[str]:
+def secret_lines(source_notebook: Path, kinds: tuple[str, ...] | None = None) -> set[str]:
     """Lines that must never reach a student: of solutions, hidden tests and model answers.
 
-    ``regions`` limits it to some marker regions (e.g. only ``### BEGIN HIDDEN TESTS``);
+    ``kinds`` limits it to some kinds of marked region (e.g. only ``notebook.HIDDEN_TESTS``);
     lines that also stand outside every region, and very short lines, are left out.
     """
-    notebook = nbformat.read(source_notebook, as_version=4)
-    secret, public = set(), set()
-    for cell in notebook.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type == "markdown" and meta.get("solution"):
-            if regions is None:
-                secret.update(line.strip() for line in cell.source.splitlines())
-            continue
-        for region, line in _regions(cell.source):
-            if region is None:
-                public.add(line.strip())
-            elif regions is None or region in regions:
-                secret.add(line.strip())
-    return {line for line in secret - public if len(line) >= MIN_SECRET_LENGTH}
+    notebook = SourceNotebook.read(source_notebook)
+    found = notebook.secret_lines(kinds) if kinds is not None else notebook.secret_lines()
+    return {line for line in found if len(line) >= MIN_SECRET_LENGTH}
 
 
 def _texts(folder: Path) -> Iterator[tuple[Path, str]]:
@@ -135,6 +92,7 @@ def leaks(course_dir: Path, release_dir: Path, ids: Iterable[str]) -> list[Leak]
     course_dir = Path(course_dir)
     found: list[Leak] = []
     readable = [course_dir / "crmlab", course_dir / "data"]
+    markers = course_markers(course_dir).all
     for assignment in ids:
         secrets: set[str] = set()
         for notebook in sorted((course_dir / "source" / assignment).glob("*.ipynb")):
@@ -145,7 +103,7 @@ def leaks(course_dir: Path, release_dir: Path, ids: Iterable[str]) -> list[Leak]
             continue
         for path, text in _texts(released):
             where = f"release/{assignment}/{path.relative_to(released)}"
-            found += [Leak(where, f"含有 nbgrader 标记「{m}」") for m in MARKERS if m in text]
+            found += [Leak(where, f"含有 nbgrader 标记「{m}」") for m in markers if m in text]
             lines = _released_lines(path, text)
             found += [Leak(where, f"含有答案或隐藏测试的内容：{s[:60]}") for s in sorted(secrets & lines)]
         for folder in readable:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from crmlab.commands.hub import accounts, layout
 from crmlab.commands.hub.roster import Member, read_roster, unix_name
+from crmlab.course.environment import environment
 from crmlab.rules.checks import CourseInputError
 
 DEFAULT_ROOT = Path("/srv/crmlab")
@@ -154,8 +155,7 @@ def public_urls(options: HubOptions) -> list[str]:
 
 def start_hub(options: HubOptions) -> subprocess.Popen:
     log = options.root / "logs" / "jupyterhub.log"
-    env = dict(os.environ, CRMLAB_HUB_ROOT=str(options.root), PYTHONUNBUFFERED="1")
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    env = environment(CRMLAB_HUB_ROOT=str(options.root), PYTHONUNBUFFERED="1")
     return subprocess.Popen(
         [sys.executable, "-m", "jupyterhub", "-f", str(CONFIG)], cwd=options.root / "state",
         env=env, stdout=log.open("a"), stderr=subprocess.STDOUT, start_new_session=True,

@@ -222,10 +222,11 @@ def prepare_course(course: Path, checkout: Path = CHECKOUT) -> list[Path]:
     if not gradebook.exists():
         # nbgrader's generate_assignment puts each assignment's notebooks and cells into the new
         # gradebook (autograde needs them); release/ comes out as committed (crmlab check-release).
-        from crmlab.course.gradebook import environment_path, sync_due_dates
+        from crmlab.course.environment import environment
+        from crmlab.course.gradebook import sync_due_dates
         from crmlab.course.release import assignment_ids
 
-        env = dict(os.environ, PATH=environment_path())
+        env = environment()
         for assignment in assignment_ids(course):
             done = subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment",
                                    assignment, "--force"], cwd=course, env=env,
