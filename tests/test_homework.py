@@ -36,7 +36,7 @@ def _text(assignment_id: str) -> str:
 @pytest.mark.parametrize("assignment_id", sorted(ASSIGNMENTS))
 def test_homework_names_the_lesson_it_follows(assignment_id):
     """Does the released notebook's 配套课程 line (written from the YAML at release) give the
-    heading of the YAML's lesson, and does that lesson exist?"""
+    first line of the YAML's lesson notebook, and does that lesson exist?"""
     lesson = ASSIGNMENTS[assignment_id].lesson
     assert lesson in LESSONS
     heading = nbformat.read(LESSONS[lesson], as_version=4).cells[0].source.splitlines()[0]

@@ -4,7 +4,7 @@ An assignment's title, due date, points and late policy live in ``assignments/<i
 the source notebook starts with its first paragraph. :class:`AssignmentHeader` takes the place
 of nbgrader's ``IncludeHeaderFooter`` in ``GenerateAssignment.preprocessors`` (see
 ``nbgrader_config.py``) and, as that one puts a header notebook's cells first, puts one
-read-only cell first: the title, the lesson it follows (the lesson notebook's own heading),
+read-only cell first: the title, the lesson it follows (its heading in the course manifest),
 the due date in the course's time zone, the points and the late policy. A teacher's own
 ``IncludeHeaderFooter.header`` / ``footer`` notebooks still come in as nbgrader adds them.
 """
@@ -36,12 +36,10 @@ def due_text(assignment: Assignment, zone: str = COURSE_TIMEZONE) -> str:
 
 
 def lesson_heading(lesson: int) -> str:
-    """The lesson's own heading (``第四课 客户信用评估与控制``), read from its notebook."""
-    from crmlab.course.glossary import lesson_titles
-    from crmlab.data.resources import LESSONS, content_dir
+    """The lesson's heading (``第四课 客户信用评估与控制``), from the course manifest."""
+    from crmlab.course.manifest import load_course
 
-    title, _ = lesson_titles(content_dir(LESSONS).parent).get(f"{lesson:02d}", (f"第 {lesson} 课", ""))
-    return title
+    return load_course().lesson(lesson).heading
 
 
 def header_markdown(assignment: Assignment) -> str:
