@@ -12,6 +12,7 @@ import pytest
 from crmlab.commands.cli import main
 from crmlab.course.assignments import load_assignments
 from crmlab.course.header import HEADER_ID, due_text, header_markdown
+from crmlab.course.notebook import Role, grade_id, role
 from tests.course import ROOT
 
 ASSIGNMENTS = load_assignments(ROOT)
@@ -45,7 +46,7 @@ def test_release_starts_with_the_header_from_the_yaml(assignment_id):
     assignment = ASSIGNMENTS[assignment_id]
     first = _notebook("release", assignment_id).cells[0]
     assert first.source == header_markdown(assignment)
-    assert first.metadata["nbgrader"]["grade_id"] == HEADER_ID and first.metadata["nbgrader"]["locked"]
+    assert grade_id(first) == HEADER_ID and role(first) is Role.READ_ONLY
     assert f"# {assignment.title}\n" in first.source
     assert f"| 截止时间 | {due_text(assignment)} |" in first.source
 

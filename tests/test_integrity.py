@@ -16,7 +16,7 @@ from nbgrader.api import Gradebook
 from crmlab.course.assignments import load_assignments
 from crmlab.course.gradebook import db_url
 from crmlab.course.integrity import HIDDEN_TEST_IMPORT, hidden_test_lines, uses_crmlab
-from crmlab.course.notebook import HIDDEN_TESTS, course_markers
+from crmlab.course.notebook import HIDDEN_TESTS, course_markers, grade_id
 from tests.course import ROOT, ScratchCourse
 
 ASSIGNMENTS = load_assignments(ROOT)
@@ -143,7 +143,7 @@ def _integrity_checks() -> list[tuple[str, str, str]]:
         path = ROOT / "source" / assignment.id / f"{assignment.notebook}.ipynb"
         for cell in nbformat.read(path, as_version=4).cells:
             if "uses_crmlab" in cell.source:
-                found.append((assignment.id, cell.metadata["nbgrader"]["grade_id"], cell.source))
+                found.append((assignment.id, grade_id(cell), cell.source))
     return found
 
 
@@ -152,14 +152,14 @@ def test_hidden_tests_call_the_one_check():
     carry a pasted copy of it)?"""
     checks = _integrity_checks()
     assert len(checks) == 15
-    for assignment, grade_id, source in checks:
+    for assignment, cell_id, source in checks:
         hidden = source.split(f"{course_markers(ROOT).regions[HIDDEN_TESTS][0]}\n", 1)[1]
-        assert "def _uses_crmlab" not in source, grade_id
+        assert "def _uses_crmlab" not in source, cell_id
         function = hidden.split(".uses_crmlab(", 1)[1].split(")", 1)[0]
         message = hidden.split(f".uses_crmlab({function}), (\n    ", 1)[1].split("\n)", 1)[0]
         expected = hidden_test_lines(function, json.loads(message))
         end = course_markers(ROOT).regions[HIDDEN_TESTS][1]
-        assert hidden.endswith("\n".join(expected) + f"\n### {end}"), (assignment, grade_id)
+        assert hidden.endswith("\n".join(expected) + f"\n### {end}"), (assignment, cell_id)
         assert json.loads(message).startswith(f"{function} 调用了 crmlab 包里的代码")
 
 
@@ -213,7 +213,7 @@ def _eves_work(out_dir: Path) -> Path:
     source = ROOT / "source" / ASSIGNMENT / f"{ASSIGNMENTS[ASSIGNMENT].notebook}.ipynb"
     notebook = nbformat.read(source, as_version=4)
     for cell in notebook.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade_id") == f"{CHEATING_FUNCTION}_answer":
+        if grade_id(cell) == f"{CHEATING_FUNCTION}_answer":
             borrowed = cell.source.replace(
                 "    # 第 1 步", "    assert _borrowed.LatePolicy  # 借用 crmlab\n    # 第 1 步", 1)
             assert borrowed != cell.source

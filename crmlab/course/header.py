@@ -20,6 +20,7 @@ from traitlets import Unicode
 
 from crmlab.course.assignments import Assignment, load_assignment
 from crmlab.course.export import COURSE_TIMEZONE
+from crmlab.course.notebook import read_only_markdown
 
 HEADER_ID = "assignment_header"
 """The grade_id of the header cell (read-only, like the notebook's other instructions)."""
@@ -58,10 +59,7 @@ def header_markdown(assignment: Assignment) -> str:
 
 
 def header_cell(assignment: Assignment) -> nbformat.NotebookNode:
-    cell = nbformat.v4.new_markdown_cell(header_markdown(assignment), id=HEADER_ID)
-    cell.metadata["nbgrader"] = {"grade": False, "grade_id": HEADER_ID, "locked": True,
-                                 "schema_version": 3, "solution": False, "task": False}
-    return cell
+    return read_only_markdown(header_markdown(assignment), HEADER_ID)
 
 
 class AssignmentHeader(IncludeHeaderFooter):

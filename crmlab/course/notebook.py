@@ -70,6 +70,14 @@ def points(cell) -> float:
     return float(cell.metadata.get("nbgrader", {}).get("points", 0) or 0)
 
 
+def read_only_markdown(source: str, cell_id: str) -> nbformat.NotebookNode:
+    """A Markdown cell a student cannot change (role :attr:`Role.READ_ONLY`)."""
+    cell = nbformat.v4.new_markdown_cell(source, id=cell_id)
+    cell.metadata["nbgrader"] = {"grade": False, "grade_id": cell_id, "locked": True,
+                                 "schema_version": 3, "solution": False, "task": False}
+    return cell
+
+
 # --- markers and stubs ----------------------------------------------------------------------
 
 SOLUTION, HIDDEN_TESTS, MARK_SCHEME = "solution", "hidden_tests", "mark_scheme"
