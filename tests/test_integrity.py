@@ -15,11 +15,22 @@ from nbgrader.api import Gradebook
 
 from crmlab.course.assignments import load_assignments
 from crmlab.course.gradebook import db_url
-from crmlab.course.integrity import HIDDEN_TEST_IMPORT, hidden_test_lines, uses_crmlab
+from crmlab.course.integrity import uses_crmlab
 from crmlab.course.notebook import HIDDEN_TESTS, course_markers, grade_id
 from tests.course import ROOT, ScratchCourse
 
 ASSIGNMENTS = load_assignments(ROOT)
+
+HIDDEN_TEST_IMPORT = "import importlib, crmlab.course.integrity as _integrity"
+"""How a hidden test imports the check (docs/教师指南.md shows it to teachers)."""
+
+
+def hidden_test_lines(function: str, message: str) -> list[str]:
+    """The lines of a hidden test asserting that ``function`` (a name) does not use crmlab."""
+    return [HIDDEN_TEST_IMPORT,
+            f"assert not importlib.reload(_integrity).uses_crmlab({function}), (",
+            f"    {json.dumps(message, ensure_ascii=False)}",
+            ")"]
 
 
 def _student(code: str) -> dict:
@@ -194,8 +205,16 @@ def test_a_fake_in_sys_modules_does_not_pass_the_hidden_test(imported_first):
     assert honest.returncode == 0, honest.stderr
 
 
-def test_the_hidden_test_import_line_is_the_documented_one():
-    assert hidden_test_lines("f", "m")[0] == HIDDEN_TEST_IMPORT
+def test_the_hidden_test_lines_are_documented_but_not_in_the_package():
+    """Do the teachers' guide show the two lines, and does no hidden-test line appear (even
+    inside another line) in crmlab/, which students can read?"""
+    guide = (ROOT / "docs" / "教师指南.md").read_text(encoding="utf-8")
+    assert HIDDEN_TEST_IMPORT in guide and "assert not importlib.reload(_integrity).uses_crmlab(" in guide
+    hidden = {line.strip() for _, _, source in _integrity_checks()
+              for line in source.split("BEGIN HIDDEN TESTS", 1)[1].splitlines()[1:-1]
+              if len(line.strip()) > 24}
+    package = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "crmlab").rglob("*.py"))
+    assert hidden and [line for line in hidden if line in package] == []
 
 
 # --- graded by the real nbgrader autograde ------------------------------------------------------

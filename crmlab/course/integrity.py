@@ -7,30 +7,20 @@ Chinese message of its own.
 
 The hidden test runs in the same kernel as the student's code, so a submission could put a fake
 of this module into ``sys.modules`` (or replace :func:`uses_crmlab` on it) before the hidden test
-imports it. Hidden tests therefore load it as :data:`HIDDEN_TEST_IMPORT` does: through
-``importlib.reload``, which executes this file again into the module that ``sys.modules`` holds
-(a stand-in that is not there makes ``reload`` raise, so the test fails rather than passes).
+imports it. Hidden tests therefore import it and pass it through ``importlib.reload`` before
+calling it: ``reload`` executes this file again into the module that ``sys.modules`` holds (a
+stand-in that is not there makes ``reload`` raise, so the test fails rather than passes). The
+two lines each hidden test carries are in ``docs/教师指南.md``; they are not repeated in this
+package, which students can read.
 A submission that rewrites Python's import machinery itself is beyond what a check inside the
 kernel can see; the teacher's review of the flagged submissions covers that.
 """
 
 from __future__ import annotations
 
-import json
 import types
 
 PACKAGE = "crmlab"
-
-HIDDEN_TEST_IMPORT = "import importlib, crmlab.course.integrity as _integrity"
-"""The line a hidden test imports this module with (see the module docstring)."""
-
-
-def hidden_test_lines(function: str, message: str) -> list[str]:
-    """The lines of a hidden test asserting that ``function`` (a name) does not use crmlab."""
-    return [HIDDEN_TEST_IMPORT,
-            f"assert not importlib.reload(_integrity).uses_crmlab({function}), (",
-            f"    {json.dumps(message, ensure_ascii=False)}",
-            ")"]
 
 
 def _in_package(name: object) -> bool:
