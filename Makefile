@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CONSTRAINTS := constraints.txt
 
-.PHONY: demo test lab hub lint bench bench-autograde bench-hub proxy venv clean constraints
+.PHONY: demo test test-fast lab hub lint bench bench-autograde bench-hub proxy venv clean constraints
 
 venv: $(STAMP)
 
@@ -35,6 +35,13 @@ demo: $(STAMP)
 test: $(STAMP)
 	@scripts/system-packages.sh test
 	$(BIN)/python -m pytest -q
+
+# The inner loop while editing: the rules, widgets (without a browser), data, exercises, course
+# tooling and CLI tests, in under a minute. Left out: tests marked slow (notebook execution,
+# nbgrader and Jupyter commands) or browser, and the hub (tests/test_hub.py). `make test` runs
+# everything, as CI does. TEST_ARGS passes pytest options, e.g. TEST_ARGS="--lf" or "-k quiz".
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow and not browser" --ignore=tests/test_hub.py $(TEST_ARGS)
 
 lab: $(STAMP)
 	$(BIN)/crmlab lab $(LAB_ARGS)

@@ -101,6 +101,7 @@ def test_feedback_hides_hidden_tests(failing_line, verdict):
     assert "f(7)" not in json.dumps(cell.outputs)
 
 
+@pytest.mark.slow  # nbgrader generate_assignment on every assignment: ~16 s of CPU
 def test_check_release_passes(capsys):
     """Is the committed release identical to a fresh generation, with no leak (`check-release`)?"""
     code = main(["check-release", "--course", str(ROOT)])
@@ -242,6 +243,7 @@ def test_feedback_hides_hidden_test_code(cycle, assignment_id):
         assert [line for line in hidden if line in text] == []
 
 
+@pytest.mark.slow  # starts `jupyter server extension list`
 def test_formgrader_extension_is_enabled():
     """Is nbgrader's Formgrader server extension enabled in this environment?"""
     import subprocess

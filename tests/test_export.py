@@ -45,6 +45,7 @@ def test_the_course_config_sets_the_plugin_and_timezone():
 
 
 @pytest.mark.parametrize("name", ["成绩.csv", "成绩.xlsx"])
+@pytest.mark.slow  # builds a gradebook, runs `nbgrader export`
 def test_export_has_chinese_headings_names_penalties_and_local_times(gradebook, tmp_path, name):
     """Does `nbgrader export` write one row per student and assignment with Chinese headings,
     the students' names, the late penalty and Beijing times, as CSV with a BOM or a workbook?"""
@@ -67,6 +68,7 @@ def test_export_has_chinese_headings_names_penalties_and_local_times(gradebook, 
         assert load_workbook(tmp_path / name).sheetnames == ["成绩"]
 
 
+@pytest.mark.slow
 def test_export_of_one_assignment_and_student(gradebook, tmp_path):
     """Are nbgrader's --assignment and --student choices honoured?"""
     command = [sys.executable, "-m", "nbgrader", "export", f"--to={tmp_path / 'hw02.csv'}",
