@@ -95,7 +95,8 @@ BROKEN = [
     (lambda d: d["lessons"].pop(6), "第 7 项应当是第 6 课，现在是第 7 课"),
     (lambda d: d["lessons"][2].update(number="二"), "lessons 第 3 项的「number」应当是 0–99 的整数"),
     (lambda d: d["assignments"].append({"id": "hw01_crm_concepts"}), "作业重复出现：hw01_crm_concepts"),
-    (lambda d: d["assignments"].append({"id": "作业六"}), "assignments 第 6 项的作业编号「作业六」"),
+    (lambda d: d["assignments"].append({"id": "作业甲"}),
+     f"assignments 第 {len(COURSE.assignments) + 1} 项的作业编号「作业甲」"),
     (lambda d: d.pop("lessons"), "应当有「lessons」"),
 ]
 
@@ -123,15 +124,16 @@ def scratch(tmp_path):
 def test_folder_mismatches_are_found(scratch):
     """Would an unlisted lesson, a missing bank, a stray source folder and an assignment whose
     lesson is not in the course each be reported?"""
-    shutil.copy(scratch / "lessons" / "14_practice.ipynb", scratch / "lessons" / "15_extra.ipynb")
+    extra = f"{COURSE.numbers[-1] + 1:02d}_extra.ipynb"  # the lesson after the last one
+    shutil.copy(scratch / "lessons" / "14_practice.ipynb", scratch / "lessons" / extra)
     (scratch / "crmlab" / "exercises" / "banks" / "lesson09.yml").unlink()
     (scratch / "source" / "hw06_extra").mkdir()
     assert manifest.problems(scratch) == [
-        "lessons/15_extra.ipynb 不在课程清单中",
+        f"lessons/{extra} 不在课程清单中",
         "课程清单中的题库 crmlab/exercises/banks/lesson09.yml 不存在",
         "source/hw06_extra 不在课程清单的 assignments 中",
     ]
-    (scratch / "lessons" / "15_extra.ipynb").unlink()
+    (scratch / "lessons" / extra).unlink()
     (scratch / "source" / "hw06_extra").rmdir()
     shutil.copy(ROOT / "crmlab" / "exercises" / "banks" / "lesson09.yml",
                 scratch / "crmlab" / "exercises" / "banks")
@@ -139,9 +141,9 @@ def test_folder_mismatches_are_found(scratch):
     hw04.write_text(hw04.read_text(encoding="utf-8").replace("lesson: 7 ", "lesson: 30 "), encoding="utf-8")
     assert manifest.problems(scratch) == ["assignments/hw04_spin.yml 的「lesson」是 30，课程清单中没有这一课"]
     hw04.write_text(hw04.read_text(encoding="utf-8").replace("lesson: 30 ", "lesson: 2 "), encoding="utf-8")
-    assert manifest.problems(scratch) == [
-        "课程清单中作业的顺序应当按所跟的课排列：hw01_crm_concepts、hw04_spin、hw02_credit、"
-        "hw03_customer_grading、hw05_survey_statistics"]
+    ids = COURSE.assignment_ids  # hw04 now follows lesson 2: second, before hw02 (lesson 4)
+    order = [ids[0], "hw04_spin", *(i for i in ids[1:] if i != "hw04_spin")]
+    assert manifest.problems(scratch) == [f"课程清单中作业的顺序应当按所跟的课排列：{'、'.join(order)}"]
 
 
 def test_the_command_regenerates_what_was_edited_by_hand(scratch, capsys):
