@@ -140,7 +140,7 @@ def test_lab_refuses_a_busy_port_and_a_folder_without_lessons(tmp_path, capsys):
     from crmlab.commands.cli import main
 
     assert main(["lab", "--no-browser", "--root", str(tmp_path)]) == 1
-    assert "找不到第一课" in capsys.readouterr().err
+    assert "找不到课程导览 lessons/00_guide.ipynb" in capsys.readouterr().err
     import socket
 
     with socket.socket() as busy:

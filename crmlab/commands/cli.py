@@ -391,7 +391,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="模拟的班级人数（默认 30，至少 6）")
     demo.add_argument("--quiet", action="store_true", help="不显示进度条")
 
-    lab = command("lab", "启动中文界面的 JupyterLab 并打开第一课（00_guide），显示访问地址", _cmd_lab)
+    lab = command("lab", "启动中文界面的 JupyterLab 并打开课程导览（第 00 课），显示访问地址", _cmd_lab)
     lab.add_argument("--port", type=_INTEGER, metavar="端口", help="端口号（默认从 8888 起找一个空闲端口）")
     lab.add_argument("--no-browser", action="store_true", help="不自动打开浏览器（在服务器上使用时）")
     lab.add_argument("--root", metavar="文件夹",

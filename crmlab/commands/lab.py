@@ -31,13 +31,15 @@ import webbrowser
 from importlib import resources
 from pathlib import Path
 
+from crmlab.course.manifest import load_course
 from crmlab.data.resources import checkout_root, copy_lessons
 from crmlab.rules.checks import CourseInputError
 
 OVERRIDES_SOURCE = Path(str(resources.files("crmlab") / "jupyter" / "overrides.json"))
 DEFAULT_COURSE = Path("~/crmlab")
 """Where an installed (not editable) crmlab puts the user's copy of the lessons."""
-FIRST_LESSON = "lessons/00_guide.ipynb"
+FIRST_LESSON = f"lessons/{load_course().lesson(0).file}"
+"""Lesson 00, the course guide, as the course manifest names it."""
 DEFAULT_PORT = 8888
 TRANSLATION_PLUGIN = "@jupyterlab/translation-extension:plugin"
 
@@ -147,7 +149,7 @@ def run_lab(root: Path | None = None, port: int | None = None, open_browser: boo
     the address; run until Ctrl+C."""
     root = Path(root).expanduser().resolve() if root is not None else course_folder()
     if not (root / FIRST_LESSON).exists():
-        raise CourseInputError(f"在 {root} 中找不到第一课 {FIRST_LESSON}：请在课程文件夹中运行，或用 --root 指定")
+        raise CourseInputError(f"在 {root} 中找不到课程导览 {FIRST_LESSON}：请在课程文件夹中运行，或用 --root 指定")
     if port is None:
         port = pick_port()
     elif not 1 <= port <= 65535:
@@ -166,7 +168,7 @@ def run_lab(root: Path | None = None, port: int | None = None, open_browser: boo
     try:
         if not _wait_until_up(process, port):
             raise CourseInputError("JupyterLab 没有启动成功，请查看上面的日志")
-        print(f"\nJupyterLab 已启动，第一课已打开。在浏览器中访问：\n\n    {url}\n\n"
+        print(f"\nJupyterLab 已启动，课程导览已打开。在浏览器中访问：\n\n    {url}\n\n"
               "按 Ctrl+C 停止。", flush=True)
         if open_browser:
             webbrowser.open(url)
