@@ -130,8 +130,8 @@ def test_folder_mismatches_are_found(scratch):
     (scratch / "source" / "hw06_extra").mkdir()
     assert manifest.problems(scratch) == [
         f"lessons/{extra} 不在课程清单中",
-        "课程清单中的题库 crmlab/exercises/banks/lesson09.yml 不存在",
-        "source/hw06_extra 不在课程清单的 assignments 中",
+        "课程清单中的 crmlab/exercises/banks/lesson09.yml 不存在",
+        "source/hw06_extra 不在课程清单中",
     ]
     (scratch / "lessons" / extra).unlink()
     (scratch / "source" / "hw06_extra").rmdir()

@@ -203,25 +203,24 @@ def following(course: Course, assignments: dict[str, Assignment]) -> dict[int, l
     return found
 
 
+def _differences(listed: set[str], there: set[str], folder: str, suffix: str = "") -> list[str]:
+    """What a folder holds that the manifest does not list, and what it lists that is not there."""
+    return ([f"{folder}/{name}{suffix} 不在课程清单中" for name in sorted(there - listed)]
+            + [f"课程清单中的 {folder}/{name}{suffix} 不存在" for name in sorted(listed - there)])
+
+
 def problems(root: Path = ROOT, course: Course | None = None) -> list[str]:
     """Where the manifest and the course's folders disagree (an empty list when they agree)."""
     course = course or load_course(root / "crmlab" / "course" / "course.yml")
-    found = []
-    listed = {lesson.file for lesson in course.lessons}
-    on_disk = {p.name for p in (root / "lessons").glob("*.ipynb")}
-    found += [f"lessons/{name} 不在课程清单中" for name in sorted(on_disk - listed)]
-    found += [f"课程清单中的 lessons/{name} 不存在" for name in sorted(listed - on_disk)]
-    banks = {bank for lesson in course.lessons for bank in lesson.banks}
-    bank_files = {p.name for p in (root / BANKS).glob("*.yml")}
-    found += [f"题库 {BANKS.as_posix()}/{name} 不属于课程清单中的任何一课" for name in sorted(bank_files - banks)]
-    found += [f"课程清单中的题库 {BANKS.as_posix()}/{name} 不存在" for name in sorted(banks - bank_files)]
     ids = set(course.assignment_ids)
-    for folder in ("assignments", "source"):
-        there = {p.stem for p in (root / folder).glob("*.yml" if folder == "assignments" else "*")
-                 if folder == "assignments" or p.is_dir()}
-        found += [f"{folder}/{name} 不在课程清单的 assignments 中" for name in sorted(there - ids)]
-        found += [f"课程清单中的作业 {name} 没有 {folder}/{name}{'.yml' if folder == 'assignments' else '/'}"
-                  for name in sorted(ids - there)]
+    found = [
+        *_differences({lesson.file for lesson in course.lessons},
+                      {p.name for p in (root / "lessons").glob("*.ipynb")}, "lessons"),
+        *_differences({bank for lesson in course.lessons for bank in lesson.banks},
+                      {p.name for p in (root / BANKS).glob("*.yml")}, BANKS.as_posix()),
+        *_differences(ids, {p.stem for p in (root / "assignments").glob("*.yml")}, "assignments", ".yml"),
+        *_differences(ids, {p.name for p in (root / "source").glob("*") if p.is_dir()}, "source"),
+    ]
     if found:
         return found
     try:
