@@ -1,4 +1,4 @@
-"""Shared fixtures: a real JupyterLab and a headless Chromium page for the browser tests."""
+"""Shared fixtures: a real JupyterLab and a headless Chromium page for the browser tests, and\nHypothesis without deadlines."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tests.browser import (
     CHROMIUM,
@@ -18,6 +19,11 @@ from tests.browser import (
 
 ROOT = Path(__file__).resolve().parents[1]
 FAILURE_SHOTS = ROOT / "out" / "browser-failures"
+
+# Property tests check behaviour, not speed: no per-example deadline, which a loaded CI machine
+# would otherwise turn into random failures (speed is measured by benchmarks/).
+settings.register_profile("crmlab", deadline=None)
+settings.load_profile("crmlab")
 
 
 @pytest.hookimpl(hookwrapper=True)

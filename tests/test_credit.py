@@ -194,14 +194,14 @@ def test_negative_sales_are_refused():
 # --- properties ----------------------------------------------------------------------------
 
 
-@settings(deadline=None, max_examples=200)
+@settings(max_examples=200)
 @given(factor_sets)
 def test_score_stays_in_range(factors):
     """Does the score always stay within 0–100?"""
     assert 0 <= credit_score(factors) <= 100
 
 
-@settings(deadline=None, max_examples=200)
+@settings(max_examples=200)
 @given(factor_sets, st.sampled_from(KEYS), factor_scores)
 def test_raising_a_factor_never_lowers_score_or_grade(factors, key, other):
     """Does raising any one factor never lower the score nor the grade?"""
@@ -212,7 +212,7 @@ def test_raising_a_factor_never_lowers_score_or_grade(factors, key, other):
     assert GRADE_RANK[after.grade] >= GRADE_RANK[before.grade]
 
 
-@settings(deadline=None, max_examples=200)
+@settings(max_examples=200)
 @given(factor_sets, factor_sets)
 def test_grade_order_follows_score_order(first, second):
     """Does a higher score never get a lower grade?"""
@@ -223,7 +223,7 @@ def test_grade_order_follows_score_order(first, second):
 # --- score_table ---------------------------------------------------------------------------
 
 
-@settings(deadline=None, max_examples=50)
+@settings(max_examples=50)
 @given(st.lists(factor_sets, min_size=1, max_size=8),
        st.lists(st.floats(min_value=0, max_value=1e4, allow_nan=False), min_size=8,
                 max_size=8))

@@ -151,7 +151,7 @@ def test_grade_table_empty_item_cells_count_zero():
     assert out["score"].tolist() == [10, 15]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(
     st.lists(
         st.tuples(

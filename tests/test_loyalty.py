@@ -183,7 +183,7 @@ def test_extra_columns_and_text_dates_are_accepted():
     assert period_retention(orders)["retained"].tolist() == [1]
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50)
 @given(
     st.lists(
         st.tuples(st.sampled_from(list("ABCDEFG")), st.dates(pd.Timestamp("2022-01-01").date(),

@@ -427,7 +427,7 @@ respondent = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(st.lists(respondent, min_size=1, max_size=30))
 def test_class_percentages_equal_pooled_percentages(people):
     """For any class, do class percentages from group tallies equal the pooled tally?"""

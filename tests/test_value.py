@@ -133,7 +133,7 @@ def test_quintiles_few_customers_and_ties(values, scores):
     assert quintile_scores(pd.Series(values)).tolist() == scores
 
 
-@settings(deadline=None, max_examples=100)
+@settings(max_examples=100)
 @given(st.lists(st.integers(min_value=0, max_value=20), min_size=1, max_size=40))
 def test_quintiles_are_monotone_and_in_range(values):
     """Are scores always 1–5 and never lower for a larger value?"""

@@ -436,7 +436,7 @@ def test_spin_coach_model_script_shows_every_question_with_its_type():
 # ------------------------------------------------------------------------ ComplaintSorter
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(st.integers())
 def test_complaint_start_is_shuffled_never_in_order(seed):
     """For any seed, is the start a permutation of the steps, never already in order?"""
