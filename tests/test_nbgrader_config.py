@@ -14,13 +14,8 @@ from pathlib import Path
 import pytest
 
 from crmlab import reports
-from crmlab.course.environment import environment, environment_path
-from crmlab.course.gradebook import (
-    db_url,
-    gradebook_location,
-    load_nbgrader_config,
-    read_gradebook,
-)
+from crmlab.course.environment import environment, environment_path, load_nbgrader_config
+from crmlab.course.gradebook import db_url, gradebook_location, read_gradebook
 from crmlab.rules.checks import CourseInputError
 from tests.test_reports import build_gradebook
 
@@ -194,7 +189,7 @@ def test_the_teacher_guide_says_where_the_exchange_is_and_how_to_move_it():
     assert f"`{default}`" in text
     for way in ('c.Exchange.root = "', "CRMLAB_EXCHANGE=", "/etc/jupyter/nbgrader_config.py"):
         assert way in text, way
-    done = subprocess.run([sys.executable, "-c", "from crmlab.course.gradebook import load_nbgrader_config;"
+    done = subprocess.run([sys.executable, "-c", "from crmlab.course.environment import load_nbgrader_config;"
                            " print(load_nbgrader_config('.').Exchange)"], cwd=ROOT, capture_output=True,
                           text=True, env={**os.environ, "CRMLAB_EXCHANGE": "/data/exchange"})
     assert done.stdout.strip() == "{'root': '/data/exchange'}"

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 from crmlab.course.assignments import load_assignments
-from crmlab.course.gradebook import load_nbgrader_config
+from crmlab.course.environment import load_nbgrader_config
 from crmlab.course.notebook import (
     HAND_GRADED,
     HIDDEN_TESTS,

@@ -32,8 +32,8 @@ from pathlib import Path
 import nbformat
 from tqdm.auto import tqdm
 
-from crmlab.course.environment import use_environment
-from crmlab.course.gradebook import db_url, load_nbgrader_config
+from crmlab.course.environment import load_nbgrader_config, use_environment
+from crmlab.course.gradebook import db_url
 from crmlab.course.notebook import HIDDEN_TESTS, Markers, course_markers, grade_id, read_only
 from crmlab.course.sandbox import LEFTOVER, OUT_OF_MEMORY
 from crmlab.rules.checks import CourseInputError

@@ -20,7 +20,7 @@ import pandas as pd
 from nbgrader.api import Gradebook
 
 from crmlab.course.assignments import Assignment, load_assignments
-from crmlab.course.environment import use_environment
+from crmlab.course.environment import load_nbgrader_config, use_environment
 from crmlab.course.notebook import HAND_GRADED, role_of
 from crmlab.rules.checks import CourseInputError
 
@@ -29,27 +29,6 @@ GRADEBOOK_FILE = "gradebook.db"
 
 BUSY_TIMEOUT_SECONDS = 300
 """How long a SQLite writer waits for another process's lock before giving up."""
-
-
-def load_nbgrader_config(course_dir: Path):
-    """The nbgrader configuration of the course in ``course_dir``, loaded by nbgrader's own
-    loader as an ``nbgrader`` command run in that folder loads it: ``nbgrader_config.py`` (or
-    ``.json``) from every Jupyter config path (``jupyter --paths``: ``~/.jupyter`` or
-    ``$JUPYTER_CONFIG_DIR``, ``<prefix>/etc/jupyter``, ``/usr/local/etc/jupyter``,
-    ``/etc/jupyter``, where a hub puts its settings), then the course folder's own
-    ``nbgrader_config.py``, which wins. Returns a ``traitlets`` ``Config``."""
-    import logging
-
-    from jupyter_core.application import JupyterApp
-    from nbgrader.apps.baseapp import NbGrader
-
-    app = NbGrader()
-    app.log.setLevel(logging.ERROR)  # "no nbgrader_config.py found" is not news here
-    app.load_cwd_config = False
-    app.load_config_file()
-    # What NbGrader.load_config_file does for the current folder, for the course folder.
-    super(JupyterApp, app).load_config_file(app.config_file_name, path=str(Path(course_dir)))
-    return app.config
 
 
 def db_url(course_dir: Path) -> str:

@@ -5,7 +5,7 @@ metadata through ``nbgrader.utils`` (as nbgrader's own preprocessors classify ce
 region markers and stubs from the traits of nbgrader's ``ClearSolutions``,
 ``ClearHiddenTests`` and ``ClearMarkScheme`` preprocessors, configured as the course's
 ``nbgrader_config.py`` (and every Jupyter config path) configures them
-(:func:`crmlab.course.gradebook.load_nbgrader_config`). A region is found as nbgrader finds
+(:func:`crmlab.course.environment.load_nbgrader_config`). A region is found as nbgrader finds
 it: from the line that contains the begin marker to the line that contains the end marker.
 
 Release (the leak check), autograde (tampered test cells), the classroom simulation (a
@@ -23,6 +23,8 @@ from pathlib import Path
 
 import nbformat
 from nbgrader import utils
+
+from crmlab.course.environment import load_nbgrader_config
 
 
 class Role(StrEnum):
@@ -191,8 +193,6 @@ class Markers:
 @cache
 def course_markers(course_dir: Path) -> Markers:
     """The markers and stubs of the course in ``course_dir`` (its nbgrader configuration)."""
-    from crmlab.course.gradebook import load_nbgrader_config
-
     return Markers.from_config(load_nbgrader_config(Path(course_dir)))
 
 
