@@ -81,3 +81,16 @@ def test_changing_the_yaml_changes_the_released_header(tmp_path):
     assert "| 截止时间 | 2027 年 2 月 3 日（周三）18:30（北京时间） |" in header
     assert "扣该次得分的 20%，最多扣 60%" in header
     assert due_text(ASSIGNMENTS[assignment_id]) not in header
+
+
+@pytest.mark.parametrize("assignment", sorted(ASSIGNMENTS))
+def test_a_simulated_students_notebook_starts_with_the_released_header(assignment):
+    """The demo's students hand in the released notebook: its first cell is the header cell
+    the release wrote, unchanged (a read-only cell nbgrader checks)."""
+    from crmlab.course.classroom import Student, student_work
+
+    source = next((ROOT / "source" / assignment).glob("*.ipynb"))
+    handed_in = nbformat.reads(student_work(source, Student("s1", "王子涵", 1.0), 1), as_version=4)
+    released = nbformat.read(ROOT / "release" / assignment / source.name, as_version=4)
+    assert grade_id(handed_in.cells[0]) == grade_id(released.cells[0]) == HEADER_ID
+    assert handed_in.cells[0].source == released.cells[0].source

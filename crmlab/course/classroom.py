@@ -21,6 +21,7 @@ from pathlib import Path
 import nbformat
 
 from crmlab.course.environment import use_environment
+from crmlab.course.header import add_header
 from crmlab.course.notebook import SOLUTION, Role, SourceNotebook
 
 COURSE_ID = "crm-lab"
@@ -107,6 +108,8 @@ def student_work(source: Path, student: Student, assignment_index: int) -> str |
     for cell in written:
         cell.source = markers.text_stub if student.kind == "empty" else (
             f"（{student.name}的回答）" + cell.source[: max(20, int(len(cell.source) * student.skill))])
+    # The student works in the released notebook, which starts with the header from the YAML.
+    add_header(notebook, source.parents[2] / "assignments", source.parent.name)
     return nbformat.writes(notebook)
 
 

@@ -62,6 +62,14 @@ def header_cell(assignment: Assignment) -> nbformat.NotebookNode:
     return read_only_markdown(header_markdown(assignment), HEADER_ID)
 
 
+def add_header(nb: nbformat.NotebookNode, assignments_dir: Path, assignment_id: str) -> None:
+    """Put the header cell of ``assignment_id`` first in ``nb``, as the release does (nothing
+    when the assignment has no ``assignments_dir/<id>.yml``)."""
+    path = assignments_dir / f"{assignment_id}.yml"
+    if assignment_id and path.is_file():
+        nb.cells.insert(0, header_cell(load_assignment(path)))
+
+
 class AssignmentHeader(IncludeHeaderFooter):
     """nbgrader's header/footer preprocessor, plus a header cell made from the assignment's
     YAML (an assignment without one gets none)."""
@@ -71,10 +79,7 @@ class AssignmentHeader(IncludeHeaderFooter):
 
     def preprocess(self, nb, resources):
         nb, resources = super().preprocess(nb, resources)
-        assignment_id = resources.get("nbgrader", {}).get("assignment", "")
-        path = Path(self.assignments_dir) / f"{assignment_id}.yml"
-        if assignment_id and path.is_file():
-            nb.cells.insert(0, header_cell(load_assignment(path)))
+        add_header(nb, Path(self.assignments_dir), resources.get("nbgrader", {}).get("assignment", ""))
         return nb, resources
 
 
