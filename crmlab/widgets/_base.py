@@ -1,7 +1,6 @@
 """What every exercise widget shares: message and badge HTML, how an outcome of
 :mod:`crmlab.rules.checking` is shown, and a guard that turns any error in a callback into a
-message instead of a traceback. (``parse_number``, the reading of a typed number with Chinese
-messages, lives in :mod:`crmlab.rules.checks` and is imported from here by the widgets.)
+message instead of a traceback.
 
 A widget class holds its controls, calls a domain model in one ``update`` method and renders
 the result; no course arithmetic lives here.
@@ -20,7 +19,6 @@ import ipywidgets as widgets
 
 from crmlab.rules.checking import Attempts, Outcome, Result
 from crmlab.rules.checks import CourseInputError
-from crmlab.rules.checks import parse_number as parse_number  # for the widgets (module doc)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

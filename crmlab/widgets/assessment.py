@@ -5,8 +5,8 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from crmlab.rules import assessment
-from crmlab.rules.checks import CourseInputError, as_number
-from crmlab.widgets._base import esc, guarded, heading, message, parse_number, show_in_output
+from crmlab.rules.checks import CourseInputError, as_number, parse_number
+from crmlab.widgets._base import esc, guarded, heading, message, show_in_output
 
 CELL = widgets.Layout(padding="2px 6px")
 

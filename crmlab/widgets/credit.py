@@ -6,7 +6,7 @@ import ipywidgets as widgets
 
 from crmlab import charts
 from crmlab.rules import credit
-from crmlab.rules.checks import CourseInputError
+from crmlab.rules.checks import CourseInputError, parse_number
 from crmlab.widgets._base import (
     badge,
     chart_png,
@@ -14,7 +14,6 @@ from crmlab.widgets._base import (
     guarded,
     heading,
     message,
-    parse_number,
     show_in_output,
     table_html,
 )

@@ -5,14 +5,13 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from crmlab.rules import grading
-from crmlab.rules.checks import CourseInputError
+from crmlab.rules.checks import CourseInputError, parse_number
 from crmlab.widgets._base import (
     esc,
     guarded,
     heading,
     level_badge,
     message,
-    parse_number,
     show_in_output,
     table_html,
 )

@@ -10,14 +10,13 @@ import ipywidgets as widgets
 
 from crmlab.rules import practice
 from crmlab.rules.checking import Marking
-from crmlab.rules.checks import CourseInputError
+from crmlab.rules.checks import CourseInputError, parse_number
 from crmlab.widgets._base import (
     COLORS,
     esc,
     guarded,
     heading,
     message,
-    parse_number,
     show_in_output,
     table_html,
 )
