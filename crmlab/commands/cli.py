@@ -273,21 +273,85 @@ def _cmd_lab(args: argparse.Namespace) -> int:
     return run_lab(args.root, port=args.port, open_browser=not args.no_browser)
 
 
-def _cmd_hub(args: argparse.Namespace) -> int:
-    from crmlab.commands.hub.command import HubOptions, reset_password, run_hub
+def _hub_options(args: argparse.Namespace):
+    from crmlab.commands.hub.command import HubOptions
 
-    root = Path(args.root)
-    if args.reset_password:
-        reset_password(root, args.reset_password)
-        _print(f"✓ 已清除 {args.reset_password} 的密码：他下次登录时输入的密码即为新密码。")
-        return 0
     if not args.roster:
         raise CourseInputError("请用 --roster 给出班级名单（学号,姓名,角色）")
     if not args.idle_minutes > 0:
         raise CourseInputError("--idle-minutes 必须是正数")
-    return run_hub(HubOptions(roster=Path(args.roster), root=root, ip=args.ip, port=args.port,
-                              idle_timeout=max(1, round(args.idle_minutes * 60)), mem_limit=args.mem_limit,
-                              cpu_limit=args.cpu_limit))
+    if not args.backup_minutes > 0:
+        raise CourseInputError("--backup-minutes 必须是正数")
+    return HubOptions(
+        roster=Path(args.roster).absolute(), root=Path(args.root).absolute(), ip=args.ip,
+        port=args.port, idle_timeout=max(1, round(args.idle_minutes * 60)),
+        mem_limit=args.mem_limit, cpu_limit=args.cpu_limit,
+        ssl_cert=Path(args.ssl_cert) if args.ssl_cert else None,
+        ssl_key=Path(args.ssl_key) if args.ssl_key else None, self_signed=args.self_signed,
+        no_https=args.no_https, teachers_can_open_servers=args.teachers_can_open_servers,
+        backup_minutes=args.backup_minutes)
+
+
+def _service_command(options, args: argparse.Namespace) -> list[str]:
+    """The ``crmlab hub`` command line a service runs: these options, paths made absolute."""
+    command = [sys.executable, "-m", "crmlab.commands.cli", "hub", "--roster", str(options.roster),
+               "--root", str(options.root), "--port", str(options.port),
+               "--idle-minutes", f"{args.idle_minutes:g}", "--backup-minutes", f"{args.backup_minutes:g}",
+               "--mem-limit", options.mem_limit, "--cpu-limit", f"{options.cpu_limit:g}"]
+    if options.ip:
+        command += ["--ip", options.ip]
+    if options.ssl_cert:
+        command += ["--ssl-cert", str(options.ssl_cert), "--ssl-key", str(options.ssl_key)]
+    for flag in ("self_signed", "no_https", "teachers_can_open_servers"):
+        if getattr(options, flag):
+            command.append("--" + flag.replace("_", "-"))
+    return command
+
+
+def _cmd_hub(args: argparse.Namespace) -> int:
+    from crmlab.commands.hub import service
+    from crmlab.commands.hub.command import check_https, reset_password, run_hub
+
+    root = Path(args.root).absolute()
+    unit_dir = Path(args.unit_dir) if args.unit_dir else service.UNIT_DIR
+    if args.reset_password:
+        password = reset_password(root, args.reset_password)
+        _print(f"✓ {args.reset_password} 的新初始密码：{password}\n"
+               "  他已登录的会话和服务器已结束；第一次用它登录时要设置自己的新密码。")
+        return 0
+    if args.action == "status":
+        _print("\n".join(service.status(root, unit_dir)))
+        return 0
+    if args.action == "uninstall-service":
+        service.uninstall(unit_dir, say=_print)
+        return 0
+    if args.action == "restore-gradebook":
+        return _restore_gradebook(root, args.when, args.yes)
+    options = _hub_options(args)
+    if args.action == "install-service":
+        from crmlab.commands.hub.roster import read_roster
+
+        read_roster(options.roster)  # a bad roster is said now, not in the journal later
+        check_https(options, say=_print)
+        service.install(_service_command(options, args), root, unit_dir, say=_print)
+        return 0
+    return run_hub(options)
+
+
+def _restore_gradebook(root: Path, when: str | None, yes: bool) -> int:
+    from crmlab.commands.hub import backups
+    from crmlab.commands.hub.layout import instructors_gid
+
+    chosen = backups.choose(root, when)
+    _print("\n".join(backups.describe(root, chosen)))
+    if not yes:
+        answer = input("确定用这份备份替换现在的成绩库吗？输入 y 确认：").strip().lower()
+        if answer not in ("y", "yes", "是"):
+            _print("没有恢复，成绩库保持原样。")
+            return 1
+    before = backups.restore(root, chosen, instructors_gid())
+    _print(f"✓ 已恢复 {chosen.label} 的成绩库；恢复前的成绩库另存为 {before}。")
+    return 0
 
 
 # --- parser -----------------------------------------------------------------------------------
@@ -397,18 +461,38 @@ def build_parser() -> argparse.ArgumentParser:
     lab.add_argument("--root", metavar="文件夹",
                      help="课程文件夹（默认：项目源码文件夹；安装版则为 ~/crmlab，首次运行时复制课件进去）")
     hub = command("hub", "在本机开一个班：按名单为每人建账户，启动 JupyterHub（需 root，Linux）", _cmd_hub)
+    hub.add_argument("action", nargs="?", default="run",
+                     choices=["run", "install-service", "uninstall-service", "status",
+                              "restore-gradebook"],
+                     help="run（默认）：开课，直到 Ctrl+C；install-service：安装为开机自动启动、出错自动重启的"
+                          "系统服务（其余选项同 run）；uninstall-service；status；"
+                          "restore-gradebook [时间]：从备份恢复成绩库")
+    hub.add_argument("when", nargs="?", metavar="时间",
+                     help="restore-gradebook 用这个时间之前最近的一份备份（如 2026-03-01 14:30，默认最新）")
     hub.add_argument("--roster", metavar="名单", help="班级名单（CSV 或 .xlsx），列为 学号,姓名,角色（学生/教师）")
     hub.add_argument("--root", default="/srv/crmlab", metavar="文件夹",
                      help="存放 JupyterHub 全部数据的文件夹（默认 /srv/crmlab）")
-    hub.add_argument("--ip", default="", help="监听的地址（默认所有网络接口）")
+    hub.add_argument("--ip", default="", help="监听的地址（默认所有网络接口；不是本机回环地址时必须用 HTTPS）")
     hub.add_argument("--port", type=int, default=8000, metavar="端口", help="端口号（默认 8000）")
+    hub.add_argument("--ssl-cert", metavar="证书", help="学校的 HTTPS 证书（PEM，含中间证书）")
+    hub.add_argument("--ssl-key", metavar="私钥", help="证书的私钥（PEM）")
+    hub.add_argument("--self-signed", action="store_true",
+                     help="为本机的名称和地址生成自签名证书，并显示它的 SHA-256 指纹供学生核对")
+    hub.add_argument("--no-https", action="store_true",
+                     help="前面已有做 HTTPS 的反向代理：允许在网络地址上用 HTTP（会给出警告）")
+    hub.add_argument("--teachers-can-open-servers", action="store_true",
+                     help="允许教师打开学生的服务器（默认不允许：学生服务器上的网页会以教师身份运行）")
     hub.add_argument("--idle-minutes", type=float, default=60, metavar="分钟",
                      help="服务器空闲多少分钟后自动停止（默认 60，可以是小数，文件保留）")
+    hub.add_argument("--backup-minutes", type=float, default=60, metavar="分钟",
+                     help="每隔多少分钟备份一次成绩库和 JupyterHub 的数据库（默认 60；评分后也会备份）")
     hub.add_argument("--mem-limit", default="2G", metavar="内存", help="每人服务器的内存上限（默认 2G）")
     hub.add_argument("--cpu-limit", type=float, default=1.0, metavar="核数",
                      help="每人服务器最多使用的 CPU 核数（默认 1）")
     hub.add_argument("--reset-password", metavar="学号",
-                     help="清除这位用户的密码（他下次登录时重新设定），然后退出")
+                     help="给这位用户一个新的初始密码，结束他已登录的会话和服务器，然后退出")
+    hub.add_argument("--yes", action="store_true", help="restore-gradebook 不再询问，直接恢复")
+    hub.add_argument("--unit-dir", help=argparse.SUPPRESS)  # tests write the unit elsewhere
     return parser
 
 

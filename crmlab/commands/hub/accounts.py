@@ -15,11 +15,13 @@ import signal
 import subprocess
 from pathlib import Path
 
+from crmlab.commands.hub import safefs
 from crmlab.commands.hub.roster import Member
 from crmlab.rules.checks import CourseInputError
 
-INSTRUCTOR_GROUP = "crmlab-teachers"
-"""The Unix group of the course's instructors: it owns the course directory."""
+INSTRUCTOR_GROUP = os.environ.get("CRMLAB_HUB_GROUP") or "crmlab-teachers"
+"""The Unix group of the course's instructors: it owns the course directory. ``CRMLAB_HUB_GROUP``
+names another one (each test run has its own, so that two runs on one machine never share it)."""
 
 HOME_MODE = 0o700
 
@@ -78,8 +80,7 @@ def ensure_account(member: Member, group: str = INSTRUCTOR_GROUP) -> bool:
     home = home_of(name)
     home.mkdir(mode=HOME_MODE, exist_ok=True)
     entry = pwd.getpwnam(name)
-    os.chown(home, entry.pw_uid, entry.pw_gid)
-    home.chmod(HOME_MODE)
+    safefs.give(home.parent, home.name, entry.pw_uid, entry.pw_gid, HOME_MODE, HOME_MODE)
     return created
 
 

@@ -1,10 +1,13 @@
-"""``crmlab hub``: set up the class from its roster and run JupyterHub until Ctrl+C."""
+"""``crmlab hub``: set up the class from its roster and run JupyterHub until Ctrl+C or SIGTERM
+(by hand, or as the system service ``service`` installs)."""
 
 from __future__ import annotations
 
-import dbm
+import contextlib
 import json
 import os
+import pwd
+import secrets
 import shutil
 import signal
 import socket
@@ -16,7 +19,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from crmlab.commands.hub import accounts, layout
+from crmlab.commands.hub import accounts, backups, layout, service, tls
+from crmlab.commands.hub.passwords import PasswordStore, write_sheet
 from crmlab.commands.hub.roster import Member, read_roster, unix_name
 from crmlab.course.environment import environment
 from crmlab.rules.checks import CourseInputError
@@ -36,6 +40,16 @@ class HubOptions:
     mem_limit: str = "2G"
     cpu_limit: float = 1.0
     min_password_length: int = 8
+    ssl_cert: Path | None = None
+    ssl_key: Path | None = None
+    self_signed: bool = False
+    no_https: bool = False
+    teachers_can_open_servers: bool = False
+    backup_minutes: float = 60
+
+    @property
+    def https(self) -> bool:
+        return bool(self.ssl_cert or self.self_signed)
 
 
 def check_machine() -> str:
@@ -109,11 +123,41 @@ def write_settings(options: HubOptions, members: list[Member], blocked: list[str
         "hub_port": _free_port(), "proxy_api_port": _free_port(), "proxy": proxy,
         "idle_timeout": options.idle_timeout, "mem_limit": options.mem_limit,
         "cpu_limit": options.cpu_limit, "min_password_length": options.min_password_length,
+        "ssl_cert": str(options.ssl_cert or ""), "ssl_key": str(options.ssl_key or ""),
+        "teachers_can_open_servers": options.teachers_can_open_servers,
+        "teachers_group": accounts.INSTRUCTOR_GROUP,
     }
     path = state / "hub.json"
     path.write_text(json.dumps(settings, ensure_ascii=False, indent=2), encoding="utf-8")
     path.chmod(0o600)
+    token = state / "service-token"
+    if not token.is_file():
+        token.write_text(secrets.token_hex(32))
+    token.chmod(0o600)
     return path
+
+
+def check_https(options: HubOptions, say=print) -> None:
+    """Refuse plain HTTP off loopback; check the school's certificate, or make one."""
+    if options.ssl_cert or options.ssl_key:
+        if not (options.ssl_cert and options.ssl_key):
+            raise CourseInputError("--ssl-cert 和 --ssl-key 要一起给出（证书和它的私钥）")
+        options.ssl_cert, options.ssl_key = Path(options.ssl_cert).absolute(), Path(options.ssl_key).absolute()
+        tls.check_files(options.ssl_cert, options.ssl_key)
+    tls.check_listen(options.ip, options.https, options.no_https, say)
+
+
+def issue_passwords(options: HubOptions, members: list[Member], say=print) -> list[Path]:
+    """An initial password for everyone who has none; the sheet of those not used yet."""
+    store = PasswordStore(options.root / "state")
+    new = store.issue_missing([member.id for member in members])
+    pending = store.initial_passwords()
+    rows = [(m.name, m.id, "教师" if m.is_instructor else "学生", pending[m.id])
+            for m in members if m.id in pending]
+    sheet = write_sheet(options.root / "passwords", rows, public_urls(options)) if rows else []
+    if new:
+        say(f"已为 {len(new)} 人生成初始密码。")
+    return sheet
 
 
 def set_up(options: HubOptions, say=print) -> tuple[list[Member], str]:
@@ -122,45 +166,82 @@ def set_up(options: HubOptions, say=print) -> tuple[list[Member], str]:
     members = read_roster(options.roster)  # every row checked before anything is made
     if not 1 <= options.port <= 65535:
         raise CourseInputError(f"端口号应在 1–65535 之间，现在是 {options.port}")
-    if not _port_is_free(options.ip, options.port):
-        raise CourseInputError(f"端口 {options.port} 已被占用：请用 --port 换一个端口")
+    check_https(options, say)
     root = options.root
     layout.make_root(root)
+    state = root / "state"
+    service.claim(state)
+    service.stop_leftovers(state, _member_uids(members), say)
+    if not _port_is_free(options.ip, options.port):
+        raise CourseInputError(f"端口 {options.port} 已被占用：请用 --port 换一个端口")
+    if options.self_signed:
+        options.ssl_cert, options.ssl_key = tls.self_signed(state / "tls", options.ip)
     if layout.make_checkout_private():
         say(f"已把项目文件夹 {layout.CHECKOUT} 设为其他账户不可访问（其中有答案和隐藏测试）。")
-    blocked = apply_roster(members, root / "state", say)
+    blocked = apply_roster(members, state, say)
     layout.sync_app(root / "app")
     layout.build_environment(root, say)
     layout.write_nbgrader_config(root)
-    layout.prepare_course(root / "course")
-    layout.enrol(root / "course", members)
+    layout.prepare_course(root, members)
     layout.prepare_exchange(root / "exchange")
     write_settings(options, members, blocked, proxy)
+    issue_passwords(options, members, say)
     return members, proxy
+
+
+def _member_uids(members: list[Member]) -> list[int]:
+    uids = []
+    for member in members:
+        with contextlib.suppress(KeyError):
+            uids.append(pwd.getpwnam(member.unix_name).pw_uid)
+    return uids
 
 
 # --- running ---------------------------------------------------------------------------------
 
 
+def _scheme(options: HubOptions) -> str:
+    return "https" if options.https else "http"
+
+
 def local_url(options: HubOptions) -> str:
     host = options.ip if options.ip not in ("", "0.0.0.0") else "127.0.0.1"
-    return f"http://{host}:{options.port}"
+    return f"{_scheme(options)}://{host}:{options.port}"
 
 
 def public_urls(options: HubOptions) -> list[str]:
     if options.ip not in ("", "0.0.0.0"):
         return [local_url(options)]
-    return [f"http://{socket.gethostname()}:{options.port}", local_url(options)]
+    return [f"{_scheme(options)}://{socket.gethostname()}:{options.port}", local_url(options)]
+
+
+def _no_parent_left() -> None:
+    """In JupyterHub's process: unblock the signals run_hub waits for, and get SIGTERM (a clean
+    stop of every server and the proxy) when crmlab hub itself dies, even by kill -9."""
+    import ctypes
+
+    signal.pthread_sigmask(signal.SIG_SETMASK, set())
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def start_hub(options: HubOptions) -> subprocess.Popen:
     log = options.root / "logs" / "jupyterhub.log"
-    env = environment(CRMLAB_HUB_ROOT=str(options.root), PYTHONUNBUFFERED="1")
+    env = environment(CRMLAB_HUB_ROOT=str(options.root), PYTHONUNBUFFERED="1",
+                      CRMLAB_HUB_GROUP=accounts.INSTRUCTOR_GROUP)
     return subprocess.Popen(
         [sys.executable, "-m", "jupyterhub", "-f", str(CONFIG)], cwd=options.root / "state",
         env=env, stdout=log.open("a"), stderr=subprocess.STDOUT, start_new_session=True,
-        # run_hub waits for Ctrl+C with the signals blocked; JupyterHub must receive them
-        preexec_fn=lambda: signal.pthread_sigmask(signal.SIG_SETMASK, set()))
+        preexec_fn=_no_parent_left)
+
+
+def _open(url: str, timeout: float = 2, **kwargs):
+    """urlopen of the hub's own loopback address (its certificate is not checked here)."""
+    import ssl
+
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    return urllib.request.urlopen(url, timeout=timeout, context=context, **kwargs)
 
 
 def wait_until_up(process: subprocess.Popen, options: HubOptions, timeout: float = 120) -> None:
@@ -170,7 +251,7 @@ def wait_until_up(process: subprocess.Popen, options: HubOptions, timeout: float
         if process.poll() is not None:
             break
         try:  # 200 only once the proxy routes to the hub (before that it answers 404)
-            with urllib.request.urlopen(url, timeout=2) as answer:
+            with _open(url) as answer:
                 if answer.status == 200:
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
@@ -194,52 +275,94 @@ def stop_hub(process: subprocess.Popen, timeout: float = 60) -> None:
 def next_steps(options: HubOptions, members: list[Member]) -> str:
     teachers = "、".join(m.id for m in members if m.is_instructor)
     urls = "\n".join(f"    {url}" for url in public_urls(options))
-    return (
-        f"\nJupyterHub 已启动。把这个地址发给学生：\n\n{urls}\n\n"
-        "接下来：\n"
-        "  1. 每个人用自己的学号登录；第一次登录时输入的密码就成为他的密码（至少 "
-        f"{options.min_password_length} 位）。\n"
+    sheet = options.root / "passwords"
+    lines = [f"\nJupyterHub 已启动。学生在浏览器中打开：\n\n{urls}\n"]
+    if options.self_signed:
+        lines.append("这是自签名证书：浏览器会提示「不安全」，请让学生核对证书的 SHA-256 指纹与下面一致后再继续：\n"
+                     f"    {tls.fingerprint(options.ssl_cert)}\n")
+    lines += [
+        "接下来：",
+        f"  1. 打印初始密码单 {sheet / '初始密码.html'}（或 {sheet / '初始密码.xlsx'}，只有 root 能读），"
+        "剪开发给每个人；第一次登录时用初始密码，并设置自己的新密码（至少 "
+        f"{options.min_password_length} 位）。",
         f"  2. 教师（{teachers}）登录后在「Formgrader」中发布作业、收作业、评分；"
-        "终端里的课程文件夹是 ~/course（可运行 crmlab autograde 等命令）。\n"
-        "  3. 学生忘记密码：crmlab hub --reset-password 学号（他下次登录时重新设定）。\n"
-        f"  4. 所有数据都在 {options.root}，请定期备份。\n"
-        "按 Ctrl+C 停止（所有人的服务器随之停止，文件保留）。"
-    )
+        "终端里的课程文件夹是 ~/course（可运行 crmlab autograde 等命令）。",
+        "  3. 忘记密码：crmlab hub --reset-password 学号（发给他一个新的初始密码，他已登录的会话随即失效）。",
+        f"  4. 成绩库每 {options.backup_minutes:g} 分钟和每次评分后自动备份到 {options.root / 'backups'}；"
+        "恢复：crmlab hub restore-gradebook。",
+        "按 Ctrl+C 停止（所有人的服务器随之停止，文件保留）；长期开课请用 crmlab hub install-service。",
+    ]
+    return "\n".join(lines)
 
 
 def run_hub(options: HubOptions) -> int:
-    """Set up and run the hub until Ctrl+C or SIGTERM."""
+    """Set up and run the hub until Ctrl+C or SIGTERM, snapshotting the gradebook meanwhile."""
     options.root = options.root.resolve() if options.root.exists() else options.root.absolute()
-    members, _ = set_up(options)
-    stops = {signal.SIGINT, signal.SIGTERM}  # Ctrl+C, or kill / a closed terminal
+    state = options.root / "state"
+    try:
+        members, _ = set_up(options)
+    except BaseException:
+        if state.is_dir():
+            service.release(state)
+        raise
+    stops = {signal.SIGINT, signal.SIGTERM}  # Ctrl+C, or kill / a closed terminal / systemd
     signal.pthread_sigmask(signal.SIG_BLOCK, stops)
     process = start_hub(options)
+    watcher = backups.Watcher(options.root, options.backup_minutes)
     try:
         wait_until_up(process, options)
         print(next_steps(options, members), flush=True)
         while process.poll() is None:
-            received = signal.sigtimedwait(stops, 1)
-            if received:
-                if os.environ.get("CRMLAB_DEBUG"):
-                    sender = Path(f"/proc/{received.si_pid}/cmdline")
-                    who = sender.read_bytes().replace(b"\0", b" ")[:200] if sender.exists() else b"?"
-                    print(f"signal {received.si_signo} from pid {received.si_pid}: {who!r}", flush=True)
+            if signal.sigtimedwait(stops, 1):
                 break
+            try:
+                watcher.tick()
+            except (OSError, CourseInputError, backups.sqlite3.Error) as error:
+                print(f"备份成绩库失败：{error}", flush=True)
         return 0 if process.returncode in (None, 0) else 1
     finally:
         stop_hub(process)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, stops)
+        service.release(state)
         print("JupyterHub 已停止。", flush=True)
 
 
-def reset_password(root: Path, login: str) -> None:
-    """Forget ``login``'s password: they choose a new one at their next login."""
-    path = root / "state" / "passwords.dbm"
-    login = login.strip().lower()
+# --- a forgotten password ------------------------------------------------------------------------
+
+
+def _api(root: Path, method: str, path: str) -> tuple[int, object]:
+    """Call the running hub's REST API as the crmlab-hub service: the HTTP status (0: no hub
+    answered) and the answer's JSON."""
+    state = root / "state"
     try:
-        with dbm.open(str(path), "w") as db:
-            del db[login]
-    except KeyError:
-        raise CourseInputError(f"{login} 还没有设置过密码（或不在名单上）：他第一次登录时输入的密码即为新密码") from None
-    except dbm.error:
-        raise CourseInputError(f"在 {root} 中找不到 JupyterHub 的密码文件：请确认 --root 与启动时相同") from None
+        settings = json.loads((state / "hub.json").read_text(encoding="utf-8"))
+        token = (state / "service-token").read_text().strip()
+    except OSError:
+        return 0, None
+    url = f"http://127.0.0.1:{settings['hub_port']}/hub/api{path}"
+    request = urllib.request.Request(url, method=method, headers={"Authorization": f"token {token}"})
+    try:
+        with _open(request, timeout=60) as answer:
+            return answer.status, json.loads(answer.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, None
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return 0, None
+
+
+def reset_password(root: Path, login: str) -> str:
+    """Give ``login`` a new initial password (returned), end their sessions, stop their server."""
+    login = login.strip().lower()
+    state = root / "state"
+    try:
+        settings = json.loads((state / "hub.json").read_text(encoding="utf-8"))
+    except OSError:
+        raise CourseInputError(f"在 {root} 中找不到这个班的设置：请确认 --root 与启动时相同") from None
+    if login not in settings["members"]:
+        raise CourseInputError(f"{login} 不在这个班的名单上")
+    password = PasswordStore(state).issue(login)
+    status, tokens = _api(root, "GET", f"/users/{login}/tokens")
+    for token in (tokens or {}).get("api_tokens", []) if status == 200 else []:
+        _api(root, "DELETE", f"/users/{login}/tokens/{token['id']}")
+    _api(root, "DELETE", f"/users/{login}/server")
+    return password

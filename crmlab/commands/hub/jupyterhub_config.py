@@ -17,7 +17,8 @@ settings = json.loads((state / "hub.json").read_text(encoding="utf-8"))
 members = settings["members"]
 
 # Where the hub listens (the address people open), and its private loopback ports.
-c.JupyterHub.bind_url = f"http://{settings['ip']}:{settings['port']}"
+https = bool(settings.get("ssl_cert"))
+c.JupyterHub.bind_url = f"{'https' if https else 'http'}://{settings['ip']}:{settings['port']}"
 c.JupyterHub.hub_ip = "127.0.0.1"
 c.JupyterHub.hub_port = settings["hub_port"]
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{settings['proxy_api_port']}"
@@ -29,16 +30,41 @@ c.JupyterHub.cookie_secret_file = str(state / "jupyterhub_cookie_secret")
 c.JupyterHub.cleanup_servers = True  # Ctrl+C stops every server the hub started
 c.JupyterHub.cleanup_proxy = True
 
-# Only the people on the roster; each sets a password at first login (TLJH's default).
-# (crmlab's subclass of it gives its messages in Chinese)
+# HTTPS: the school's certificate or one crmlab hub made; the proxy speaks TLS, cookies are
+# sent over HTTPS only.
+if https:
+    c.JupyterHub.ssl_cert = settings["ssl_cert"]
+    c.JupyterHub.ssl_key = settings["ssl_key"]
+    c.JupyterHub.cookie_options = {"secure": True}
+
+# Only the people on the roster, with the initial passwords crmlab hub handed out (no first-use
+# window); a session ends within seconds of its password being reset or changed.
+from crmlab.commands.hub.auth import REFRESH_SECONDS  # noqa: E402
+
 c.JupyterHub.authenticator_class = "crmlab.commands.hub.auth.CrmlabAuthenticator"
-c.FirstUseAuthenticator.dbm_path = str(state / "passwords.dbm")
-c.FirstUseAuthenticator.create_users = False
-c.FirstUseAuthenticator.min_password_length = settings["min_password_length"]
+c.CrmlabAuthenticator.state_dir = str(state)
+c.CrmlabAuthenticator.min_password_length = settings["min_password_length"]
+c.Authenticator.auth_refresh_age = REFRESH_SECONDS
 c.Authenticator.allowed_users = set(members)
-c.Authenticator.admin_users = {name for name, role in members.items() if role == "instructor"}
+c.Authenticator.admin_users = set()  # teachers get the role below, not JupyterHub's admin
 c.Authenticator.blocked_users = set(settings["blocked"])
 c.Authenticator.allow_existing_users = False
+
+# Roles: teachers see the class and start or stop servers, but open a student's server (and run
+# with their cookies whatever page it serves) only with --teachers-can-open-servers.
+# crmlab hub itself (--reset-password) stops a server and revokes its tokens through the API.
+teachers = sorted(name for name, role in members.items() if role == "instructor")
+teacher_scopes = ["admin-ui", "list:users", "read:users", "read:users:activity", "read:servers",
+                  "servers"]
+if settings.get("teachers_can_open_servers"):
+    teacher_scopes.append("access:servers")
+roles = [
+    {"name": "crmlab-teacher", "description": "CRM Lab 教师", "scopes": teacher_scopes,
+     "users": teachers},
+    {"name": "crmlab-hub", "scopes": ["list:users", "read:users", "servers", "tokens"],
+     "services": ["crmlab-hub"]},
+]
+services = [{"name": "crmlab-hub", "api_token": (state / "service-token").read_text().strip()}]
 
 # The hub's own pages (login, home, starting, errors, change password) in Chinese: the
 # course's templates extend JupyterHub's ("templates/page.html" is JupyterHub's own).
@@ -59,13 +85,16 @@ c.Spawner.start_timeout = 240
 c.Spawner.args = ["--ServerApp.terminals_enabled=True"]
 
 # Idle servers are stopped (their files stay); the culler is a hub-managed service.
-c.JupyterHub.load_roles = [{
+roles.append({
     "name": "crmlab-idle-culler",
     "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
     "services": ["idle-culler"],
-}]
-c.JupyterHub.services = [{
+})
+services.append({
     "name": "idle-culler",
     "command": [sys.executable, "-m", "jupyterhub_idle_culler",
                 f"--timeout={settings['idle_timeout']}"],
-}]
+})
+
+c.JupyterHub.load_roles = roles
+c.JupyterHub.services = services

@@ -20,18 +20,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import grp
 import hashlib
+import json
 import os
+import pwd
 import shutil
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
+from crmlab.commands.hub import safefs
 from crmlab.commands.hub.accounts import INSTRUCTOR_GROUP
 from crmlab.commands.hub.roster import Member
-from crmlab.commands.hub.singleuser import copy_new_files
+from crmlab.commands.hub.singleuser import project_files
 from crmlab.course.classroom import COURSE_ID
 from crmlab.rules.checks import CourseInputError
 
@@ -43,7 +46,7 @@ SERVER_PYTHON = Path(os.environ.get("CRMLAB_SERVER_PYTHON", "/usr/bin/python3.11
 /root, such as pyenv's, is not)."""
 
 PUBLIC = ("crmlab", "lessons", "data", "reports", "jupyter-config", "pyproject.toml", "setup.py",
-          "README.md")
+          "README.md", "constraints.txt")
 """What of the project goes into ``app/``: everything a student's server needs, nothing secret."""
 
 COURSE_FILES = ("source", "release", "assignments", "data", "nbgrader_config.py")
@@ -126,7 +129,7 @@ def _open_to_all(folder: Path) -> None:
 
 def _stamp(app: Path) -> str:
     digest = hashlib.sha256()
-    for name in ("pyproject.toml", "setup.py"):
+    for name in ("pyproject.toml", "setup.py", "constraints.txt"):
         if (app / name).is_file():
             digest.update((app / name).read_bytes())
     digest.update(str(SERVER_PYTHON).encode())
@@ -146,7 +149,8 @@ def _run(command: list, log: Path, what: str) -> None:
 def build_environment(root: Path, say=print) -> bool:
     """Make (or refresh) the servers' environment ``env/`` from ``app/``; True when (re)built.
 
-    Installing happens only when ``pyproject.toml`` changed since the last build; the code of
+    Installing happens only when ``pyproject.toml`` or ``constraints.txt`` changed since the last
+    build, with the versions ``constraints.txt`` pins; the code of
     ``app/`` is installed in editable mode, so a refreshed ``app/`` is used at once.
     """
     app, env, log = root / "app", root / "env", root / "logs" / "install.log"
@@ -163,7 +167,9 @@ def build_environment(root: Path, say=print) -> bool:
         shutil.rmtree(env)
     _run([SERVER_PYTHON, "-m", "venv", env], log, "创建 Python 环境")
     python = env / "bin" / "python"
-    _run([python, "-m", "pip", "install", "--quiet", "-e", app], log, "安装课程软件包")
+    # the versions the suite was tested with (constraints.txt), as make venv installs them
+    _run([python, "-m", "pip", "install", "--quiet", "-c", app / "constraints.txt", "-e", app], log,
+         "安装课程软件包")
     _run([python, "-m", "crmlab.commands.lab"], log, "设置中文界面")
     for plugin in STUDENT_OFF_LAB:
         _run([env / "bin" / "jupyter", "labextension", "disable", "--level=sys_prefix", plugin],
@@ -194,63 +200,74 @@ def write_nbgrader_config(root: Path) -> None:
 # --- the course and the exchange -------------------------------------------------------------
 
 
-def _instructors_gid() -> int:
+def instructors_gid() -> int:
     return grp.getgrnam(INSTRUCTOR_GROUP).gr_gid
 
 
-def _give_to_instructors(paths: list[Path], gid: int) -> None:
-    for path in paths:
-        os.chown(path, 0, gid)
-        path.chmod(COURSE_DIR_MODE if path.is_dir() else COURSE_FILE_MODE)
+def _give_to_instructors(course: Path, relative: list[Path], gid: int) -> None:
+    for path in relative:
+        safefs.give(course, path, 0, gid, COURSE_DIR_MODE, COURSE_FILE_MODE)
 
 
-def prepare_course(course: Path, checkout: Path = CHECKOUT) -> list[Path]:
-    """Make the course directory from the project; files already there are never replaced."""
-    gid = _instructors_gid()
-    course.mkdir(exist_ok=True)
-    made = [course]
+def copy_course_files(course: Path, checkout: Path = CHECKOUT, say=print) -> list[Path]:
+    """Copy the course's files from the project into ``course`` where missing (never replacing
+    a file, never following a link a teacher's account put there); returns what was made,
+    relative to ``course``, with the folders made on the way."""
+    made: set[Path] = set()
     for name in COURSE_FILES:
         source = checkout / name
         if source.is_dir():
-            copied = copy_new_files(source, course / name)
-            made += sorted({parent for path in copied for parent in path.parents
-                            if parent.is_relative_to(course / name)} | set(copied))
-        elif source.is_file() and not (course / name).exists():
-            shutil.copyfile(source, course / name)
-            made.append(course / name)
-    gradebook = course / "gradebook.db"
-    if not gradebook.exists():
-        # nbgrader's generate_assignment puts each assignment's notebooks and cells into the new
-        # gradebook (autograde needs them); release/ comes out as committed (crmlab check-release).
-        from crmlab.course.environment import environment
-        from crmlab.course.gradebook import sync_due_dates
-        from crmlab.course.release import assignment_ids
+            files = [(Path(name) / relative, source / relative) for relative in project_files(source)]
+        elif source.is_file():
+            files = [(Path(name), source)]
+        else:
+            files = []
+        try:
+            for relative, path in files:
+                if safefs.write_new(course, relative, path.read_bytes(), COURSE_FILE_MODE):
+                    made |= {relative, *relative.parents}
+        except CourseInputError as refused:
+            say(f"跳过 {name}：{refused}")
+    made.discard(Path("."))
+    return sorted(made)
 
-        env = environment()
-        for assignment in assignment_ids(course):
-            done = subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment",
-                                   assignment, "--force"], cwd=course, env=env,
-                                  capture_output=True, text=True)
-            if done.returncode != 0:
-                raise CourseInputError(f"nbgrader generate_assignment {assignment} 失败：\n"
-                                       + done.stderr[-1500:])
-        sync_due_dates(course)
-        made += [path for path in course.rglob("*") if path.stat().st_uid == 0]
-    _give_to_instructors(sorted(set(made)), gid)
+
+def prepare_course(root: Path, members: list[Member], checkout: Path = CHECKOUT, say=print
+                   ) -> list[Path]:
+    """Make the course directory from the project and its gradebook; files already there are
+    never replaced. What runs the course's ``nbgrader_config.py`` (generating the assignments
+    into a new gradebook, its due dates, enrolling the roster) runs as an instructor's account,
+    never as root: that file is the instructors' to edit."""
+    gid = instructors_gid()
+    course = root / "course"
+    course.mkdir(exist_ok=True)
+    safefs.give(root, "course", 0, gid, COURSE_DIR_MODE, COURSE_FILE_MODE)
+    made = copy_course_files(course, checkout, say)
+    _give_to_instructors(course, made, gid)
+    as_instructor(root, members, [
+        {"id": member.unix_name, "name": member.name} for member in members
+        if not member.is_instructor])
     return made
 
 
-def enrol(course: Path, members: list[Member]) -> None:
-    """Put the roster's students into the gradebook with their names, so that Formgrader and the
-    exported marks show them (nbgrader knows a student by the Unix account that submits)."""
-    from nbgrader.api import Gradebook
-
-    from crmlab.course.gradebook import db_url
-
-    with Gradebook(db_url(course)) as gradebook:
-        for member in members:
-            if not member.is_instructor:
-                gradebook.update_or_create_student(member.unix_name, last_name=member.name)
+def as_instructor(root: Path, members: list[Member], students: list[dict]) -> None:
+    """Run ``crmlab.commands.hub.coursework`` in the servers' environment as the roster's first
+    instructor (with the instructors' group, umask 007), ``students`` on its input."""
+    teacher = pwd.getpwnam(next(m for m in members if m.is_instructor).unix_name)
+    env = {"HOME": teacher.pw_dir, "USER": teacher.pw_name, "LOGNAME": teacher.pw_name,
+           "LANG": "C.UTF-8", "PATH": f"{root / 'env' / 'bin'}:/usr/local/bin:/usr/bin:/bin",
+           "CRMLAB_HUB_ROOT": str(root)}
+    log = root / "logs" / "course.log"
+    with log.open("a", encoding="utf-8") as out:
+        done = subprocess.run(
+            [str(root / "env" / "bin" / "python"), "-m", "crmlab.commands.hub.coursework",
+             str(root / "course")], input=json.dumps(students), text=True, cwd=root / "course",
+            env=env, stdout=out, stderr=subprocess.STDOUT, user=teacher.pw_uid,
+            group=teacher.pw_gid, extra_groups=[instructors_gid()], umask=0o007)
+    if done.returncode != 0:
+        lines = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+        raise CourseInputError(f"准备课程（成绩库、截止时间、名单）失败，详情见 {log}：\n"
+                               + "\n".join(lines[-8:]))
 
 
 def prepare_exchange(exchange: Path) -> None:
@@ -258,7 +275,6 @@ def prepare_exchange(exchange: Path) -> None:
     already made and owned by the instructors' group."""
     exchange.mkdir(exist_ok=True)
     exchange.chmod(0o1777)
-    course = exchange / COURSE_ID
-    course.mkdir(exist_ok=True)
-    os.chown(course, 0, _instructors_gid())
-    course.chmod(0o2775)
+    with contextlib.suppress(FileExistsError):
+        (exchange / COURSE_ID).mkdir()
+    safefs.give(exchange, COURSE_ID, 0, instructors_gid(), 0o2775, 0o2775)

@@ -32,19 +32,23 @@ INSTRUCTOR_SERVER_EXTENSIONS = ("nbgrader.server_extensions.formgrader",
 COURSE_LINK = "course"
 
 
+def project_files(source: Path) -> list[Path]:
+    """The files of ``source`` a copy takes, relative to it (hidden files and Python package
+    files such as ``__init__.py`` stay behind)."""
+    return [path.relative_to(source) for path in sorted(source.rglob("*"))
+            if not path.is_dir()
+            and not any(part.startswith((".", "__")) for part in path.relative_to(source).parts)]
+
+
 def copy_new_files(source: Path, target: Path) -> list[Path]:
-    """Copy each file of ``source`` missing from ``target``; return what was copied (hidden
-    files and Python package files such as ``__init__.py`` stay behind)."""
+    """Copy each file of ``source`` missing from ``target``; return what was copied."""
     copied = []
-    for path in sorted(source.rglob("*")):
-        relative = path.relative_to(source)
-        if path.is_dir() or any(part.startswith((".", "__")) for part in relative.parts):
-            continue
+    for relative in project_files(source):
         destination = target / relative
         if destination.exists() or destination.is_symlink():
             continue
         destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, destination)
+        shutil.copyfile(source / relative, destination)
         copied.append(destination)
     return copied
 
