@@ -1,5 +1,5 @@
 """A real `crmlab hub` on a loopback port, its accounts made from a roster with a random prefix
-and all removed again (accounts, homes, processes, the group if it was new, the --root folder).
+and all removed again (accounts, homes, processes, its own teachers' group, the --root folder).
 
 Used by tests/test_hub.py and benchmarks/hub_class.py. Building the servers' environment takes
 a minute or more; while working on the hub, ``CRMLAB_TEST_HUB_ROOT=/some/dir`` keeps one --root
@@ -8,6 +8,7 @@ whose env/ is reused from run to run (everything else in it is still removed).
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -51,9 +52,9 @@ class Hub:
         self.root = root or (Path(kept) if kept else
                              Path(tempfile.mkdtemp(prefix="crmlab-hub-", dir="/tmp")))
         self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         self.logins: set[str] = set()
-        self.group_was_there = accounts.group_exists(accounts.INSTRUCTOR_GROUP)
+        self.group = f"{unique_prefix()}-teachers"  # this run's own: runs never share a group
+        self.verify: str | bool = True  # a CA file when the hub speaks HTTPS
         # `crmlab hub` closes the checkout to other accounts; the test gives it back as it was.
         self.checkout_mode = ROOT.stat().st_mode & 0o7777
         try:
@@ -62,17 +63,29 @@ class Hub:
             self.cleanup()  # the accounts it made, also when it failed to start
             raise
 
+    @property
+    def url(self) -> str:
+        return f"{'https' if self.https else 'http'}://127.0.0.1:{self.port}"
+
     def start(self, roster: Path, extra: tuple[str, ...] = ()) -> None:
         import csv
 
         with roster.open(encoding="utf-8-sig") as rows:
             self.logins |= {row["学号"].lower() for row in csv.DictReader(rows) if row["学号"]}
+        self.roster = roster
+        self.https = "--self-signed" in extra or "--ssl-cert" in extra
         self.output_path = self.root.parent / f"{self.root.name}.out"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "crmlab.commands.cli", "hub", "--roster", str(roster), "--root",
              str(self.root), "--ip", "127.0.0.1", "--port", str(self.port), *extra],
-            stdout=self.output_path.open("w"), stderr=subprocess.STDOUT, cwd=ROOT)
+            stdout=self.output_path.open("w"), stderr=subprocess.STDOUT, cwd=ROOT,
+            env={**os.environ, "CRMLAB_HUB_GROUP": self.group})
         self._wait()
+
+    def initial_password(self, login: str) -> str | None:
+        """The initial password ``login`` has not replaced yet (the sheet's, read as root)."""
+        path = self.root / "state" / "initial-passwords.json"
+        return json.loads(path.read_text(encoding="utf-8")).get(login) if path.exists() else None
 
     @property
     def output(self) -> str:
@@ -82,7 +95,7 @@ class Hub:
         path = self.root / "logs" / "jupyterhub.log"
         return path.read_text(errors="replace")[-tail:] if path.exists() else ""
 
-    def _wait(self, timeout: float = 600) -> None:
+    def _wait(self, timeout: float = 1500) -> None:  # (a first start builds env/)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if "JupyterHub 已启动" in self.output:
@@ -111,8 +124,8 @@ class Hub:
             shutil.copyfile(self.output_path, LOGS / f"{self.root.name}-crmlab-hub.out")
         for login in self.logins:
             accounts.remove_account(unix_name(login))
-        if not self.group_was_there and accounts.group_exists(accounts.INSTRUCTOR_GROUP):
-            subprocess.run(["groupdel", accounts.INSTRUCTOR_GROUP], capture_output=True)
+        if accounts.group_exists(self.group):
+            subprocess.run(["groupdel", self.group], capture_output=True)
         if self.keep_env:
             for path in self.root.iterdir():
                 if path.name != "env":
@@ -124,15 +137,28 @@ class Hub:
 
     # --- as a person in a browser-less session ------------------------------------------------
 
-    def session(self, login: str, password: str = PASSWORD) -> requests.Session | None:
-        """A logged-in session for ``login``, or None when the hub refuses the login."""
+    def login(self, login: str, password: str, **more: str) -> tuple[requests.Session, requests.Response]:
+        """Post the login form as a browser does: the session and the hub's answer."""
         session = requests.Session()
+        session.verify = self.verify
         session.get(f"{self.url}/hub/login", timeout=30)
-        answer = session.post(f"{self.url}/hub/login?next=",
-                              data={"username": login, "password": password,
-                                    "_xsrf": session.cookies.get("_xsrf", "")},
-                              allow_redirects=False, timeout=60)
+        answer = session.post(f"{self.url}/hub/login?next=", allow_redirects=False, timeout=60,
+                              data={"username": login, "password": password, **more,
+                                    "_xsrf": session.cookies.get("_xsrf", "")})
+        answer.encoding = "utf-8"  # the hub's pages are UTF-8 (the header does not say so)
         self.refusal = f"{answer.status_code} {answer.text[-500:]}\n{self.log(1500)}"
+        return session, answer
+
+    def session(self, login: str, password: str = PASSWORD) -> requests.Session | None:
+        """A logged-in session for ``login``, or None when the hub refuses the login. While
+        ``login`` still has an initial password, logging in with :data:`PASSWORD` is their
+        first login: the initial password, with PASSWORD as the new one."""
+        initial = self.initial_password(login)
+        if initial and password == PASSWORD:
+            session, answer = self.login(login, initial, new_password=PASSWORD,
+                                         new_password_repeat=PASSWORD)
+        else:
+            session, answer = self.login(login, password)
         return session if answer.status_code == 302 else None
 
     def start_server(self, session: requests.Session, login: str, timeout: float = 300) -> None:

@@ -16,6 +16,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import nbformat
@@ -23,6 +24,7 @@ import pytest
 from playwright.sync_api import expect
 
 from crmlab.commands.hub import accounts, layout
+from crmlab.commands.hub.auth import REFRESH_SECONDS
 from crmlab.commands.hub.roster import members_from_table, read_roster, unix_name
 from crmlab.commands.hub.singleuser import copy_lessons
 from crmlab.course.notebook import HIDDEN_TESTS, SOLUTION, course_markers
@@ -183,7 +185,7 @@ def test_the_hub_lays_out_root_and_private_homes(hub):
     """Does the command print the address and keep the course the instructors' own, the
     exchange shared as nbgrader documents, the hub's state root's alone and each home 0700?"""
     assert hub.url in hub.output and "Ctrl+C" in hub.output
-    teachers = grp.getgrnam(accounts.INSTRUCTOR_GROUP)
+    teachers = grp.getgrnam(hub.group)
     course = (hub.root / "course").stat()
     assert course.st_gid == teachers.gr_gid and stat.S_IMODE(course.st_mode) == 0o2770
     assert stat.S_IMODE((hub.root / "exchange").stat().st_mode) == 0o1777
@@ -197,29 +199,84 @@ def test_the_hub_lays_out_root_and_private_homes(hub):
 
 
 @pytest.mark.slow
-def test_only_the_roster_logs_in_with_the_password_set_at_first_use(hub):
-    """Is a name not on the roster refused, does the first login set the password, and is a
-    wrong password refused after that?"""
-    _, _, s1, _ = _logins(hub)
-    assert hub.session("nobody-here", PASSWORD) is None
-    assert hub.session(f"{s1}x", PASSWORD) is None
-    assert hub.session(s1, "short") is None  # too short to become a password
-    assert hub.session(s1, PASSWORD) is not None, hub.refusal
-    assert hub.session(s1, PASSWORD + "!") is None
-    assert hub.session(s1, PASSWORD) is not None, hub.refusal
+def test_everyone_has_an_initial_password_on_a_sheet_only_root_reads(hub):
+    """Before anyone logged in: does every roster row have an initial password, listed with
+    姓名, 学号 and the address on the printable sheet (.xlsx and HTML slips), readable by root
+    only?"""
+    import pandas as pd
+
+    sheet = hub.root / "passwords"
+    assert stat.S_IMODE(sheet.stat().st_mode) == 0o700 and sheet.stat().st_uid == 0
+    workbook, page = sheet / "初始密码.xlsx", sheet / "初始密码.html"
+    for path in (workbook, page):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600 and path.stat().st_uid == 0, path
+    rows = pd.read_excel(workbook, dtype=str)
+    assert list(rows.columns) == ["姓名", "学号", "角色", "地址", "初始密码"]
+    assert set(rows["学号"]) == set(hub.people.values())
+    slips = page.read_text(encoding="utf-8")
+    for _, row in rows.iterrows():
+        assert row["初始密码"] == hub.initial_password(row["学号"])
+        assert row["地址"] == hub.url
+        assert all(value in slips for value in (row["姓名"], row["学号"], row["初始密码"]))
+    assert "初始密码.html" in hub.output
+    for login in hub.people.values():  # the sheet is nothing a student's account can open
+        assert as_account(login, f"cat {page}", hub.root).returncode != 0
 
 
-def _try_login(hub, login: str, password: str):
-    """Post the login form as a browser does; the answer (302 when let in, else the page)."""
-    import requests
+@pytest.mark.slow
+def test_nobody_can_claim_an_account(hub):
+    """Is a teacher's or a classmate's 学号 refused with any password but the initial one, does
+    the initial password open the account only together with a new password (typed twice), and
+    is the initial password void afterwards?"""
+    t1, t2, s1, s2 = _logins(hub)
+    assert hub.session("nobody-here") is None
+    for login in (t2, s2):  # no first-use window: a made-up password is just wrong
+        _, answer = hub.login(login, PASSWORD)
+        assert answer.status_code == 403 and "学号或密码不对" in answer.text
+        _, answer = hub.login(login, PASSWORD, new_password=PASSWORD, new_password_repeat=PASSWORD)
+        assert answer.status_code == 403
+    initial = hub.initial_password(s2)
+    _, answer = hub.login(s2, initial)
+    assert answer.status_code == 403 and "这是初始密码：请再设置一个你自己的新密码" in answer.text
+    assert 'name="new_password"' in answer.text and 'name="new_password_repeat"' in answer.text
+    _, answer = hub.login(s2, initial, new_password=PASSWORD, new_password_repeat=PASSWORD + "x")
+    assert answer.status_code == 403 and "两次输入的新密码不一样" in answer.text
+    _, answer = hub.login(s2, initial, new_password="short", new_password_repeat="short")
+    assert answer.status_code == 403 and "新密码太短：请设置至少 8 位的密码" in answer.text
+    _, answer = hub.login(s2, initial, new_password=PASSWORD, new_password_repeat=PASSWORD)
+    assert answer.status_code == 302, hub.refusal
+    assert hub.initial_password(s2) is None
+    assert hub.login(s2, initial)[1].status_code == 403  # the initial password is void
+    assert hub.session(s2, PASSWORD + "!") is None
+    assert hub.session(s2) is not None, hub.refusal
 
-    session = requests.Session()
-    session.get(f"{hub.url}/hub/login", timeout=30)
-    answer = session.post(f"{hub.url}/hub/login?next=", allow_redirects=False, timeout=60,
-                        data={"username": login, "password": password,
-                              "_xsrf": session.cookies.get("_xsrf", "")})
-    answer.encoding = "utf-8"  # the hub's pages are UTF-8 (the header does not say so)
-    return answer
+
+@pytest.mark.slow
+def test_changing_a_password_asks_for_the_current_one_and_ends_other_sessions(hub):
+    """Does /hub/auth/change-password refuse a wrong current password, change it with the right
+    one, and end the account's other login sessions?"""
+    _, _, _, s2 = _logins(hub)
+    here, elsewhere = hub.session(s2), hub.session(s2)
+    url = f"{hub.url}/hub/auth/change-password"
+
+    def change(current: str, new: str) -> str:
+        answer = here.post(url, timeout=30, data={
+            "current_password": current, "password": new, "password_repeat": new,
+            "_xsrf": here.cookies.get("_xsrf", "")})
+        answer.encoding = "utf-8"
+        return answer.text
+
+    assert "原来的密码不对" in change("not-my-password", "另一个密码-2026")
+    assert hub.session(s2) is not None  # unchanged
+    try:
+        assert "密码已修改" in change(PASSWORD, "另一个密码-2026")
+        assert hub.session(s2) is None and hub.session(s2, "另一个密码-2026") is not None
+        time.sleep(REFRESH_SECONDS + 1)
+        assert here.get(f"{hub.url}/hub/home", timeout=30, allow_redirects=False).status_code == 200
+        gone = elsewhere.get(f"{hub.url}/hub/home", timeout=30, allow_redirects=False)
+        assert gone.status_code == 302 and "/hub/login" in gone.headers["Location"]
+    finally:
+        assert "密码已修改" in change("另一个密码-2026", PASSWORD)
 
 
 def _reset_password(hub, login: str) -> subprocess.CompletedProcess:
@@ -228,27 +285,34 @@ def _reset_password(hub, login: str) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.slow
-def test_a_reset_password_is_chosen_again_and_the_old_one_refused(hub):
-    """After `crmlab hub --reset-password 学号` (the hub running), is a too-short new password
-    refused in Chinese, does the next login set the new password, and is the old one refused?"""
+def test_a_reset_issues_a_new_initial_password_and_ends_the_session(hub):
+    """After `crmlab hub --reset-password 学号` (the hub running), is the old password refused,
+    the logged-in session sent back to the login page, the server stopped, and does the new
+    initial password (printed once) open the account with a new password?"""
     _, _, _, s2 = _logins(hub)
-    new_password = "新的密码-2026"
-    assert hub.session(s2) is not None, hub.refusal  # (sets PASSWORD if not done yet)
-    try:
-        done = _reset_password(hub, s2)
-        assert done.returncode == 0 and f"已清除 {s2} 的密码" in done.stdout, done.stderr
-        short = _try_login(hub, s2, "abc")
-        assert short.status_code != 302 and "密码太短：请设置至少 8 位的密码" in short.text
-        assert hub.session(s2, new_password) is not None, hub.refusal  # becomes the password
-        old = _try_login(hub, s2, PASSWORD)
-        assert old.status_code != 302 and "学号或密码不对" in old.text
-        assert hub.session(s2, new_password) is not None, hub.refusal
-        again = _reset_password(hub, "nobody-here")
-        assert again.returncode == 1 and again.stderr.strip().count("\n") == 0
-        assert "还没有设置过密码" in again.stderr
-    finally:  # the other tests log s2 in with PASSWORD
-        _reset_password(hub, s2)
-        assert hub.session(s2) is not None, hub.refusal
+    session = hub.session(s2)
+    assert session is not None, hub.refusal
+    hub.start_server(session, s2)
+    assert session.get(f"{hub.url}/user/{s2}/api/contents", timeout=30).ok
+    done = _reset_password(hub, s2)
+    assert done.returncode == 0, done.stderr
+    initial = hub.initial_password(s2)
+    assert initial and f"{s2} 的新初始密码：{initial}" in done.stdout
+    assert hub.session(s2, PASSWORD + "-x") is None
+    assert hub.login(s2, PASSWORD)[1].status_code == 403  # the old password is gone
+    time.sleep(REFRESH_SECONDS + 1)
+    home = session.get(f"{hub.url}/hub/home", timeout=30, allow_redirects=False)
+    assert home.status_code == 302 and "/hub/login" in home.headers["Location"]
+    files = session.get(f"{hub.url}/user/{s2}/api/contents", timeout=30, allow_redirects=False)
+    assert files.status_code != 200
+    deadline = time.monotonic() + 60
+    while leftover_processes({s2}) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not leftover_processes({s2})  # the server was stopped
+    assert hub.session(s2) is not None, hub.refusal  # initial + PASSWORD as the new one
+    unknown = _reset_password(hub, "nobody-here")
+    assert unknown.returncode == 1 and unknown.stderr.strip().count("\n") == 0
+    assert "不在这个班的名单上" in unknown.stderr
 
 
 @pytest.mark.slow
@@ -289,16 +353,20 @@ def test_the_login_page_speaks_chinese(hub, page):
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("#login_submit").click()
     page.wait_for_url("**/hub/auth/change-password")
+    for field in ("#current_password_input", "#password_repeat_input"):
+        page.locator(field).fill(PASSWORD)
     nav = page.locator("nav").inner_text()
     assert "主页" in nav and "修改密码" in nav and "退出" in nav and "Logout" not in nav
     main = page.locator("#password_input").locator("xpath=ancestor::div[contains(@class, 'container')][1]")
     expect(main.locator("h2")).to_have_text("修改密码")
     page.locator("#password_input").fill("abc")
     page.locator("#login_submit").click()
-    expect(page.locator(".alert.alert-danger[role=alert]")).to_have_text("密码太短：请设置至少 8 位的密码。")
-    page.locator("#password_input").fill(PASSWORD)  # the same password again: nothing changes
+    expect(page.locator(".alert.alert-danger[role=alert]")).to_have_text("新密码太短：请设置至少 8 位的密码。")
+    page.locator("#current_password_input").fill(PASSWORD)
+    page.locator("#password_input").fill(PASSWORD)  # the same password again: refused
+    page.locator("#password_repeat_input").fill(PASSWORD)
     page.locator("#login_submit").click()
-    expect(page.locator(".alert.alert-success[role=alert]")).to_have_text("密码已修改，下次登录请用新密码。")
+    expect(page.locator(".alert.alert-danger[role=alert]")).to_have_text("新密码不能与原来的密码相同。")
     assert not re.findall(r"[A-Za-z]{2,}", main.inner_text() + page.locator("#login_submit").input_value())
     assert hub.session(s1) is not None, hub.refusal
 
@@ -387,6 +455,7 @@ def test_a_students_account_reaches_no_secret(hub):
 
 
 def _log_in(page, hub, login: str) -> None:
+    assert hub.session(login) is not None, hub.refusal  # (their first login done, if not yet)
     page.goto(f"{hub.url}/hub/login")
     page.locator("input[name=username]").fill(login)
     page.locator("input[name=password]").fill(PASSWORD)

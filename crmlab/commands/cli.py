@@ -340,7 +340,6 @@ def _cmd_hub(args: argparse.Namespace) -> int:
 
 def _restore_gradebook(root: Path, when: str | None, yes: bool) -> int:
     from crmlab.commands.hub import backups
-    from crmlab.commands.hub.layout import instructors_gid
 
     chosen = backups.choose(root, when)
     _print("\n".join(backups.describe(root, chosen)))
@@ -349,7 +348,7 @@ def _restore_gradebook(root: Path, when: str | None, yes: bool) -> int:
         if answer not in ("y", "yes", "是"):
             _print("没有恢复，成绩库保持原样。")
             return 1
-    before = backups.restore(root, chosen, instructors_gid())
+    before = backups.restore(root, chosen, (root / "course").stat().st_gid)  # the teachers' group
     _print(f"✓ 已恢复 {chosen.label} 的成绩库；恢复前的成绩库另存为 {before}。")
     return 0
 

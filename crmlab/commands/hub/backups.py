@@ -139,27 +139,30 @@ class Watcher:
 
 # --- what a snapshot holds, and putting one back ------------------------------------------------
 
-_MARKS = """
-SELECT s.student_id, a.name, n.name, c.name, g.auto_score, g.manual_score, g.extra_credit,
-       m.manual_comment
-FROM grade g
-JOIN submitted_notebook sn ON g.notebook_id = sn.id
+_SUBMITTED = """
+FROM submitted_notebook sn
 JOIN submitted_assignment s ON sn.assignment_id = s.id
 JOIN assignment a ON s.assignment_id = a.id
 JOIN notebook n ON sn.notebook_id = n.id
-JOIN base_cell c ON g.cell_id = c.id
-LEFT JOIN comment m ON m.notebook_id = sn.id AND m.cell_id = g.cell_id
 """
-
-
 def marks(path: str, *, uri: bool = False) -> dict[tuple, tuple]:
-    """Every grade of a gradebook: (student, assignment, notebook, cell) → (auto score, manual
-    score, extra credit, comment)."""
+    """Every grade and comment of a gradebook: (student, assignment, notebook, cell) → (auto
+    score, manual score, extra credit, comment)."""
+    grades = ("SELECT s.student_id, a.name, n.name, c.name, g.auto_score, g.manual_score, "
+              "g.extra_credit" + _SUBMITTED + "JOIN grade g ON g.notebook_id = sn.id "
+              "JOIN base_cell c ON g.cell_id = c.id")
+    comments = ("SELECT s.student_id, a.name, n.name, c.name, m.manual_comment" + _SUBMITTED
+                + "JOIN comment m ON m.notebook_id = sn.id JOIN base_cell c ON m.cell_id = c.id")
+    found: dict[tuple, list] = {}
     with contextlib.closing(sqlite3.connect(path, uri=uri)) as db:
         try:
-            return {tuple(row[:4]): tuple(row[4:]) for row in db.execute(_MARKS)}
+            for *key, auto, manual, extra in db.execute(grades):
+                found.setdefault(tuple(key), [None] * 4)[:3] = [auto, manual, extra]
+            for *key, comment in db.execute(comments):
+                found.setdefault(tuple(key), [None] * 4)[3] = comment
         except sqlite3.DatabaseError:
             return {}
+    return {key: tuple(values) for key, values in found.items()}
 
 
 def _score(values: tuple | None) -> str:
