@@ -18,7 +18,7 @@ from pathlib import Path
 
 from crmlab.commands.hub import accounts, layout
 from crmlab.commands.hub.roster import Member, read_roster, unix_name
-from crmlab.course.environment import environment
+from crmlab.grading.environment import environment
 from crmlab.rules.checks import CourseInputError
 
 DEFAULT_ROOT = Path("/srv/crmlab")

@@ -29,10 +29,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from crmlab.commands.classroom import COURSE_ID
 from crmlab.commands.hub.accounts import INSTRUCTOR_GROUP
 from crmlab.commands.hub.roster import Member
 from crmlab.commands.hub.singleuser import copy_new_files
-from crmlab.course.classroom import COURSE_ID
 from crmlab.rules.checks import CourseInputError
 
 CHECKOUT = Path(__file__).resolve().parents[3]
@@ -222,9 +222,9 @@ def prepare_course(course: Path, checkout: Path = CHECKOUT) -> list[Path]:
     if not gradebook.exists():
         # nbgrader's generate_assignment puts each assignment's notebooks and cells into the new
         # gradebook (autograde needs them); release/ comes out as committed (crmlab check-release).
-        from crmlab.course.environment import environment
-        from crmlab.course.gradebook import sync_due_dates
-        from crmlab.course.release import assignment_ids
+        from crmlab.grading.environment import environment
+        from crmlab.grading.gradebook import sync_due_dates
+        from crmlab.grading.release import assignment_ids
 
         env = environment()
         for assignment in assignment_ids(course):
@@ -245,7 +245,7 @@ def enrol(course: Path, members: list[Member]) -> None:
     exported marks show them (nbgrader knows a student by the Unix account that submits)."""
     from nbgrader.api import Gradebook
 
-    from crmlab.course.gradebook import db_url
+    from crmlab.grading.gradebook import db_url
 
     with Gradebook(db_url(course)) as gradebook:
         for member in members:

@@ -19,8 +19,8 @@ from nbgrader.preprocessors import IncludeHeaderFooter
 from traitlets import Unicode
 
 from crmlab.course.assignments import Assignment, load_assignment
-from crmlab.course.export import COURSE_TIMEZONE
-from crmlab.course.notebook import read_only_markdown
+from crmlab.course.facts import COURSE_TIMEZONE
+from crmlab.grading.notebook import read_only_markdown
 
 HEADER_ID = "assignment_header"
 """The grade_id of the header cell (read-only, like the notebook's other instructions)."""

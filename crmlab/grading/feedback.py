@@ -21,7 +21,7 @@ from nbconvert.exporters import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool, Unicode, default
 
-from crmlab.course.notebook import HIDDEN_TESTS, Markers
+from crmlab.grading.notebook import HIDDEN_TESTS, Markers
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "crmlab_feedback"

@@ -13,7 +13,7 @@ died, output cut short, test cells restored or edited). Each submission ends as 
 *flagged* (graded, with a reason to look) or *failed* (not graded, with the reason); one
 submission's failure never stops the batch.
 
-Every kernel runs in the course's sandbox (:mod:`crmlab.course.sandbox`), even for a course
+Every kernel runs in the course's sandbox (:mod:`crmlab.grading.sandbox`), even for a course
 whose ``nbgrader_config.py`` does not name it; a submission that hits one of its walls or
 limits keeps the score its tests earned and is flagged with the reason.
 """
@@ -32,10 +32,11 @@ from pathlib import Path
 import nbformat
 from tqdm.auto import tqdm
 
-from crmlab.course.environment import load_nbgrader_config, use_environment
-from crmlab.course.gradebook import db_url
-from crmlab.course.notebook import HIDDEN_TESTS, Markers, course_markers, grade_id, read_only
-from crmlab.course.sandbox import LEFTOVER, OUT_OF_MEMORY
+from crmlab.course.facts import load_nbgrader_config
+from crmlab.grading.environment import use_environment
+from crmlab.grading.gradebook import db_url
+from crmlab.grading.notebook import HIDDEN_TESTS, Markers, course_markers, grade_id, read_only
+from crmlab.grading.sandbox import LEFTOVER, OUT_OF_MEMORY
 from crmlab.rules.checks import CourseInputError
 
 LOG_DIR = ".crmlab-logs"
@@ -145,7 +146,7 @@ def course_config(course_dir: str, config_overrides: dict, sandbox: bool = True)
     """
     from traitlets.config import Config
 
-    from crmlab.course.sandbox import sandboxed_preprocessors
+    from crmlab.grading.sandbox import sandboxed_preprocessors
 
     config = load_nbgrader_config(Path(course_dir))  # nbgrader's own loader: every config path
     config.CourseDirectory.root = course_dir
@@ -290,11 +291,11 @@ def autograde_many(
     """Grade the collected submissions of several assignments in one pool of warm workers.
 
     With ``sandbox`` (the default) grading refuses to start, raising
-    :class:`~crmlab.course.sandbox.SandboxUnavailable`, when the sandbox cannot start.
+    :class:`~crmlab.grading.sandbox.SandboxUnavailable`, when the sandbox cannot start.
     """
     course_dir = _check_course(course_dir)
     if sandbox:
-        from crmlab.course.sandbox import check_sandbox
+        from crmlab.grading.sandbox import check_sandbox
 
         check_sandbox(course_config(str(course_dir), config_overrides or {}))
     assignments = list(assignments)

@@ -20,8 +20,9 @@ import pandas as pd
 from nbgrader.api import Gradebook
 
 from crmlab.course.assignments import Assignment, load_assignments
-from crmlab.course.environment import load_nbgrader_config, use_environment
-from crmlab.course.notebook import HAND_GRADED, role_of
+from crmlab.course.facts import load_nbgrader_config
+from crmlab.grading.environment import use_environment
+from crmlab.grading.notebook import HAND_GRADED, role_of
 from crmlab.rules.checks import CourseInputError
 
 GRADEBOOK_FILE = "gradebook.db"

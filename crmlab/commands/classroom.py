@@ -20,9 +20,9 @@ from pathlib import Path
 
 import nbformat
 
-from crmlab.course.environment import use_environment
-from crmlab.course.header import add_header
-from crmlab.course.notebook import SOLUTION, Role, SourceNotebook
+from crmlab.grading.environment import use_environment
+from crmlab.grading.header import add_header
+from crmlab.grading.notebook import SOLUTION, Role, SourceNotebook
 
 COURSE_ID = "crm-lab"
 

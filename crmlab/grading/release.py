@@ -19,8 +19,8 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from crmlab.course.environment import nbgrader
-from crmlab.course.notebook import SourceNotebook, course_markers
+from crmlab.grading.environment import nbgrader
+from crmlab.grading.notebook import SourceNotebook, course_markers
 from crmlab.rules.checks import CourseInputError
 
 MIN_SECRET_LENGTH = 8

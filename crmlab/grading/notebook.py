@@ -5,7 +5,7 @@ metadata through ``nbgrader.utils`` (as nbgrader's own preprocessors classify ce
 region markers and stubs from the traits of nbgrader's ``ClearSolutions``,
 ``ClearHiddenTests`` and ``ClearMarkScheme`` preprocessors, configured as the course's
 ``nbgrader_config.py`` (and every Jupyter config path) configures them
-(:func:`crmlab.course.environment.load_nbgrader_config`). A region is found as nbgrader finds
+(:func:`crmlab.course.facts.load_nbgrader_config`). A region is found as nbgrader finds
 it: from the line that contains the begin marker to the line that contains the end marker.
 
 Release (the leak check), autograde (tampered test cells), the classroom simulation (a
@@ -24,7 +24,7 @@ from pathlib import Path
 import nbformat
 from nbgrader import utils
 
-from crmlab.course.environment import load_nbgrader_config
+from crmlab.course.facts import load_nbgrader_config
 
 
 class Role(StrEnum):

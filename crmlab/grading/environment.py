@@ -1,8 +1,7 @@
-"""nbgrader as this course runs it: the configuration its commands load, and this Python
-environment's commands first on PATH.
+"""nbgrader as this course runs it: this Python environment's commands first on PATH (the
+configuration its commands load is :func:`crmlab.course.facts.load_nbgrader_config`).
 
-:func:`load_nbgrader_config` reads the course's configuration the way an ``nbgrader`` command
-run in the course folder reads it. nbgrader starts commands of its environment by name (``alembic`` when it creates a gradebook;
+nbgrader starts commands of its environment by name (``alembic`` when it creates a gradebook;
 kernels, ``jupyter``), so they must be found even when the environment is not activated: a
 venv's Python called by its full path, ``make``, a hub service, a test. Every place that runs
 nbgrader, as a command or in this process, goes through here.
@@ -47,24 +46,3 @@ def nbgrader(*args: str, cwd: Path, env: dict | None = None) -> subprocess.Compl
         tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
         raise CourseInputError(f"nbgrader {' '.join(args)} 失败（退出码 {result.returncode}）：\n{tail}")
     return result
-
-
-def load_nbgrader_config(course_dir: Path):
-    """The nbgrader configuration of the course in ``course_dir``, loaded by nbgrader's own
-    loader as an ``nbgrader`` command run in that folder loads it: ``nbgrader_config.py`` (or
-    ``.json``) from every Jupyter config path (``jupyter --paths``: ``~/.jupyter`` or
-    ``$JUPYTER_CONFIG_DIR``, ``<prefix>/etc/jupyter``, ``/usr/local/etc/jupyter``,
-    ``/etc/jupyter``, where a hub puts its settings), then the course folder's own
-    ``nbgrader_config.py``, which wins. Returns a ``traitlets`` ``Config``."""
-    import logging
-
-    from jupyter_core.application import JupyterApp
-    from nbgrader.apps.baseapp import NbGrader
-
-    app = NbGrader()
-    app.log.setLevel(logging.ERROR)  # "no nbgrader_config.py found" is not news here
-    app.load_cwd_config = False
-    app.load_config_file()
-    # What NbGrader.load_config_file does for the current folder, for the course folder.
-    super(JupyterApp, app).load_config_file(app.config_file_name, path=str(Path(course_dir)))
-    return app.config
