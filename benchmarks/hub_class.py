@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.harness import Hub, unique_prefix, write_roster  # noqa: E402
 from crmlab.commands.hub.roster import unix_name  # noqa: E402
 from crmlab.commands.hub.spawner import cgroup_dirs  # noqa: E402
-from tests.hub import Hub, unique_prefix, write_roster  # noqa: E402
 
 
 def server_memory(login: str) -> float:
