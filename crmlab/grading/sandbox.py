@@ -37,19 +37,19 @@ the process group would stop ``bwrap`` and with it the whole sandbox.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import pwd
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, List, Unicode
+
+from crmlab.grading import cgroups
 
 MiB = 1024 * 1024
 
@@ -61,9 +61,6 @@ LEFTOVER = "SANDBOX-LEFTOVER"
 
 OUT_OF_MEMORY = "SANDBOX-OOM"
 """Marker of the log line that says the kernel's cgroup killed processes over its memory limit."""
-
-CGROUP_V1 = Path("/sys/fs/cgroup")
-"""Where the cgroup v1 controllers (``memory``, ``pids``) are mounted."""
 
 CGROUP_PARENT = "crmlab-grading"
 
@@ -145,7 +142,7 @@ class SandboxKernelManager(AsyncKernelManager):
     user = Unicode("nobody", help="Account the kernel runs as when the grader is root."
                    ).tag(config=True)
     memory_limit = Integer(2048 * MiB, help="Memory of one submission, bytes: all its processes "
-                           "together when a cgroup can be made (root grader, cgroup v1), and the "
+                           "together when a cgroup can be made (root grader, cgroup v1 or v2), and the "
                            "address space of each process in any case.").tag(config=True)
     max_processes = Integer(64, help="Processes and threads in one sandbox.").tag(config=True)
     max_file_size = Integer(64 * MiB, help="Largest file the kernel may write, bytes."
@@ -159,7 +156,7 @@ class SandboxKernelManager(AsyncKernelManager):
 
     _runtime: Path | None = None
     _output = None
-    _cgroups: list[Path] = []
+    _cgroup: cgroups.Cgroup | None = None
 
     @property
     def kernel_spec(self):
@@ -204,64 +201,29 @@ class SandboxKernelManager(AsyncKernelManager):
         return self.enter_cgroups(self._runtime.name) + self.wrap(cmd, workdir, work, ipc), kw
 
     def enter_cgroups(self, name: str) -> list[str]:
-        """Make this kernel's cgroups (memory: ``memory_limit`` for the whole sandbox; pids) and
-        return the command prefix that moves the launched process into them before it execs
-        ``bwrap``; ``[]`` when no cgroup can be made (not root, no writable cgroup v1)."""
-        self._cgroups = []
+        """Make this kernel's cgroup (memory: ``memory_limit`` for the whole sandbox, swap
+        included; processes) and return the command prefix that moves the launched process into
+        it before it execs ``bwrap``; ``[]`` when none can be made (not root, no writable
+        hierarchy with a memory controller)."""
+        self._cgroup = None
         if not _grader_is_root():
             return []
-        limits = {"memory": {"memory.limit_in_bytes": self.memory_limit,
-                             "memory.memsw.limit_in_bytes": self.memory_limit},
-                  # bwrap's two processes and setpriv's are outside the user namespace's count.
-                  "pids": {"pids.max": self.max_processes + 4}}
-        for controller, values in limits.items():
-            folder = CGROUP_V1 / controller / CGROUP_PARENT / name
-            try:
-                folder.mkdir(parents=True)
-            except OSError:
-                if controller == "memory":
-                    return []  # read-only or no v1 memory controller: per-process limits only
-                continue
-            self._cgroups.append(folder)
-            for key, value in values.items():
-                try:
-                    (folder / key).write_text(str(value))
-                except OSError:  # memsw needs swap accounting; the memory limit itself must hold
-                    if key == "memory.limit_in_bytes":
-                        self.remove_cgroups()
-                        return []
-        moves = " && ".join(f'echo $$ > "{folder}/cgroup.procs"' for folder in self._cgroups)
-        return ["sh", "-c", f'{moves} && exec "$@"', "sh"]
+        # bwrap's two processes and setpriv's are outside the user namespace's count.
+        limits = cgroups.Limits(memory=self.memory_limit, processes=self.max_processes + 4,
+                                no_swap=True)
+        self._cgroup = cgroups.create(f"{CGROUP_PARENT}/{name}", ("memory", "pids"), limits)
+        return self._cgroup.enter_command() if self._cgroup else []
 
     def out_of_memory_kills(self) -> int:
         """How many processes the memory cgroup has killed for going over the limit."""
-        for folder in self._cgroups:
-            control = folder / "memory.oom_control"
-            if control.exists():
-                with contextlib.suppress(OSError, ValueError):
-                    for line in control.read_text().splitlines():
-                        if line.startswith("oom_kill "):
-                            return int(line.split()[1])
-        return 0
+        return self._cgroup.out_of_memory_kills() if self._cgroup else 0
 
     def remove_cgroups(self) -> None:
-        """Remove this kernel's cgroups, killing whatever is still in them."""
-        for folder in self._cgroups:
-            for _ in range(50):
-                with contextlib.suppress(OSError, ValueError):
-                    for pid in (folder / "cgroup.procs").read_text().split():
-                        with contextlib.suppress(OSError):
-                            os.kill(int(pid), 9)
-                try:
-                    folder.rmdir()
-                    break
-                except FileNotFoundError:
-                    break
-                except OSError:
-                    time.sleep(0.1)
-            else:
+        """Remove this kernel's cgroup, killing whatever is still in it."""
+        if self._cgroup:
+            for folder in self._cgroup.remove():
                 self.log.warning("评分沙箱的 cgroup %s 无法删除", folder)
-        self._cgroups = []
+        self._cgroup = None
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
         try:
