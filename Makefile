@@ -38,10 +38,10 @@ test: $(STAMP)
 
 # The inner loop while editing: the rules, widgets (without a browser), data, exercises, course
 # tooling and CLI tests, in under a minute. Left out: tests marked slow (notebook execution,
-# nbgrader and Jupyter commands) or browser, and the hub (tests/test_hub.py). `make test` runs
+# nbgrader and Jupyter commands) or browser, and the hub (tests/hub/test_hub.py). `make test` runs
 # everything, as CI does. TEST_ARGS passes pytest options, e.g. TEST_ARGS="--lf" or "-k quiz".
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not slow and not browser" --ignore=tests/test_hub.py $(TEST_ARGS)
+	$(BIN)/python -m pytest -q -m "not slow and not browser" --ignore=tests/hub/test_hub.py $(TEST_ARGS)
 
 lab: $(STAMP)
 	$(BIN)/crmlab lab $(LAB_ARGS)

@@ -39,10 +39,11 @@ try:  # the course's own pieces; nbgrader still works (with its defaults) where 
     from nbgrader.preprocessors import GetGrades
 
     from crmlab.course.assignments import load_assignments
-    from crmlab.course.export import COURSE_TIMEZONE, CourseExportPlugin
-    from crmlab.course.feedback import TEMPLATE_NAME, TEMPLATES, FeedbackExporter, HideHiddenTests
-    from crmlab.course.header import generate_preprocessors
-    from crmlab.course.late import PerDayLatePenalty
+    from crmlab.course.facts import COURSE_TIMEZONE
+    from crmlab.grading.export import CourseExportPlugin
+    from crmlab.grading.feedback import TEMPLATE_NAME, TEMPLATES, FeedbackExporter, HideHiddenTests
+    from crmlab.grading.header import generate_preprocessors
+    from crmlab.grading.late import PerDayLatePenalty
 except ImportError:
     pass
 else:
@@ -73,14 +74,14 @@ else:
         print(f"警告：作业配置有误：{error}", file=sys.stderr)
         ASSIGNMENTS = {}
 
-# Grading sandbox (crmlab/course/sandbox.py): every kernel that autograding starts, from
+# Grading sandbox (crmlab/grading/sandbox.py): every kernel that autograding starts, from
 # `crmlab autograde`, plain `nbgrader autograde` or Formgrader, runs in bubblewrap: no network,
 # nothing of this folder but the submission's scratch copy, an unprivileged user, and these
 # limits. Without crmlab importable, autograde stops instead of grading unsandboxed.
 try:
-    from crmlab.course.sandbox import sandboxed_preprocessors
+    from crmlab.grading.sandbox import sandboxed_preprocessors
 except ImportError:
-    c.Autograde.autograde_preprocessors = ["crmlab.course.sandbox.SandboxedExecute"]
+    c.Autograde.autograde_preprocessors = ["crmlab.grading.sandbox.SandboxedExecute"]
 else:
     c.Autograde.autograde_preprocessors = sandboxed_preprocessors()
 c.SandboxKernelManager.memory_limit = 2 * 1024**3  # bytes per submission (see docs/scaling.md §6)

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import nbformat
 
-from crmlab.course.autograde import db_url
-from crmlab.course.environment import environment_path, nbgrader
-from crmlab.course.notebook import Role, SourceNotebook, role
+from crmlab.grading.autograde import db_url
+from crmlab.grading.environment import environment_path, nbgrader
+from crmlab.grading.notebook import Role, SourceNotebook, role
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -19,18 +19,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.harness import Hub, unique_prefix, write_roster  # noqa: E402
 from crmlab.commands.hub.roster import unix_name  # noqa: E402
-from crmlab.commands.hub.spawner import cgroup_dirs  # noqa: E402
-from tests.hub import Hub, unique_prefix, write_roster  # noqa: E402
+from crmlab.commands.hub.spawner import CONTROLLERS, cgroup_path  # noqa: E402
+from crmlab.grading import cgroups  # noqa: E402
 
 
 def server_memory(login: str) -> float:
     """MiB used by ``login``'s server: its memory cgroup, else the RSS of its processes."""
-    groups = cgroup_dirs(unix_name(login))
-    usage = groups.get("memory", groups.get("unified"))
-    for name in ("memory.usage_in_bytes", "memory.current"):
-        if usage is not None and (usage / name).exists():
-            return int((usage / name).read_text()) / 2**20
+    used = cgroups.existing(cgroup_path(unix_name(login)), CONTROLLERS).memory_used()
+    if used is not None:
+        return used / 2**20
     import pwd
 
     from crmlab.commands.hub.accounts import processes_of

@@ -1,13 +1,18 @@
 """CRM Lab: interactive courseware for 客户关系管理 (Customer Relationship Management).
 
-The folders are the layers, and an import only points down this list (docs/architecture.md):
+The folders are the layers, and an import only points to a lower row (docs/architecture.md,
+enforced by tests/test_architecture.py):
 
-1. ``rules``: the course's rules, pure functions and data, no I/O.
-2. ``exercises`` (question banks and exercises as data), ``data`` (schemas, loading, the
-   sample-data generator), ``charts`` (figures with Chinese text), ``widgets`` (ipywidgets
-   views over the rules).
-3. ``course`` (the nbgrader course tooling) and ``reports`` (papermill reports).
-4. ``commands``: ``crmlab`` (cli), ``lab``, ``demo`` and the classroom ``hub``.
+0. ``rules``: the course's rules, pure functions and data, no I/O.
+1. ``charts`` (figures with Chinese text) and ``data`` (schemas, the one table reader and
+   writer, the sample-data generator).
+2. ``exercises`` (question banks and exercises as data) and ``course`` (the course's facts: the
+   manifest, assignments' YAML, the glossary, the integrity check hidden tests call).
+3. ``widgets`` (ipywidgets views over the rules) and ``grading`` (nbgrader: release, sandboxed
+   autograde, gradebook, feedback, export).
+4. ``reports``: papermill reports.
+5. ``commands``: ``crmlab`` (cli), ``lab``, ``demo`` with its simulated class, and the
+   classroom ``hub``.
 """
 
 import logging

@@ -24,8 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from crmlab.course.classroom import _inside as _cwd  # noqa: E402
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, LabServer, copy_lessons  # noqa: E402
+from crmlab.commands.classroom import _inside as _cwd  # noqa: E402
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, LabServer, copy_lessons  # noqa: E402
 
 IMAGES = ROOT / "docs" / "images"
 STUDENT = "s006"  # in the demo's class of 6, the student who does everything properly

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from tests.browser import (
+from tests.support import ROOT
+from tests.support.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     OPEN_NOTEBOOK,
@@ -17,7 +18,6 @@ from tests.browser import (
     log_console,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
 FAILURE_SHOTS = ROOT / "out" / "browser-failures"
 
 # Property tests check behaviour, not speed: no per-example deadline, which a loaded CI machine

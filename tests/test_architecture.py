@@ -17,11 +17,11 @@ import pytest
 import yaml
 
 from crmlab.course.manifest import chinese_number
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "crmlab"
-LAYERS = {"rules": 0, "charts": 1, "data": 2, "exercises": 3, "widgets": 4, "course": 4,
-          "reports": 5, "commands": 6}
+LAYERS = {"rules": 0, "charts": 1, "data": 1, "exercises": 2, "course": 2, "widgets": 3,
+          "grading": 3, "reports": 4, "commands": 5}
 """Each folder of crmlab/ and its row in docs/architecture.md's table: an import may only
 name a folder of a lower row."""
 MAX_LINES = 600
@@ -64,6 +64,35 @@ def test_every_folder_of_the_package_is_a_layer_of_the_table():
     assert rows == LAYERS
 
 
+def test_the_old_names_of_the_grading_modules_still_import_them():
+    """A course folder deployed before grading/ existed has an nbgrader_config.py that imports
+    crmlab.course.sandbox, .export, .feedback, .header and .late and names
+    crmlab.course.sandbox.SandboxedExecute: each old name is the moved module itself (so
+    traitlets' classes and ``isinstance`` agree), which keeps its own name."""
+    old_config = """
+import importlib
+from traitlets.utils.importstring import import_item
+from crmlab.course.export import COURSE_TIMEZONE, CourseExportPlugin
+from crmlab.course.feedback import TEMPLATE_NAME, TEMPLATES, FeedbackExporter, HideHiddenTests
+from crmlab.course.header import generate_preprocessors
+from crmlab.course.late import PerDayLatePenalty
+from crmlab.course.sandbox import sandboxed_preprocessors
+import crmlab.grading.sandbox as sandbox
+assert import_item("crmlab.course.sandbox.SandboxedExecute") is sandbox.SandboxedExecute
+for name in ("autograde", "environment", "export", "feedback", "gradebook", "header", "late",
+             "notebook", "release", "sandbox"):
+    moved = importlib.import_module("crmlab.grading." + name)
+    assert importlib.import_module("crmlab.course." + name) is moved, name
+    assert moved.__spec__.name == moved.__name__ == "crmlab.grading." + name
+print("ok")
+"""
+    done = subprocess.run([sys.executable, "-c", old_config], capture_output=True, text=True,
+                          cwd=ROOT)
+    assert (done.returncode, done.stdout) == (0, "ok\n"), done.stderr
+    with pytest.raises(ModuleNotFoundError):
+        __import__("crmlab.course.classroom")  # not a grading module: no old name kept
+
+
 def test_imports_only_point_up_the_layers():
     assert layer_violations(PACKAGE) == []
 
@@ -85,6 +114,29 @@ def test_no_module_is_over_600_lines():
     long = {str(p.relative_to(ROOT)): n for p in PACKAGE.rglob("*.py")
             if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
     assert long == {}
+
+
+def test_tests_share_helpers_through_support_not_each_other():
+    """A test module imports no other test module (shared helpers are in tests/support/ or a
+    fixture), and the benchmarks import nothing of tests/."""
+    found = []
+    for path in sorted([*(ROOT / "tests").rglob("*.py"), *(ROOT / "benchmarks").rglob("*.py")]):
+        relative = path.relative_to(ROOT).as_posix()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([node.module or ""] if isinstance(node, ast.ImportFrom)
+                     else [alias.name for alias in node.names] if isinstance(node, ast.Import) else [])
+            for name in names:
+                if name.split(".")[0] != "tests":
+                    continue
+                if relative.startswith("benchmarks/") or name.split(".")[-1].startswith("test_"):
+                    found.append(f"{relative} imports {name}")
+    assert found == []
+
+
+def test_root_is_defined_once_in_the_tests():
+    defined = [path.relative_to(ROOT).as_posix() for path in (ROOT / "tests").rglob("*.py")
+               if re.search(r"^ROOT = ", path.read_text(encoding="utf-8"), re.M)]
+    assert defined == ["tests/support/__init__.py"]
 
 
 @pytest.mark.parametrize("folder", ["lessons", "reports"])
@@ -223,6 +275,6 @@ def test_a_lesson_and_an_assignment_added_by_the_checklists(tmp_path):
     assert '"output_type": "error"' not in executed.stdout
 
     # The project's own consistency tests pass in the scratch copy.
-    own = run("-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_manifest.py",
+    own = run("-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/course/test_manifest.py",
               "tests/test_guides.py", "tests/test_project.py", "-k", "not screenshot")
     assert own.returncode == 0, own.stdout[-3000:]

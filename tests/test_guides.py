@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support import ROOT
+
 DOCS = ROOT / "docs"
 GUIDES = [DOCS / name for name in ("学生指南.md", "教师指南.md", "自学指南.md")]
 IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)\)")

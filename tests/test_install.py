@@ -30,10 +30,11 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.version import Version
 
+from benchmarks.harness import free_port
 from crmlab.commands.lab import _wait_until_up
-from tests.browser import free_port, stop_process
+from tests.support import ROOT
+from tests.support.browser import stop_process
 
-ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 LOCALE_PLUGIN = "@jupyterlab/translation-extension:plugin"
 NEWS_PLUGIN = "@jupyterlab/apputils-extension:notification"

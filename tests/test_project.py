@@ -11,7 +11,7 @@ import yaml
 from packaging.requirements import Requirement
 from traitlets.config.loader import PyFileConfigLoader
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support import ROOT
 
 
 def _normalise(name: str) -> str:

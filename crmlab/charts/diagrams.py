@@ -22,6 +22,7 @@ from matplotlib.path import Path
 
 from crmlab.charts.base import ACCENT, use_chinese_font
 from crmlab.rules.checks import CourseInputError
+from crmlab.rules.text import display_width
 
 DIRECTIONS: dict[str, str] = {"vertical": "纵向（自上而下）", "horizontal": "横向（从左到右）"}
 """Accepted ``direction`` values → Chinese description (used in the error message)."""
@@ -70,11 +71,6 @@ _TOKENS = re.compile(r"[A-Za-z0-9_.%+-]+|\s+|.", re.S)
 
 def _is_wide(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in "WF" and ch not in PAUSE_MARKS
-
-
-def display_width(text: str) -> int:
-    """Width of ``text`` in display units: wide (CJK, full-width) characters count 2."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def wrap_label(text: str, width: int = WRAP_UNITS) -> list[str]:

@@ -182,8 +182,8 @@ def _report_release(problems: list[str], ok_text: str) -> int:
 
 
 def _cmd_release(args: argparse.Namespace) -> int:
-    from crmlab.course import release
-    from crmlab.course.gradebook import sync_due_dates
+    from crmlab.grading import release
+    from crmlab.grading.gradebook import sync_due_dates
 
     course = Path(args.course)
     ids = release.assignment_ids(course, args.ids)
@@ -196,7 +196,7 @@ def _cmd_release(args: argparse.Namespace) -> int:
 
 
 def _cmd_check_release(args: argparse.Namespace) -> int:
-    from crmlab.course import release
+    from crmlab.grading import release
 
     course = Path(args.course)
     ids = release.assignment_ids(course, args.ids)
@@ -207,7 +207,7 @@ def _cmd_check_release(args: argparse.Namespace) -> int:
 
 
 def _cmd_sync(args: argparse.Namespace) -> int:
-    from crmlab.course.gradebook import sync_due_dates
+    from crmlab.grading.gradebook import sync_due_dates
 
     for assignment in sync_due_dates(Path(args.course)):
         _print(f"  {assignment.id}：截止 {assignment.due:%Y-%m-%d %H:%M %z}（{assignment.title}）")
@@ -216,7 +216,7 @@ def _cmd_sync(args: argparse.Namespace) -> int:
 
 
 def _cmd_marks(args: argparse.Namespace) -> int:
-    from crmlab.course.gradebook import apply_marks
+    from crmlab.grading.gradebook import apply_marks
 
     count = apply_marks(Path(args.course), args.file, sheet=args.sheet)
     _print(f"✓ 已把 {count} 条人工评分（及评语）录入成绩库；可在 Formgrader 中查看或修改。")
@@ -224,8 +224,8 @@ def _cmd_marks(args: argparse.Namespace) -> int:
 
 
 def _cmd_autograde(args: argparse.Namespace) -> int:
-    from crmlab.course.autograde import autograde, summary_lines
-    from crmlab.course.sandbox import SandboxUnavailable
+    from crmlab.grading.autograde import autograde, summary_lines
+    from crmlab.grading.sandbox import SandboxUnavailable
 
     if args.jobs is not None and args.jobs < 1:
         raise CourseInputError("--jobs 必须是正整数")

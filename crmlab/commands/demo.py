@@ -23,17 +23,17 @@ from nbgrader.api import Gradebook
 from nbgrader.apps import GenerateAssignmentApp
 from tqdm.auto import tqdm
 
-from crmlab.charts.diagrams import display_width
-from crmlab.course import release as releases
+from crmlab.commands.classroom import Classroom, Student, make_class, run_app, student_work
 from crmlab.course.assignments import load_assignments
-from crmlab.course.autograde import Outcome, autograde_many, generate_feedback
-from crmlab.course.classroom import Classroom, Student, make_class, run_app, student_work
-from crmlab.course.environment import nbgrader
-from crmlab.course.export import EXPORT_HEADINGS as HEADING
-from crmlab.course.gradebook import apply_marks, db_url, sync_due_dates
-from crmlab.course.notebook import HAND_GRADED, SourceNotebook, grade_id, points
 from crmlab.data import DATA_DIR, SCHEMAS, generate_all, load_table, write_table
+from crmlab.grading import release as releases
+from crmlab.grading.autograde import Outcome, autograde_many, generate_feedback
+from crmlab.grading.environment import nbgrader
+from crmlab.grading.export import EXPORT_HEADINGS as HEADING
+from crmlab.grading.gradebook import apply_marks, db_url, sync_due_dates
+from crmlab.grading.notebook import HAND_GRADED, SourceNotebook, grade_id, points
 from crmlab.rules.checks import CourseInputError
+from crmlab.rules.text import display_width
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_TIMEOUT = 5  # seconds per cell while autograding the demo (the course default is 30)

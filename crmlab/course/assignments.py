@@ -2,7 +2,7 @@
 
 The YAML file is the one place that says when an assignment is due, what lateness costs and
 how its written answers are marked; nbgrader's config, the late-penalty plugin, the gradebook
-sync, the released notebook's header (:mod:`crmlab.course.header`) and the guides read it from
+sync, the released notebook's header (:mod:`crmlab.grading.header`) and the guides read it from
 here.
 """
 

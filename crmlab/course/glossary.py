@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from crmlab.course.manifest import Course, load_course
+from crmlab.course.manifest import Manifest, load_course
 from crmlab.rules.checks import CourseInputError
 
 GLOSSARY_FILE = Path(__file__).resolve().with_name("glossary.yml")
@@ -119,7 +119,7 @@ def variant_uses(terms: list[Term], text: str) -> list[str]:
 # --- the generated page ---------------------------------------------------------------------
 
 
-def render_markdown(terms: list[Term], course: Course) -> str:
+def render_markdown(terms: list[Term], course: Manifest) -> str:
     """docs/术语表.md: the terms grouped by lesson, in the order the course teaches them."""
     lines = [
         "# 术语表",

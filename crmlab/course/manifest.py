@@ -73,7 +73,7 @@ class CourseAssignment:
 
 
 @dataclass(frozen=True)
-class Course:
+class Manifest:
     lessons: tuple[Lesson, ...]
     assignments: tuple[CourseAssignment, ...]
 
@@ -155,8 +155,8 @@ def _assignment(entry: object, index: int) -> CourseAssignment:
     return assignment
 
 
-def parse_course(data: object) -> Course:
-    """Build a :class:`Course` from the parsed YAML; a Chinese error names the entry at fault."""
+def parse_course(data: object) -> Manifest:
+    """Build a :class:`Manifest` from the parsed YAML; a Chinese error names the entry at fault."""
     if not isinstance(data, dict) or not isinstance(data.get("lessons"), list):
         raise CourseInputError("课程清单应当有「lessons」（课的列表）和「assignments」（作业的列表）两项")
     lessons = tuple(_lesson(entry, index) for index, entry in enumerate(data["lessons"], start=1))
@@ -175,10 +175,10 @@ def parse_course(data: object) -> Course:
         if unknown:
             raise CourseInputError(f"课程清单第 {lesson.number} 课的「prepares」中有不在 assignments 里的作业："
                                    f"{'、'.join(unknown)}")
-    return Course(lessons=lessons, assignments=assignments)
+    return Manifest(lessons=lessons, assignments=assignments)
 
 
-def load_course(path: Path = MANIFEST_FILE) -> Course:
+def load_course(path: Path = MANIFEST_FILE) -> Manifest:
     """Read and check the manifest."""
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
@@ -189,7 +189,7 @@ def load_course(path: Path = MANIFEST_FILE) -> Course:
     return parse_course(data)
 
 
-def following(course: Course, assignments: dict[str, Assignment]) -> dict[int, list[Assignment]]:
+def following(course: Manifest, assignments: dict[str, Assignment]) -> dict[int, list[Assignment]]:
     """Lesson number → the course's assignments that follow it, in the manifest's order."""
     found: dict[int, list[Assignment]] = {n: [] for n in course.numbers}
     for assignment_id in course.assignment_ids:
@@ -209,7 +209,7 @@ def _differences(listed: set[str], there: set[str], folder: str, suffix: str = "
             + [f"课程清单中的 {folder}/{name}{suffix} 不存在" for name in sorted(listed - there)])
 
 
-def problems(root: Path = ROOT, course: Course | None = None) -> list[str]:
+def problems(root: Path = ROOT, course: Manifest | None = None) -> list[str]:
     """Where the manifest and the course's folders disagree (an empty list when they agree)."""
     course = course or load_course(root / "crmlab" / "course" / "course.yml")
     ids = set(course.assignment_ids)
@@ -256,7 +256,7 @@ def _after(lesson: Lesson, follow: list[Assignment], assignments: dict[str, Assi
     return (lesson.tasks or "—") + _prepares(lesson, assignments)
 
 
-def lesson_map(course: Course, assignments: dict[str, Assignment]) -> str:
+def lesson_map(course: Manifest, assignments: dict[str, Assignment]) -> str:
     """Lesson 00's 「课程地图」 cell: every lesson after 00, what it covers, what follows it."""
     by_lesson = following(course, assignments)
     notes = {a.id: a.note for a in course.assignments}
@@ -267,7 +267,7 @@ def lesson_map(course: Course, assignments: dict[str, Assignment]) -> str:
     return "\n".join(lines)
 
 
-def readme_table(course: Course, assignments: dict[str, Assignment]) -> str:
+def readme_table(course: Manifest, assignments: dict[str, Assignment]) -> str:
     """The README's course table: every lesson and the assignments that follow it."""
     by_lesson = following(course, assignments)
     lines = ["| 课 | 内容 | 作业 |", "|---|---|---|"]
@@ -279,7 +279,7 @@ def readme_table(course: Course, assignments: dict[str, Assignment]) -> str:
     return "\n".join(lines)
 
 
-def study_path(course: Course, assignments: dict[str, Assignment]) -> str:
+def study_path(course: Manifest, assignments: dict[str, Assignment]) -> str:
     """The self-study guide's path: the lessons in order and what to do after each."""
     by_lesson = following(course, assignments)
     notes = {a.id: a.note for a in course.assignments}

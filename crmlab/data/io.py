@@ -295,7 +295,7 @@ def write_table(table: pd.DataFrame, path: Path | str, *, sheet: str = "Sheet1")
     if path.suffix.lower() not in EXCEL_SUFFIXES:
         table.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
         return path
-    from crmlab.charts.diagrams import display_width  # CJK characters are two columns wide
+    from crmlab.rules.text import display_width  # CJK characters are two columns wide
 
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         table.to_excel(writer, sheet_name=sheet[:31], index=False)

@@ -21,7 +21,7 @@ An exercise file::
         explanation: 答对之后或查看答案时显示。
 
 ``MODELS`` is the one registry of course models that both exercises and quiz-bank
-``calculation`` entries name (``tests/test_quiz.py`` recomputes every keyed answer with it).
+``calculation`` entries name (``tests/exercises/test_quiz.py`` recomputes every keyed answer with it).
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ The package, by concern:
 The course content the reports show stays with the rules (``crmlab.rules.grading.LEVEL_STRATEGIES``,
 ``crmlab.rules.credit.WATCH_RULES``, ``crmlab.rules.survey.TITLE_MAX``), the charts in
 :mod:`crmlab.charts`, and the gradebook is read by the course tooling
-(:func:`crmlab.course.gradebook.read_gradebook`). Templates import the names below from here
+(:func:`crmlab.grading.gradebook.read_gradebook`). Templates import the names below from here
 (``from crmlab import reports``, ``from crmlab.reports import show``).
 """
 

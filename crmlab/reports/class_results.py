@@ -1,5 +1,5 @@
 """The class results report (``reports/class_results.ipynb``): the course's nbgrader gradebook,
-read by the course tooling (:func:`crmlab.course.gradebook.read_gradebook`, which follows the
+read by the course tooling (:func:`crmlab.grading.gradebook.read_gradebook`, which follows the
 configured ``db_url``), turned into the report's tables: results, cell difficulty, test pass
 rates, written marks and late submissions."""
 
@@ -16,7 +16,7 @@ from crmlab.reports.parameters import ReportParameterError, about, as_text, coer
 from crmlab.rules.checks import CourseInputError, as_number
 
 if TYPE_CHECKING:
-    from crmlab.course.gradebook import GradebookRecords
+    from crmlab.grading.gradebook import GradebookRecords
 
 NOT_SUBMITTED = "未提交"
 """The status of a student who did not submit an assignment (scored 0)."""
@@ -35,9 +35,9 @@ class ClassInputs:
 
 def gradebook_path(course_dir: object) -> Path | str:
     """The gradebook of the course in ``course_dir`` (``""``: the current folder), as its
-    nbgrader configuration names it (:func:`crmlab.course.gradebook.gradebook_location`): the
+    nbgrader configuration names it (:func:`crmlab.grading.gradebook.gradebook_location`): the
     SQLite file, or the database's URL. A missing SQLite file raises with what to do."""
-    from crmlab.course.gradebook import gradebook_location
+    from crmlab.grading.gradebook import gradebook_location
 
     folder = Path(as_text("course_dir", course_dir) or ".").expanduser()
     try:
@@ -51,7 +51,7 @@ def gradebook_path(course_dir: object) -> Path | str:
 def class_results_inputs(course_dir: object, assignment: object,
                          threshold: object) -> ClassInputs:
     """Check the class results report's parameters and read the gradebook."""
-    from crmlab.course.gradebook import read_gradebook, without_password
+    from crmlab.grading.gradebook import read_gradebook, without_password
 
     database = gradebook_path(course_dir)
     shown = database if isinstance(database, Path) else without_password(database)
@@ -77,7 +77,7 @@ def class_results_inputs(course_dir: object, assignment: object,
 def results_table(inputs: ClassInputs) -> pd.DataFrame:
     """Every student × reported assignment: score, percent and status (a missing submission
     counts 0, as nbgrader's export does); ``below`` marks a percent under the threshold."""
-    from crmlab.course.gradebook import MANUAL
+    from crmlab.grading.gradebook import MANUAL
 
     records = inputs.records
     grid = pd.MultiIndex.from_product(
@@ -105,7 +105,7 @@ def results_table(inputs: ClassInputs) -> pd.DataFrame:
 def cell_difficulty(inputs: ClassInputs) -> pd.DataFrame:
     """Per grade cell: submissions, mean score, max and difficulty (mean ÷ max; lower is
     harder), hardest first."""
-    from crmlab.course.gradebook import KIND_LABELS
+    from crmlab.grading.gradebook import KIND_LABELS
 
     grades = _selected(inputs.records.grades, inputs)
     grades = grades[grades["graded"]]
@@ -119,7 +119,7 @@ def cell_difficulty(inputs: ClassInputs) -> pd.DataFrame:
 
 def item_analysis(inputs: ClassInputs) -> pd.DataFrame:
     """Pass rate of each autograded test cell: the share of submissions with full marks."""
-    from crmlab.course.gradebook import AUTO
+    from crmlab.grading.gradebook import AUTO
 
     grades = _selected(inputs.records.grades, inputs)
     tests = grades[(grades["kind"] == AUTO) & grades["graded"]].copy()
@@ -134,7 +134,7 @@ def item_analysis(inputs: ClassInputs) -> pd.DataFrame:
 def written_marks(inputs: ClassInputs) -> pd.DataFrame:
     """Manually graded cells: how many are graded and still waiting, and the marks' mean,
     standard deviation, minimum and maximum."""
-    from crmlab.course.gradebook import MANUAL
+    from crmlab.grading.gradebook import MANUAL
 
     grades = _selected(inputs.records.grades, inputs)
     manual = grades[grades["kind"] == MANUAL]

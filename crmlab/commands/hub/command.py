@@ -22,7 +22,7 @@ from pathlib import Path
 from crmlab.commands.hub import accounts, backups, layout, service, tls
 from crmlab.commands.hub.passwords import PasswordStore, write_sheet
 from crmlab.commands.hub.roster import Member, read_roster, unix_name
-from crmlab.course.environment import environment
+from crmlab.grading.environment import environment
 from crmlab.rules.checks import CourseInputError
 
 DEFAULT_ROOT = Path("/srv/crmlab")

@@ -17,9 +17,9 @@ from pathlib import Path
 def prepare(course: Path, students: list[dict]) -> None:
     from nbgrader.api import Gradebook
 
-    from crmlab.course.environment import nbgrader
-    from crmlab.course.gradebook import GRADEBOOK_FILE, db_url, sync_due_dates
-    from crmlab.course.release import assignment_ids
+    from crmlab.grading.environment import nbgrader
+    from crmlab.grading.gradebook import GRADEBOOK_FILE, db_url, sync_due_dates
+    from crmlab.grading.release import assignment_ids
 
     if not (course / GRADEBOOK_FILE).exists():
         # release/ comes out as committed (crmlab check-release); the gradebook gets each

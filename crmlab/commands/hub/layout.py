@@ -31,11 +31,11 @@ import stat
 import subprocess
 from pathlib import Path
 
+from crmlab.commands.classroom import COURSE_ID
 from crmlab.commands.hub import safefs
 from crmlab.commands.hub.accounts import INSTRUCTOR_GROUP
 from crmlab.commands.hub.roster import Member
 from crmlab.commands.hub.singleuser import project_files
-from crmlab.course.classroom import COURSE_ID
 from crmlab.rules.checks import CourseInputError
 
 CHECKOUT = Path(__file__).resolve().parents[3]

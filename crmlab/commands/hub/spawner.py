@@ -10,41 +10,23 @@ process of a server, its kernels included, is in its group and is stopped with i
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import pwd
-import signal
 from pathlib import Path
 
 from jupyterhub.spawner import LocalProcessSpawner, set_user_setuid
 from traitlets import Dict, Unicode
 
 from crmlab.commands.hub.roster import unix_name
+from crmlab.grading import cgroups
 
-CGROUP_ROOT = Path("/sys/fs/cgroup")
 CGROUP_PARENT = "crmlab-hub"
-CPU_PERIOD_US = 100_000
+CONTROLLERS = ("memory", "cpu")
 
 
-def _writable(path: Path) -> bool:
-    return path.is_dir() and os.access(path, os.W_OK)
-
-
-def cgroup_dirs(unix_user: str) -> dict[str, Path]:
-    """The control groups a server of ``unix_user`` goes into, by controller."""
-    if _writable(CGROUP_ROOT / "memory") and _writable(CGROUP_ROOT / "cpu"):  # cgroup v1
-        return {controller: CGROUP_ROOT / controller / CGROUP_PARENT / unix_user
-                for controller in ("memory", "cpu")}
-    if (CGROUP_ROOT / "cgroup.controllers").exists() and os.access(CGROUP_ROOT, os.W_OK):  # v2
-        return {"unified": CGROUP_ROOT / CGROUP_PARENT / unix_user}
-    return {}
-
-
-def _procs(group: Path) -> list[int]:
-    try:
-        return [int(pid) for pid in (group / "cgroup.procs").read_text().split()]
-    except OSError:
-        return []
+def cgroup_path(unix_user: str) -> str:
+    """The control group a server of ``unix_user`` goes into (:mod:`crmlab.grading.cgroups`)."""
+    return f"{CGROUP_PARENT}/{unix_user}"
 
 
 class CrmlabSpawner(LocalProcessSpawner):
@@ -65,14 +47,13 @@ class CrmlabSpawner(LocalProcessSpawner):
 
     def make_preexec_fn(self, name):
         become = set_user_setuid(unix_name(name))
-        groups = list(self._groups.values())
+        group = self._cgroup
         # Instructors share the course directory through their group; students keep to themselves.
         umask = 0o007 if self.role == "instructor" else 0o077
 
         def preexec():
-            for group in groups:
-                with open(group / "cgroup.procs", "w") as procs:
-                    procs.write(str(os.getpid()))
+            if group:
+                group.add(os.getpid())
             os.umask(umask)
             become()
 
@@ -100,58 +81,24 @@ class CrmlabSpawner(LocalProcessSpawner):
 
     # --- limits --------------------------------------------------------------------------
 
-    @property
-    def _groups(self) -> dict[str, Path]:
-        return getattr(self, "_cgroups", {})
+    _cgroup: cgroups.Cgroup | None = None
 
-    def _make_groups(self) -> None:
-        groups = cgroup_dirs(self.unix_user)
-        made = {}
-        try:
-            for controller, group in groups.items():
-                group.mkdir(parents=True, exist_ok=True)
-                if controller == "memory" and self.mem_limit:
-                    (group / "memory.limit_in_bytes").write_text(str(self.mem_limit))
-                if controller == "cpu" and self.cpu_limit:
-                    (group / "cpu.cfs_period_us").write_text(str(CPU_PERIOD_US))
-                    (group / "cpu.cfs_quota_us").write_text(str(int(self.cpu_limit * CPU_PERIOD_US)))
-                if controller == "unified":
-                    parent = group.parent
-                    for level in (CGROUP_ROOT, parent):
-                        (level / "cgroup.subtree_control").write_text("+memory +cpu")
-                    if self.mem_limit:
-                        (group / "memory.max").write_text(str(self.mem_limit))
-                    if self.cpu_limit:
-                        (group / "cpu.max").write_text(
-                            f"{int(self.cpu_limit * CPU_PERIOD_US)} {CPU_PERIOD_US}")
-                made[controller] = group
-        except OSError as error:
-            self.log.warning("No cgroup limits for %s (%s): the server runs without them",
-                             self.unix_user, error)
-            made = {}
-        self._cgroups = made
+    def _make_group(self) -> None:
+        limits = cgroups.Limits(memory=self.mem_limit or None, cpu=self.cpu_limit or None)
+        self._cgroup = cgroups.create(cgroup_path(self.unix_user), CONTROLLERS, limits,
+                                      required=CONTROLLERS)
+        if self._cgroup is None and cgroups.version():
+            self.log.warning("No cgroup limits for %s: the server runs without them",
+                             self.unix_user)
 
     async def start(self):
-        self._make_groups()
+        self._make_group()
         return await super().start()
 
     async def stop(self, now=False):
         await super().stop(now=now)
-        groups = self._groups or {k: v for k, v in cgroup_dirs(self.unix_user).items()
-                                  if v.is_dir()}
-        await self._empty(groups)
-        self._cgroups = {}
-
-    async def _empty(self, groups: dict[str, Path]) -> None:
-        """Kill what is left of the server (kernels, terminals) and remove its groups."""
-        for _ in range(50):
-            pids = {pid for group in groups.values() for pid in _procs(group)}
-            if not pids:
-                break
-            for pid in pids:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
-            await asyncio.sleep(0.1)
-        for group in groups.values():
-            with contextlib.suppress(OSError):
-                group.rmdir()
+        # Kill what is left of the server (kernels, terminals) and remove its group; after a
+        # hub restart, the group an earlier hub made.
+        group = self._cgroup or cgroups.existing(cgroup_path(self.unix_user), CONTROLLERS)
+        await asyncio.to_thread(group.remove)
+        self._cgroup = None

@@ -1,0 +1,379 @@
+"""Grade submitted code inside a bubblewrap sandbox.
+
+nbgrader runs a student's notebook in an ordinary Jupyter kernel with the grader's rights. Here
+every kernel that autograding starts is launched by :class:`SandboxKernelManager` inside
+Debian's ``bwrap`` (bubblewrap, what Flatpak uses), so that the code in a submission:
+
+- sees a read-only system (``/usr``, ``/etc``), the Python environment and the ``crmlab``
+  package, a private ``/tmp`` and ``/dev/shm``, and a scratch copy of its own folder
+  (read-write; these three are size-limited tmpfs, thrown away afterwards); nothing of the course directory (gradebook, ``source/``, ``submitted/``,
+  ``autograded/``, other students), the exchange, ``/home``, ``/root``, ``/srv`` or ``/run``;
+- has a network namespace of its own: no interface but its own loopback. The kernel and the
+  grader talk over Unix sockets (``transport="ipc"``) in a folder bound into the sandbox;
+- runs as an unprivileged uid in a user namespace of its own, under limits on address space,
+  processes (counted per sandbox, since each sandbox has its own user namespace) and file
+  size, set in ``nbgrader_config.py``; when the grader is root and cgroup v1's memory controller
+  is writable, also in a memory (and pids) cgroup of its own, so that the memory limit holds for
+  all its processes together (what goes over is OOM-killed and the submission flagged); the
+  cgroup is removed when the kernel is shut down;
+- lives in its own pid namespace: when the kernel is shut down, every process it started is
+  killed with it (``--die-with-parent`` on the outside, the namespace's init on the inside).
+
+Two shapes, one set of walls:
+
+- the grader is root (a single-machine course run as root): ``bwrap`` runs as root to build the
+  mounts and namespaces, then ``setpriv`` drops to :attr:`SandboxKernelManager.user` (default
+  ``nobody``) with no capabilities, and ``unshare --user`` gives the kernel a user namespace
+  of its own (so the process limit counts this sandbox's processes only; root's own uid
+  would be exempt from it);
+- the grader is an ordinary account (the classroom hub's instructor): ``bwrap`` runs
+  unprivileged and creates the user namespace itself; the kernel keeps the grader's uid, so
+  the walls are the namespaces (it cannot see, signal or connect to anything outside) rather
+  than file permissions.
+
+Interrupts (nbgrader's cell timeout) are sent as ``interrupt_request`` messages: a SIGINT to
+the process group would stop ``bwrap`` and with it the whole sandbox.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+from nbgrader.preprocessors import Execute
+from traitlets import Bool, Integer, List, Unicode
+
+from crmlab.grading import cgroups
+
+MiB = 1024 * 1024
+
+INSTALL_HINT = ("请安装 bubblewrap（Debian/Ubuntu：apt-get install bubblewrap）并确认系统允许用户命名空间"
+                "（sysctl kernel.unprivileged_userns_clone=1）；确需不用沙箱评分时加 --no-sandbox")
+
+LEFTOVER = "SANDBOX-LEFTOVER"
+"""Marker of the log line that says a submission left processes running."""
+
+OUT_OF_MEMORY = "SANDBOX-OOM"
+"""Marker of the log line that says the kernel's cgroup killed processes over its memory limit."""
+
+CGROUP_PARENT = "crmlab-grading"
+
+# Environment variables the kernel keeps; everything else (tokens, the grader's HOME, ...)
+# stays outside. JPY_PARENT_PID (jupyter_client's launcher sets the grader's pid) becomes 1:
+# inside its pid namespace the kernel's parent is pid 1, which ipykernel's parent poller would
+# take for "the grader has exited"; with 1 it polls nothing (the sandbox dies with the grader).
+KEPT_ENV = ("PATH", "LANG", "LANGUAGE", "TZ", "NBGRADER_EXECUTION", "PYTHONHASHSEED",
+            "PYTHONIOENCODING", "MPLBACKEND", "JPY_SESSION_NAME")
+
+SYSTEM_DIRS = ("usr", "etc", "bin", "sbin", "lib", "lib32", "lib64", "libx32")
+
+STAGING = "/tmp/.crmlab-submission"
+"""Where the sandbox sees the read-only copy its working folder is filled from."""
+
+
+class SandboxUnavailable(RuntimeError):
+    """bwrap is missing or cannot build the namespaces; ``str()`` is one Chinese line."""
+
+
+def _grader_is_root() -> bool:
+    return os.geteuid() == 0
+
+
+def _nested(paths) -> list[str]:
+    """Existing folders, each once, none inside another one of the list."""
+    found = sorted({os.path.realpath(p) for p in paths if p and os.path.isdir(p)})
+    kept: list[str] = []
+    for path in found:
+        if not any(path == k or path.startswith(k.rstrip("/") + "/") for k in kept):
+            kept.append(path)
+    return kept
+
+
+def python_paths(course_root: str) -> list[str]:
+    """What the kernel needs to import: the interpreter's prefixes, the site-packages folders
+    on ``sys.path`` and the crmlab package.
+
+    The course root itself (or a folder holding it) is never among them: an editable install
+    or a test runner may put the repository root on ``sys.path``, and that is the course.
+    """
+    import crmlab
+
+    root = os.path.realpath(course_root)
+    candidates = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
+                  str(Path(os.path.realpath(sys.executable)).parents[1]),
+                  str(Path(crmlab.__file__).resolve().parent),
+                  *(p for p in sys.path if "site-packages" in p or "dist-packages" in p)]
+    keep = []
+    for path in candidates:
+        real = os.path.realpath(path) if path else ""
+        if not real or real == "/" or root == real or root.startswith(real.rstrip("/") + "/"):
+            continue
+        keep.append(real)
+    return _nested(keep)
+
+
+def sandbox_user(name: str) -> tuple[int, int]:
+    """The uid and gid kernels run as when the grader is root."""
+    try:
+        entry = pwd.getpwnam(name)
+    except KeyError:
+        raise SandboxUnavailable(f"评分沙箱要用的系统账户 {name} 不存在（nbgrader_config.py 中的 "
+                                 "SandboxKernelManager.user）") from None
+    if entry.pw_uid == 0:
+        raise SandboxUnavailable(f"评分沙箱不能用 root 账户（{name}）运行学生代码")
+    return entry.pw_uid, entry.pw_gid
+
+
+class SandboxKernelManager(AsyncKernelManager):
+    """A kernel manager that starts each kernel inside bubblewrap (see the module docstring).
+
+    Settings (``c.SandboxKernelManager.<name>`` in ``nbgrader_config.py``) are below.
+    """
+
+    enabled = Bool(True, help="Run kernels in the sandbox (False: as plain nbgrader does)."
+                   ).tag(config=True)
+    bwrap = Unicode("bwrap", help="The bubblewrap command.").tag(config=True)
+    user = Unicode("nobody", help="Account the kernel runs as when the grader is root."
+                   ).tag(config=True)
+    memory_limit = Integer(2048 * MiB, help="Memory of one submission, bytes: all its processes "
+                           "together when a cgroup can be made (root grader, cgroup v1 or v2), and the "
+                           "address space of each process in any case.").tag(config=True)
+    max_processes = Integer(64, help="Processes and threads in one sandbox.").tag(config=True)
+    max_file_size = Integer(64 * MiB, help="Largest file the kernel may write, bytes."
+                            ).tag(config=True)
+    tmp_size = Integer(256 * MiB, help="Size of each writable space of the sandbox (its /tmp, "
+                       "/dev/shm and the submission's folder), bytes.").tag(config=True)
+    read_only_paths = List(Unicode(), help="More folders the kernel may read (e.g. the course's "
+                           "sample data)").tag(config=True)
+    course_root = Unicode("", help="The course folder (defaults to CourseDirectory.root or the "
+                          "current folder); never visible inside.").tag(config=True)
+
+    _runtime: Path | None = None
+    _output = None
+    _cgroup: cgroups.Cgroup | None = None
+
+    @property
+    def kernel_spec(self):
+        spec = super().kernel_spec
+        if spec is not None and self.enabled:
+            # SIGINT to the process group would kill bwrap itself: interrupt by message.
+            spec.interrupt_mode = "message"
+        return spec
+
+    def _course_root(self) -> str:
+        configured = self.course_root or self.config.get("CourseDirectory", {}).get("root", "")
+        return os.path.realpath(configured or os.getcwd())
+
+    async def _async_pre_start_kernel(self, **kw):
+        if not self.enabled:
+            return await super()._async_pre_start_kernel(**kw)
+        if not shutil.which(self.bwrap):
+            raise SandboxUnavailable(f"找不到 {self.bwrap}：{INSTALL_HINT}")
+        workdir = os.path.realpath(kw.get("cwd") or os.getcwd())
+        self._runtime = Path(tempfile.mkdtemp(prefix="crmlab-sandbox-"))  # root-only 0700
+        ipc, work = self._runtime / "ipc", self._runtime / "work"
+        ipc.mkdir()
+        shutil.copytree(workdir, work, symlinks=True)
+        self.transport = "ipc"
+        self.ip = str(ipc / "k")
+        self.connection_file = str(ipc / "kernel.json")
+        cmd, kw = await super()._async_pre_start_kernel(**kw)
+        if _grader_is_root():
+            uid, gid = sandbox_user(self.user)
+            for path in (ipc, work, *work.rglob("*"), Path(self.connection_file)):
+                os.lchown(path, uid, gid)
+        env = {k: v for k, v in (kw.get("env") or os.environ).items()
+               if k in KEPT_ENV or k.startswith("LC_")}
+        # One BLAS thread: threads count as processes, and the grader already works in parallel.
+        env.update(HOME="/tmp", TMPDIR="/tmp", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
+                   MKL_NUM_THREADS="1")
+        kw["env"] = env
+        kw["cwd"] = str(self._runtime)
+        # What the kernel writes to its stdout and stderr stays here, off the grader's terminal
+        # (where it could pass for lines of the summary).
+        kw["stdout"] = kw["stderr"] = self._output = open(self._runtime / "output.log", "wb")  # noqa: SIM115
+        return self.enter_cgroups(self._runtime.name) + self.wrap(cmd, workdir, work, ipc), kw
+
+    def enter_cgroups(self, name: str) -> list[str]:
+        """Make this kernel's cgroup (memory: ``memory_limit`` for the whole sandbox, swap
+        included; processes) and return the command prefix that moves the launched process into
+        it before it execs ``bwrap``; ``[]`` when none can be made (not root, no writable
+        hierarchy with a memory controller)."""
+        self._cgroup = None
+        if not _grader_is_root():
+            return []
+        # bwrap's two processes and setpriv's are outside the user namespace's count.
+        limits = cgroups.Limits(memory=self.memory_limit, processes=self.max_processes + 4,
+                                no_swap=True)
+        self._cgroup = cgroups.create(f"{CGROUP_PARENT}/{name}", ("memory", "pids"), limits)
+        return self._cgroup.enter_command() if self._cgroup else []
+
+    def out_of_memory_kills(self) -> int:
+        """How many processes the memory cgroup has killed for going over the limit."""
+        return self._cgroup.out_of_memory_kills() if self._cgroup else 0
+
+    def remove_cgroups(self) -> None:
+        """Remove this kernel's cgroup, killing whatever is still in it."""
+        if self._cgroup:
+            for folder in self._cgroup.remove():
+                self.log.warning("评分沙箱的 cgroup %s 无法删除", folder)
+        self._cgroup = None
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
+        try:
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+        except BaseException:
+            self.remove_cgroups()
+            raise
+
+    _launch_kernel = _async_launch_kernel
+
+    def wrap(self, cmd: list[str], workdir: str, scratch: Path, ipc: Path) -> list[str]:
+        """The full command: bwrap, its mounts, the uid drop and the limits, then ``cmd``."""
+        args = [self.bwrap, "--die-with-parent", "--unshare-pid", "--unshare-net",
+                "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+                "--hostname", "sandbox", "--proc", "/proc", "--dev", "/dev",
+                "--perms", "1777", "--size", str(self.tmp_size), "--tmpfs", "/dev/shm",
+                "--setenv", "JPY_PARENT_PID", "1", "--unsetenv", "JPY_INTERRUPT_EVENT"]
+        for name in SYSTEM_DIRS:
+            path = Path("/") / name
+            if path.is_symlink():
+                args += ["--symlink", os.readlink(path), str(path)]
+            elif path.is_dir():
+                args += ["--ro-bind", str(path), str(path)]
+        args += ["--perms", "1777", "--size", str(self.tmp_size), "--tmpfs", "/tmp"]
+        made = {"/", "/tmp"}
+
+        def mount(*how: str) -> None:
+            dest = how[-1]
+            # bwrap would make the missing parent folders 0700, closed to the kernel's user.
+            for parent in reversed(Path(dest).parents):
+                if str(parent) not in made:
+                    args.extend(["--perms", "0755", "--dir", str(parent)])
+                    made.add(str(parent))
+            args.extend(how)
+            made.add(dest)
+
+        root = self._course_root()
+        for path in _nested([*python_paths(root), *self.read_only_paths]):
+            if not path.startswith(("/usr/", "/etc/")):
+                mount("--ro-bind", path, path)
+        mount("--bind", str(ipc), str(ipc))
+        # The submission's folder is a size-limited tmpfs filled from a read-only copy, so that
+        # writing many files fills neither the disk nor more memory than the limit.
+        mount("--ro-bind", str(scratch), STAGING)
+        mount("--perms", "0777", "--size", str(self.tmp_size), "--tmpfs", workdir)
+        args += ["--remount-ro", "/", "--chdir", workdir]
+        fill = ["sh", "-c", 'cp -R "$0"/. . && exec "$@"', STAGING]
+        limits = ["prlimit", f"--as={self.memory_limit}", f"--nproc={self.max_processes}",
+                  f"--fsize={self.max_file_size}", "--core=0", "--"]
+        if _grader_is_root():
+            uid, gid = sandbox_user(self.user)
+            return [*args, "--", "setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups",
+                    "--inh-caps=-all", "--bounding-set=-all", "--",
+                    "unshare", "--user", "--", *fill, *limits, *cmd]
+        return [*args, "--unshare-user", "--disable-userns", "--", *fill, *limits, *cmd]
+
+    async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+        if self.enabled and self.has_kernel and self.provisioner.pid:
+            # bwrap, the namespace's init and the kernel itself; anything more was started by
+            # the submission and is still running.
+            extra = len(descendants(self.provisioner.pid)) - 2
+            if extra > 0:
+                self.log.warning("%s: 提交的代码留下了 %d 个仍在运行的进程（评分结束时已全部结束）",
+                                 LEFTOVER, extra)
+        killed = self.out_of_memory_kills()
+        if killed:
+            self.log.warning("%s: 提交的代码（连同它启动的进程）用的内存超过了上限，%d 个进程被结束",
+                             OUT_OF_MEMORY, killed)
+        await super()._async_shutdown_kernel(now=now, restart=restart)
+
+    # AsyncKernelManager binds these public names to the base class's coroutines.
+    shutdown_kernel = _async_shutdown_kernel
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        self.remove_cgroups()
+        if self._output is not None and not restart:
+            self._output.close()
+            self._output = None
+            tail = (self._runtime / "output.log").read_bytes()[-2000:]
+            if tail.strip():
+                self.log.debug("kernel output (sandbox): %s", tail.decode("utf-8", "replace"))
+        if self._runtime is not None and not restart:
+            shutil.rmtree(self._runtime, ignore_errors=True)
+            self._runtime = None
+
+    cleanup_resources = _async_cleanup_resources
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (read from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(parent, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+class SandboxedExecute(Execute):
+    """nbgrader's Execute preprocessor with kernels started by :class:`SandboxKernelManager`.
+
+    (Execute passes its own ``kernel_manager_class`` and so ignores that setting in the
+    config; the course names this preprocessor in ``Autograde.autograde_preprocessors``.)
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("kernel_manager_class", SandboxKernelManager)
+        super().__init__(*args, **kwargs)
+
+    def create_kernel_manager(self):
+        km = super().create_kernel_manager()
+        km.log = self.log  # the sandbox's warnings land in nbgrader's own (captured) log
+        return km
+
+
+def sandboxed_preprocessors() -> list:
+    """nbgrader's autograde preprocessors with Execute replaced by :class:`SandboxedExecute`."""
+    from nbgrader.converters import Autograde
+
+    default = Autograde.class_traits()["autograde_preprocessors"].default()
+    return [SandboxedExecute if step is Execute else step for step in default]
+
+
+def check_sandbox(config=None) -> None:
+    """Start a trivial command in the same sandbox; raise :class:`SandboxUnavailable` if it fails."""
+    manager = SandboxKernelManager(config=config) if config is not None else SandboxKernelManager()
+    if not shutil.which(manager.bwrap):
+        raise SandboxUnavailable(f"找不到 bubblewrap（{manager.bwrap}）：{INSTALL_HINT}")
+    with tempfile.TemporaryDirectory(prefix="crmlab-sandbox-check-") as scratch:
+        folder = Path(scratch)
+        (folder / "w").mkdir()
+        (folder / "i").mkdir()
+        if _grader_is_root():
+            uid, gid = sandbox_user(manager.user)
+            os.chmod(folder, 0o755)
+            for sub in ("w", "i"):
+                os.chown(folder / sub, uid, gid)
+        command = manager.wrap(["true"], str(folder / "w"), folder / "w", folder / "i")
+        result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    if result.returncode != 0:
+        detail = (result.stderr.strip().splitlines() or ["未知原因"])[-1][:160]
+        raise SandboxUnavailable(f"评分沙箱无法启动（{detail}）：{INSTALL_HINT}")

@@ -1,0 +1,675 @@
+"""`crmlab hub`: a class on one machine with real accounts, a real JupyterHub and Chromium.
+
+The quick tests read rosters and check the command's refusals. The rest share one hub (started
+once for this module with the real command, on a free loopback port, for a roster whose 学号
+carry a random prefix); its accounts, homes, processes and folders are removed at the end,
+also when a test fails.
+"""
+
+from __future__ import annotations
+
+import grp
+import json
+import os
+import pwd
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from playwright.sync_api import expect
+
+from benchmarks.harness import (
+    PASSWORD,
+    Hub,
+    as_account,
+    leftover_processes,
+    unique_prefix,
+    write_roster,
+)
+from crmlab.commands.hub import accounts, layout
+from crmlab.commands.hub.auth import REFRESH_SECONDS
+from crmlab.commands.hub.roster import members_from_table, read_roster, unix_name
+from crmlab.commands.hub.singleuser import copy_lessons
+from crmlab.grading.notebook import HIDDEN_TESTS, SOLUTION, course_markers
+from crmlab.rules.checks import CourseInputError
+from tests.support import ROOT
+
+HW = "hw01_crm_concepts"
+CHINESE_MENUS = ["文件", "编辑", "查看", "运行", "内核", "设置", "帮助"]
+
+
+# --- the roster ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
+def test_roster_reads_the_encodings_excel_saves(tmp_path, encoding):
+    """Is a roster read alike from UTF-8, UTF-8 with BOM and GBK, 学号 kept as text?"""
+    path = tmp_path / "名单.csv"
+    path.write_text("学号,姓名,角色\n007,王老师,教师\n2023001,李雷,学生\nAB12,韩梅梅,student\n",
+                    encoding=encoding)
+    members = read_roster(path)
+    assert [(m.id, m.name, m.role) for m in members] == [
+        ("007", "王老师", "instructor"), ("2023001", "李雷", "student"),
+        ("ab12", "韩梅梅", "student")]
+    assert members[0].unix_name == "jupyter-007"
+
+
+def test_roster_reads_an_excel_workbook(tmp_path):
+    """Is an .xlsx roster read, with a bad row named by the row number Excel shows?"""
+    import pandas as pd
+
+    from crmlab.data.io import write_table
+
+    table = pd.DataFrame({"学号": ["007", "2023001"], "姓名": ["王老师", "李雷"], "角色": ["教师", "学生"]})
+    path = write_table(table, tmp_path / "名单.xlsx")
+    assert [(m.id, m.role) for m in read_roster(path)] == [("007", "instructor"), ("2023001", "student")]
+    table.loc[2] = ["2023002", "韩梅梅", "旁听"]
+    with pytest.raises(CourseInputError, match="第 4 行的角色「旁听」"):
+        read_roster(write_table(table, tmp_path / "名单2.xlsx"))
+
+
+@pytest.mark.parametrize(("rows", "message"), [
+    ("2023001,李雷,学生\n,韩梅梅,学生\n", "第 4 行的学号是空的"),
+    ("2023001,李雷,学生\n2023001,韩梅梅,学生\n", "第 4 行的学号「2023001」与第 3 行重复"),
+    ("2023001,李雷,学生\n2023002,韩梅梅,助教\n", "第 4 行的角色「助教」：应为「学生」或「教师」"),
+    ("2023001,李雷,学生\n李 雷,韩梅梅,学生\n", "第 4 行的学号「李 雷」不能用作登录名"),
+    ("2023001,李雷,学生\n" + "9" * 30 + ",韩梅梅,学生\n", "太长"),
+])
+def test_a_bad_row_is_named_by_its_line(tmp_path, rows, message):
+    """Does each kind of bad row give one Chinese sentence with the row number?"""
+    path = tmp_path / "名单.csv"
+    path.write_text("学号,姓名,角色\n001,王老师,教师\n" + rows, encoding="utf-8")
+    with pytest.raises(CourseInputError, match=message.replace("(", r"\(")):
+        read_roster(path)
+
+
+def test_a_roster_needs_its_columns_and_a_teacher():
+    """Are a missing column and a class without any 教师 refused?"""
+    import pandas as pd
+
+    with pytest.raises(CourseInputError, match="缺少「角色」列"):
+        members_from_table(pd.DataFrame({"学号": ["1"], "姓名": ["李雷"]}), "名单")
+    with pytest.raises(CourseInputError, match="没有教师"):
+        members_from_table(pd.DataFrame({"学号": ["1"], "姓名": ["李雷"], "角色": ["学生"]}), "名单")
+
+
+def test_cli_refuses_a_bad_roster_and_creates_nothing(tmp_path, capsys):
+    """Does `crmlab hub` with a bad row exit 1 with one Chinese line, making no account and
+    no --root folder?"""
+    from crmlab.commands.cli import main
+
+    prefix = unique_prefix()
+    roster = write_roster(tmp_path / "名单.csv", [(f"{prefix}t", "王老师", "教师"),
+                                                  (f"{prefix}s", "李雷", "旁听")])
+    root = tmp_path / "hub-root"
+    assert main(["hub", "--roster", str(roster), "--root", str(root)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "第 3 行" in err and "旁听" in err, err
+    assert not root.exists()
+    assert not accounts.account_exists(unix_name(f"{prefix}t"))
+
+
+def test_without_node_the_command_says_what_to_install(tmp_path):
+    """Without node/npm on PATH, does `crmlab hub` say in one Chinese line what to install?"""
+    roster = write_roster(tmp_path / "名单.csv", [("t1", "王老师", "教师")])
+    done = subprocess.run([sys.executable, "-m", "crmlab.commands.cli", "hub", "--roster", str(roster),
+                           "--root", str(tmp_path / "r")], capture_output=True, text=True,
+                          env=dict(os.environ, PATH=str(tmp_path)), cwd=ROOT)
+    assert done.returncode == 1
+    assert done.stderr.strip().count("\n") == 0
+    assert "Node.js" in done.stderr and "npm install -g configurable-http-proxy" in done.stderr
+
+
+def test_lessons_are_added_but_never_overwritten(tmp_path):
+    """Does a home get every lesson and data file, and at a later start only the new ones,
+    with the student's edits kept?"""
+    project = tmp_path / "app"
+    (project / "lessons").mkdir(parents=True)
+    (project / "data").mkdir()
+    (project / "lessons" / "01_a.ipynb").write_text("original")
+    (project / "data" / "customers.csv").write_text("id\n1\n")
+    home = tmp_path / "home"
+    assert len(copy_lessons(home, project)) == 2
+    (home / "lessons" / "01_a.ipynb").write_text("my notes")
+    (project / "lessons" / "02_b.ipynb").write_text("new lesson")
+    assert copy_lessons(home, project) == [home / "lessons" / "02_b.ipynb"]
+    assert (home / "lessons" / "01_a.ipynb").read_text() == "my notes"
+
+
+def test_an_open_checkout_is_made_private(tmp_path):
+    """Is a project folder other accounts could read closed to them (owner and group keep
+    their access), and an already private one left alone?"""
+    checkout = Path(tempfile.mkdtemp(dir="/tmp"))
+    try:
+        (checkout / "source").mkdir()
+        checkout.chmod(0o755)
+        (checkout / "source").chmod(0o755)
+        assert layout.others_can_reach(checkout / "source")
+        assert layout.make_checkout_private(checkout)
+        assert stat.S_IMODE(checkout.stat().st_mode) == 0o750
+        assert not layout.others_can_reach(checkout / "source")
+        assert not layout.make_checkout_private(checkout)
+    finally:
+        checkout.chmod(0o700)
+        checkout.joinpath("source").rmdir()
+        checkout.rmdir()
+
+
+# --- one hub for the rest of the module -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory):
+    prefix = unique_prefix()
+    people = {"t1": (f"{prefix}t1", "王老师", "教师"), "t2": (f"{prefix}t2", "赵老师", "教师"),
+              "s1": (f"{prefix}s1", "李雷", "学生"), "s2": (f"{prefix}s2", "韩梅梅", "学生")}
+    scratch = tmp_path_factory.mktemp("hub")
+    roster = write_roster(scratch / "名单.csv", list(people.values()))
+    server = Hub(roster)
+    server.people = {key: row[0] for key, row in people.items()}
+    server.scratch = scratch
+    try:
+        yield server
+    finally:
+        logins = set(server.logins)
+        server.cleanup()
+        assert not leftover_processes(logins)
+        assert not any(accounts.account_exists(unix_name(login)) for login in logins)
+
+
+def _logins(hub):
+    p = hub.people
+    return p["t1"], p["t2"], p["s1"], p["s2"]
+
+
+@pytest.mark.slow
+def test_the_hub_lays_out_root_and_private_homes(hub):
+    """Does the command print the address and keep the course the instructors' own, the
+    exchange shared as nbgrader documents, the hub's state root's alone and each home 0700?"""
+    assert hub.url in hub.output and "Ctrl+C" in hub.output
+    teachers = grp.getgrnam(hub.group)
+    course = (hub.root / "course").stat()
+    assert course.st_gid == teachers.gr_gid and stat.S_IMODE(course.st_mode) == 0o2770
+    assert stat.S_IMODE((hub.root / "exchange").stat().st_mode) == 0o1777
+    assert stat.S_IMODE((hub.root / "state").stat().st_mode) == 0o700
+    t1, t2, s1, _ = _logins(hub)
+    assert {unix_name(t1), unix_name(t2)} <= set(teachers.gr_mem)
+    assert unix_name(s1) not in teachers.gr_mem
+    home = accounts.home_of(unix_name(s1))
+    assert stat.S_IMODE(home.stat().st_mode) == 0o700
+    assert home.stat().st_uid == pwd.getpwnam(unix_name(s1)).pw_uid
+
+
+@pytest.mark.slow
+def test_everyone_has_an_initial_password_on_a_sheet_only_root_reads(hub):
+    """Before anyone logged in: does every roster row have an initial password, listed with
+    姓名, 学号 and the address on the printable sheet (.xlsx and HTML slips), readable by root
+    only?"""
+    import pandas as pd
+
+    sheet = hub.root / "passwords"
+    assert stat.S_IMODE(sheet.stat().st_mode) == 0o700 and sheet.stat().st_uid == 0
+    workbook, page = sheet / "初始密码.xlsx", sheet / "初始密码.html"
+    for path in (workbook, page):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600 and path.stat().st_uid == 0, path
+    rows = pd.read_excel(workbook, dtype=str)
+    assert list(rows.columns) == ["姓名", "学号", "角色", "地址", "初始密码"]
+    assert set(rows["学号"]) == set(hub.people.values())
+    slips = page.read_text(encoding="utf-8")
+    for _, row in rows.iterrows():
+        assert row["初始密码"] == hub.initial_password(row["学号"])
+        assert row["地址"] == hub.url
+        assert all(value in slips for value in (row["姓名"], row["学号"], row["初始密码"]))
+    assert "初始密码.html" in hub.output
+    for login in hub.people.values():  # the sheet is nothing a student's account can open
+        assert as_account(login, f"cat {page}", hub.root).returncode != 0
+
+
+@pytest.mark.slow
+def test_nobody_can_claim_an_account(hub):
+    """Is a teacher's or a classmate's 学号 refused with any password but the initial one, does
+    the initial password open the account only together with a new password (typed twice), and
+    is the initial password void afterwards?"""
+    t1, t2, s1, s2 = _logins(hub)
+    assert hub.session("nobody-here") is None
+    for login in (t2, s2):  # no first-use window: a made-up password is just wrong
+        _, answer = hub.login(login, PASSWORD)
+        assert answer.status_code == 403 and "学号或密码不对" in answer.text
+        _, answer = hub.login(login, PASSWORD, new_password=PASSWORD, new_password_repeat=PASSWORD)
+        assert answer.status_code == 403
+    initial = hub.initial_password(s2)
+    _, answer = hub.login(s2, initial)
+    assert answer.status_code == 403 and "这是初始密码：请再设置一个你自己的新密码" in answer.text
+    assert 'name="new_password"' in answer.text and 'name="new_password_repeat"' in answer.text
+    _, answer = hub.login(s2, initial, new_password=PASSWORD, new_password_repeat=PASSWORD + "x")
+    assert answer.status_code == 403 and "两次输入的新密码不一样" in answer.text
+    _, answer = hub.login(s2, initial, new_password="short", new_password_repeat="short")
+    assert answer.status_code == 403 and "新密码太短：请设置至少 8 位的密码" in answer.text
+    _, answer = hub.login(s2, initial, new_password=PASSWORD, new_password_repeat=PASSWORD)
+    assert answer.status_code == 302, hub.refusal
+    assert hub.initial_password(s2) is None
+    assert hub.login(s2, initial)[1].status_code == 403  # the initial password is void
+    assert hub.session(s2, PASSWORD + "!") is None
+    assert hub.session(s2) is not None, hub.refusal
+
+
+@pytest.mark.slow
+def test_changing_a_password_asks_for_the_current_one_and_ends_other_sessions(hub):
+    """Does /hub/auth/change-password refuse a wrong current password, change it with the right
+    one, and end the account's other login sessions?"""
+    _, _, _, s2 = _logins(hub)
+    here, elsewhere = hub.session(s2), hub.session(s2)
+    url = f"{hub.url}/hub/auth/change-password"
+
+    def change(current: str, new: str) -> str:
+        answer = here.post(url, timeout=30, data={
+            "current_password": current, "password": new, "password_repeat": new,
+            "_xsrf": here.cookies.get("_xsrf", "")})
+        answer.encoding = "utf-8"
+        return answer.text
+
+    assert "原来的密码不对" in change("not-my-password", "另一个密码-2026")
+    assert hub.session(s2) is not None  # unchanged
+    try:
+        assert "密码已修改" in change(PASSWORD, "另一个密码-2026")
+        assert hub.session(s2) is None and hub.session(s2, "另一个密码-2026") is not None
+        time.sleep(REFRESH_SECONDS + 1)
+        assert here.get(f"{hub.url}/hub/home", timeout=30, allow_redirects=False).status_code == 200
+        gone = elsewhere.get(f"{hub.url}/hub/home", timeout=30, allow_redirects=False)
+        assert gone.status_code == 302 and "/hub/login" in gone.headers["Location"]
+    finally:
+        assert "密码已修改" in change("另一个密码-2026", PASSWORD)
+
+
+def _reset_password(hub, login: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "crmlab.commands.cli", "hub", "--reset-password", login,
+                           "--root", str(hub.root)], capture_output=True, text=True, cwd=ROOT)
+
+
+@pytest.mark.slow
+def test_a_reset_issues_a_new_initial_password_and_ends_the_session(hub):
+    """After `crmlab hub --reset-password 学号` (the hub running), is the old password refused,
+    the logged-in session sent back to the login page, the server stopped, and does the new
+    initial password (printed once) open the account with a new password?"""
+    _, _, _, s2 = _logins(hub)
+    session = hub.session(s2)
+    assert session is not None, hub.refusal
+    hub.start_server(session, s2)
+    assert session.get(f"{hub.url}/user/{s2}/api/contents", timeout=30).ok
+    done = _reset_password(hub, s2)
+    assert done.returncode == 0, done.stderr
+    initial = hub.initial_password(s2)
+    assert initial and f"{s2} 的新初始密码：{initial}" in done.stdout
+    assert hub.session(s2, PASSWORD + "-x") is None
+    assert hub.login(s2, PASSWORD)[1].status_code == 403  # the old password is gone
+    time.sleep(REFRESH_SECONDS + 1)
+    home = session.get(f"{hub.url}/hub/home", timeout=30, allow_redirects=False)
+    assert home.status_code == 302 and "/hub/login" in home.headers["Location"]
+    files = session.get(f"{hub.url}/user/{s2}/api/contents", timeout=30, allow_redirects=False)
+    assert files.status_code != 200
+    deadline = time.monotonic() + 60
+    while leftover_processes({s2}) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not leftover_processes({s2})  # the server was stopped
+    assert hub.session(s2) is not None, hub.refusal  # initial + PASSWORD as the new one
+    unknown = _reset_password(hub, "nobody-here")
+    assert unknown.returncode == 1 and unknown.stderr.strip().count("\n") == 0
+    assert "不在这个班的名单上" in unknown.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_the_login_page_speaks_chinese(hub, page):
+    """Does the hub's login page show Chinese labels and no English word in its visible form,
+    is a wrong password answered in Chinese, and does the change-password page speak Chinese
+    (a too-short password, a changed one)?"""
+    import re
+
+    _, _, s1, _ = _logins(hub)
+    assert hub.session(s1) is not None, hub.refusal  # s1 has a password
+    page.goto(f"{hub.url}/hub/login")
+    expect(page).to_have_title("CRM Lab 客户关系管理课程")
+    form = page.locator("#login-main form")
+    expect(form.locator("h1")).to_have_text("登录 CRM Lab")
+    expect(form.locator("label[for=username_input]")).to_have_text("学号：")
+    expect(form.locator("label[for=password_input]")).to_have_text("密码：")
+    expect(form.locator("#login_submit")).to_have_value("登录")
+    expect(form.locator("#toggle_password_visibility")).to_have_attribute("title", "显示密码")
+
+    def english_words() -> list[str]:
+        visible = form.inner_text() + " " + form.locator("#login_submit").input_value()
+        return [word for word in re.findall(r"[A-Za-z]{2,}", visible) if word not in {"CRM", "Lab"}]
+
+    assert "第一次登录时" in form.inner_text()
+    assert english_words() == []
+    page.locator("input[name=username]").fill(s1)
+    page.locator("input[name=password]").fill(PASSWORD + "!")
+    page.locator("#login_submit").click()
+    expect(page.locator(".login_error")).to_have_text("学号或密码不对。忘记密码请找老师重置。")
+    expect(page.locator("input[name=username]")).to_have_value(s1)
+    assert english_words() == []
+
+    # logged in, the first-use authenticator's change-password page (named in the nav bar)
+    page.goto(f"{hub.url}/hub/login?next=/hub/auth/change-password")
+    page.locator("input[name=username]").fill(s1)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("#login_submit").click()
+    page.wait_for_url("**/hub/auth/change-password")
+    for field in ("#current_password_input", "#password_repeat_input"):
+        page.locator(field).fill(PASSWORD)
+    nav = page.locator("nav").inner_text()
+    assert "主页" in nav and "修改密码" in nav and "退出" in nav and "Logout" not in nav
+    main = page.locator("#password_input").locator("xpath=ancestor::div[contains(@class, 'container')][1]")
+    expect(main.locator("h2")).to_have_text("修改密码")
+    page.locator("#password_input").fill("abc")
+    page.locator("#login_submit").click()
+    expect(page.locator(".alert.alert-danger[role=alert]")).to_have_text("新密码太短：请设置至少 8 位的密码。")
+    page.locator("#current_password_input").fill(PASSWORD)
+    page.locator("#password_input").fill(PASSWORD)  # the same password again: refused
+    page.locator("#password_repeat_input").fill(PASSWORD)
+    page.locator("#login_submit").click()
+    expect(page.locator(".alert.alert-danger[role=alert]")).to_have_text("新密码不能与原来的密码相同。")
+    assert not re.findall(r"[A-Za-z]{2,}", main.inner_text() + page.locator("#login_submit").input_value())
+    assert hub.session(s1) is not None, hub.refusal
+
+
+@pytest.mark.slow
+def test_a_students_server_has_the_lessons_in_chinese_and_no_instructor_pages(hub):
+    """Does a student's server start as their account with every lesson copied in as their
+    own files, JupyterLab in Chinese, and no Formgrader or course list?"""
+    _, _, s1, _ = _logins(hub)
+    session = hub.session(s1)
+    hub.start_server(session, s1)
+    base = f"{hub.url}/user/{s1}"
+    listing = session.get(f"{base}/api/contents/lessons", timeout=30).json()
+    assert sorted(item["name"] for item in listing["content"]) == sorted(
+        path.name for path in (ROOT / "lessons").glob("*.ipynb"))
+    data = session.get(f"{base}/api/contents/data", timeout=30).json()
+    assert {path.name for path in (ROOT / "data").glob("*.csv")} <= {i["name"] for i in data["content"]}
+    lesson = accounts.home_of(unix_name(s1)) / "lessons" / "00_guide.ipynb"
+    assert lesson.stat().st_uid == pwd.getpwnam(unix_name(s1)).pw_uid
+    settings = session.get(f"{base}/lab/api/settings/@jupyterlab/translation-extension:plugin",
+                           timeout=30).json()
+    # the environment's overrides.json makes zh_CN the default (the browser test sees the menus)
+    assert settings["schema"]["properties"]["locale"]["default"] == "zh_CN"
+    assert session.get(f"{base}/formgrader", timeout=30).status_code == 404
+    assert session.get(f"{base}/formgraders", timeout=30).status_code == 404
+    page = session.get(f"{base}/lab", timeout=30).text
+    disabled = json.loads(page.split('"disabledExtensions": ', 1)[1].split("]", 1)[0] + "]")
+    assert {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
+            "@jupyter/nbgrader:course-list"} <= set(disabled)
+
+
+@pytest.mark.slow
+def test_a_student_gets_nothing_from_another_students_server(hub):
+    """With both servers running, does a student's session get no content from
+    /user/<classmate>/?"""
+    _, _, s1, s2 = _logins(hub)
+    other = hub.session(s2)
+    hub.start_server(other, s2)
+    assert other.get(f"{hub.url}/user/{s2}/api/contents/lessons", timeout=30).ok
+    mine = hub.session(s1)
+    for path in ("api/contents/lessons", "api/contents", "lab", "files/lessons/00_guide.ipynb"):
+        answer = mine.get(f"{hub.url}/user/{s2}/{path}", timeout=30)
+        assert answer.status_code in (403, 404) or "00_guide" not in answer.text, (path, answer.url)
+        assert "00_guide.ipynb" not in answer.text
+
+
+def _secret_lines() -> list[str]:
+    """Lines of solutions and hidden tests of every source notebook (long enough to be unique)."""
+    markers = course_markers(ROOT)
+    lines = set()
+    for path in (ROOT / "source").glob("*/*.ipynb"):
+        for cell in nbformat.read(path, as_version=4).cells:
+            for segment in markers.segments(cell.source):
+                if segment.kind in (SOLUTION, HIDDEN_TESTS):
+                    lines |= {line.strip() for line in segment.lines if len(line.strip()) > 24}
+    return sorted(lines)
+
+
+@pytest.mark.slow
+def test_a_students_account_reaches_no_secret(hub):
+    """Can the student's Unix account read the course (solutions, hidden tests, gradebook),
+    another student's home or the checkout? Does the servers' environment hold any solution
+    or hidden test?"""
+    _, _, s1, s2 = _logins(hub)
+    course = hub.root / "course"
+    source = next((course / "source" / HW).glob("*.ipynb"))
+    for command in (f"cat {source}", f"ls {course}", f"cat {course / 'gradebook.db'}",
+                    f"cat {course / 'nbgrader_config.py'}",
+                    f"ls {accounts.home_of(unix_name(s2))}",
+                    f"cat {ROOT / 'source' / HW / source.name}", f"ls {ROOT}",
+                    f"cat {hub.root / 'state' / 'hub.json'}"):
+        done = as_account(s1, command, hub.root)
+        assert done.returncode != 0 and "Permission denied" in done.stderr, command
+    # what the student may read: the environment and the public project copy
+    assert as_account(s1, f"ls {hub.root / 'env' / 'bin' / 'python'}", hub.root).returncode == 0
+    secrets_file = hub.scratch / "secret-lines.txt"
+    lines = _secret_lines()
+    assert len(lines) > 20
+    secrets_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    found = subprocess.run(["grep", "-rlF", "-f", str(secrets_file), str(hub.root / "env"),
+                            str(hub.root / "app")], capture_output=True, text=True)
+    assert found.returncode == 1 and not found.stdout, found.stdout
+
+
+# --- the whole cycle in a browser -------------------------------------------------------------
+
+
+def _log_in(page, hub, login: str) -> None:
+    assert hub.session(login) is not None, hub.refusal  # (their first login done, if not yet)
+    page.goto(f"{hub.url}/hub/login")
+    page.locator("input[name=username]").fill(login)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form [type=submit]").click()
+    page.wait_for_url(f"**/user/{login}/lab**", timeout=240_000)
+
+
+def _open_assignment_list(page):
+    menus = page.locator("#jp-menu-panel .lm-MenuBar-itemLabel")
+    expect(menus.first).to_be_visible(timeout=120_000)
+    assert all(menu in menus.all_inner_texts() for menu in CHINESE_MENUS)
+    page.locator("#jp-menu-panel .lm-MenuBar-itemLabel", has_text="Nbgrader").click()
+    page.locator(".lm-Menu-itemLabel", has_text="Assignment List").click()
+    return page
+
+
+def _instructor(hub, login: str, command: str) -> str:
+    done = as_account(login, command, hub.root, cwd="~/course")
+    assert done.returncode == 0, f"{command}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    return done.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_the_whole_cycle_through_the_hub(hub, page):
+    """Release → a student logs in on the login page, fetches in the Assignment List, answers,
+    submits → collect, crmlab autograde, feedback by the second instructor → the student
+    fetches the feedback and sees the score."""
+    from crmlab.commands.classroom import Student, student_work
+
+    t1, t2, s1, _ = _logins(hub)
+    for teacher in (t1, t2):  # their servers set up ~/course and their nbgrader settings
+        hub.start_server(hub.session(teacher), teacher)
+    _instructor(hub, t1, f"nbgrader release_assignment {HW}")
+
+    _log_in(page, hub, s1)
+    _open_assignment_list(page)
+    released = page.locator("#released_assignments_list")
+    expect(released).to_contain_text(HW, timeout=60_000)
+    released.get_by_role("button", name="Fetch").click()
+    fetched = page.locator("#fetched_assignments_list")
+    expect(fetched).to_contain_text(HW, timeout=60_000)
+
+    # the student's answers: the model answers, saved into the fetched notebook as the student
+    answered = hub.root.parent / f"{hub.root.name}-answer.ipynb"  # a folder the student can read
+    source = ROOT / "source" / HW / f"{HW}.ipynb"
+    answered.write_text(student_work(source, Student(s1, "李雷", 1.0), 0), encoding="utf-8")
+    answered.chmod(0o644)
+    try:
+        # with Exchange.path_includes_course, nbgrader fetches into <course id>/<assignment>
+        done = as_account(s1, f"cp {answered} crm-lab/{HW}/{HW}.ipynb", hub.root)
+    finally:
+        answered.unlink()
+    assert done.returncode == 0, done.stderr
+
+    fetched.get_by_role("button", name="Submit").click()
+    submitted = page.locator("#submitted_assignments_list")
+    expect(submitted).to_contain_text(HW, timeout=60_000)
+    peek = as_account(s1, f"ls {hub.root / 'exchange' / 'crm-lab' / 'inbound'}", hub.root)
+    assert peek.returncode != 0, "a student can list the classmates' submissions"
+
+    _instructor(hub, t1, f"nbgrader collect {HW}")
+    graded = _instructor(hub, t2, f"crmlab autograde {HW} --jobs 1")
+    assert "共 1 份；已评分 1 份" in graded, graded  # in the grading sandbox of nbgrader_config.py
+    _instructor(hub, t2, f"nbgrader generate_feedback {HW} && nbgrader release_feedback {HW}")
+
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{hub.root / 'course' / 'gradebook.db'}") as gradebook:
+        # nbgrader knows a student by the Unix account that submitted (as on TLJH)
+        assert gradebook.find_student(unix_name(s1)).last_name == "李雷"
+        submission = gradebook.find_submission(HW, unix_name(s1))
+        score, max_score = submission.score, submission.max_score
+    assert score > 0
+
+    page.reload()
+    _open_assignment_list(page)
+    submitted = page.locator("#submitted_assignments_list")
+    submitted.get_by_role("button", name="Fetch Feedback").click()
+    expect(submitted.get_by_text("view feedback")).to_be_visible(timeout=60_000)
+    home = accounts.home_of(unix_name(s1))
+    feedback = sorted(path for path in home.rglob(f"{HW}.html") if "feedback" in path.parts)
+    assert feedback, "no feedback in the student's folder"
+    relative = feedback[-1].relative_to(home)
+    page.goto(f"{hub.url}/user/{s1}/files/{relative}")
+    expect(page.locator("body")).to_contain_text(f"{score:g}", timeout=30_000)
+    expect(page.locator("body")).to_contain_text(f"{max_score:g}")
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_instructors_have_formgrader_over_the_shared_course(hub, page):
+    """Does an instructor's server show Formgrader with the course's assignments?"""
+    t1, *_ = _logins(hub)
+    _log_in(page, hub, t1)
+    page.goto(f"{hub.url}/user/{t1}/formgrader")
+    expect(page.locator("body")).to_contain_text(HW, timeout=60_000)
+
+
+@pytest.mark.slow
+def test_a_changed_roster_adds_and_blocks_without_touching_files(hub):
+    """Run again with one student removed and one added: is the new one let in, the removed
+    one refused (their files kept), and the others' passwords still theirs?"""
+    t1, t2, s1, s2 = _logins(hub)
+    newcomer = f"{s1[:-2]}s3"
+    assert hub.session(s1) is not None, hub.refusal  # (sets the password if not done yet)
+    assert as_account(s2, "echo 我的笔记 > notes.txt", hub.root).returncode == 0
+    hub.stop()
+    assert not leftover_processes(hub.logins)
+    roster = write_roster(hub.scratch / "名单2.csv", [(t1, "王老师", "教师"), (t2, "赵老师", "教师"),
+                                                     (s1, "李雷", "学生"), (newcomer, "新同学", "学生")])
+    hub.start(roster)
+    assert "停用 1 个" in hub.output
+    assert hub.session(s2) is None
+    assert (accounts.home_of(unix_name(s2)) / "notes.txt").read_text(encoding="utf-8") == "我的笔记\n"
+    assert hub.session(s1, PASSWORD + "!") is None and hub.session(s1) is not None
+    assert hub.session(newcomer) is not None
+
+
+@pytest.mark.slow
+def test_an_idle_server_is_stopped_by_the_culler(hub):
+    """With `--idle-minutes 0.25`, is a student's server left idle stopped by the idle culler
+    (the hub's service) within the next check, its processes gone? (Restarts the module's hub
+    with the short timeout: keep this the last test using it.)"""
+    import time
+
+    t1, t2, s1, s2 = _logins(hub)
+    hub.stop()
+    roster = write_roster(hub.scratch / "名单3.csv", [(t1, "王老师", "教师"), (t2, "赵老师", "教师"),
+                                                     (s1, "李雷", "学生"), (s2, "韩梅梅", "学生")])
+    hub.start(roster, ("--idle-minutes", "0.25"))
+    session = hub.session(s1)
+    assert session is not None, hub.refusal
+    headers = {"X-XSRFToken": session.cookies.get("_xsrf", "")}
+    answer = session.post(f"{hub.url}/hub/api/users/{s1}/server", headers=headers, timeout=60)
+    assert answer.status_code in (201, 202), answer.text
+    seen_ready, started = False, time.monotonic()
+    while time.monotonic() - started < 150:
+        servers = session.get(f"{hub.url}/hub/api/users/{s1}", headers=headers,
+                              timeout=30).json().get("servers", {})
+        if servers.get("", {}).get("ready"):
+            seen_ready = True
+        elif seen_ready and not servers:
+            break
+        time.sleep(0.5)
+    else:
+        raise AssertionError(f"the idle server was not stopped (ready: {seen_ready}):\n{hub.log()}")
+    assert f"Culling server {s1}" in hub.log(200_000)
+    deadline = time.monotonic() + 30
+    while leftover_processes({s1}) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not leftover_processes({s1})
+
+
+# --- beyond one machine: Zero to JupyterHub ---------------------------------------------------
+
+# Keys of the z2jh `jupyterhub` chart (4.x) that the values file may use, from the chart's
+# configuration reference (its values.schema.yaml); checked offline, key by key.
+Z2JH_KEYS = {
+    "": {"fullnameOverride", "nameOverride", "enabled", "imagePullSecret", "imagePullSecrets",
+         "hub", "proxy", "singleuser", "scheduling", "ingress", "prePuller", "cull", "debug",
+         "rbac", "global", "custom"},
+    "hub": {"config", "db", "extraConfig", "image", "extraEnv", "extraFiles", "cookieSecret",
+            "resources", "nodeSelector", "services", "loadRoles", "networkPolicy", "baseUrl",
+            "allowNamedServers", "concurrentSpawnLimit", "activeServerLimit", "templatePaths"},
+    "hub.db": {"type", "pvc", "url", "password", "upgrade"},
+    "singleuser": {"image", "defaultUrl", "cmd", "memory", "cpu", "storage", "extraEnv",
+                   "extraFiles", "lifecycleHooks", "profileList", "networkPolicy", "uid",
+                   "fsGid", "startTimeout", "nodeSelector", "extraLabels", "initContainers",
+                   "extraContainers", "serviceAccountName", "allowPrivilegeEscalation"},
+    "singleuser.storage": {"type", "capacity", "homeMountPath", "extraVolumes",
+                           "extraVolumeMounts", "dynamic", "static", "extraLabels"},
+    "singleuser.memory": {"limit", "guarantee"},
+    "singleuser.cpu": {"limit", "guarantee"},
+    "cull": {"enabled", "users", "adminUsers", "removeNamedServers", "timeout", "every",
+             "concurrency", "maxAge"},
+    "scheduling": {"userScheduler", "podPriority", "userPlaceholder", "corePods", "userPods"},
+    "prePuller": {"hook", "continuous", "pullProfileListImages", "extraImages", "pause",
+                  "resources", "extraTolerations", "annotations", "labels", "containerSecurityContext"},
+}
+
+
+def test_the_z2jh_values_use_the_charts_keys_and_the_roster():
+    """Does deploy/z2jh/values.yaml parse, use only the chart's keys, let in exactly the
+    example roster (教师 as admins), cull idle servers, limit each server, and share the
+    exchange the way crmlab hub does?"""
+    import yaml
+
+    values = yaml.safe_load((ROOT / "deploy" / "z2jh" / "values.yaml").read_text(encoding="utf-8"))
+    for section, keys in Z2JH_KEYS.items():
+        node = values
+        for part in filter(None, section.split(".")):
+            node = node[part]
+        assert set(node) <= keys, (section, set(node) - keys)
+
+    members = read_roster(ROOT / "deploy" / "z2jh" / "名单示例.csv")
+    auth = values["hub"]["config"]["Authenticator"]
+    assert [str(user) for user in auth["allowed_users"]] == [m.id for m in members]
+    assert set(auth["admin_users"]) == {m.id for m in members if m.is_instructor}
+    hub_config = values["hub"]["config"]
+    assert hub_config["JupyterHub"]["authenticator_class"].startswith("firstuseauthenticator")
+    assert hub_config["FirstUseAuthenticator"]["create_users"] is False
+    assert values["cull"]["enabled"] is True and values["cull"]["timeout"] > 0
+    user = values["singleuser"]
+    assert user["memory"]["limit"] and user["cpu"]["limit"]
+    assert "path_includes_course = True" in user["extraFiles"]["nbgrader-config"]["stringData"]
+    mounts = {m["mountPath"] for m in user["storage"]["extraVolumeMounts"]}
+    assert user["extraEnv"]["CRMLAB_EXCHANGE"] in mounts
+    for name, code in values["hub"]["extraConfig"].items():
+        compile(code, name, "exec")
