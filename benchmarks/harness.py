@@ -77,7 +77,7 @@ class Hub:
 
         with roster.open(encoding="utf-8-sig") as rows:
             self.logins |= {row["学号"].lower() for row in csv.DictReader(rows) if row["学号"]}
-        self.roster = roster
+        self.roster, self.extra = roster, extra
         self.https = "--self-signed" in extra or "--ssl-cert" in extra
         self.output_path = self.root.parent / f"{self.root.name}.out"
         self.process = subprocess.Popen(

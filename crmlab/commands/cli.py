@@ -280,6 +280,8 @@ def _hub_options(args: argparse.Namespace):
         raise CourseInputError("请用 --roster 给出班级名单（学号,姓名,角色）")
     if not args.idle_minutes > 0:
         raise CourseInputError("--idle-minutes 必须是正数")
+    if args.pids_limit < 16:
+        raise CourseInputError("--pids-limit 至少为 16（JupyterLab 和内核本身就要十几个进程）")
     if not args.backup_minutes > 0:
         raise CourseInputError("--backup-minutes 必须是正数")
     return HubOptions(
@@ -289,7 +291,8 @@ def _hub_options(args: argparse.Namespace):
         ssl_cert=Path(args.ssl_cert) if args.ssl_cert else None,
         ssl_key=Path(args.ssl_key) if args.ssl_key else None, self_signed=args.self_signed,
         no_https=args.no_https, teachers_can_open_servers=args.teachers_can_open_servers,
-        backup_minutes=args.backup_minutes)
+        backup_minutes=args.backup_minutes, pids_limit=args.pids_limit,
+        cgroup_root=Path(args.cgroup_root))
 
 
 def _service_command(options, args: argparse.Namespace) -> list[str]:
@@ -297,7 +300,8 @@ def _service_command(options, args: argparse.Namespace) -> list[str]:
     command = [sys.executable, "-m", "crmlab.commands.cli", "hub", "--roster", str(options.roster),
                "--root", str(options.root), "--port", str(options.port),
                "--idle-minutes", f"{args.idle_minutes:g}", "--backup-minutes", f"{args.backup_minutes:g}",
-               "--mem-limit", options.mem_limit, "--cpu-limit", f"{options.cpu_limit:g}"]
+               "--mem-limit", options.mem_limit, "--cpu-limit", f"{options.cpu_limit:g}",
+               "--pids-limit", str(options.pids_limit)]
     if options.ip:
         command += ["--ip", options.ip]
     if options.ssl_cert:
@@ -488,10 +492,13 @@ def build_parser() -> argparse.ArgumentParser:
     hub.add_argument("--mem-limit", default="2G", metavar="内存", help="每人服务器的内存上限（默认 2G）")
     hub.add_argument("--cpu-limit", type=float, default=1.0, metavar="核数",
                      help="每人服务器最多使用的 CPU 核数（默认 1）")
+    hub.add_argument("--pids-limit", type=int, default=512, metavar="个数",
+                     help="每人服务器最多同时运行的进程（含线程）数（默认 512）")
     hub.add_argument("--reset-password", metavar="学号",
                      help="给这位用户一个新的初始密码，结束他已登录的会话和服务器，然后退出")
     hub.add_argument("--yes", action="store_true", help="restore-gradebook 不再询问，直接恢复")
     hub.add_argument("--unit-dir", help=argparse.SUPPRESS)  # tests write the unit elsewhere
+    hub.add_argument("--cgroup-root", default="/sys/fs/cgroup", help=argparse.SUPPRESS)
     return parser
 
 

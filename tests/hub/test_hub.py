@@ -12,6 +12,7 @@ import grp
 import json
 import os
 import pwd
+import shutil
 import stat
 import subprocess
 import sys
@@ -433,6 +434,61 @@ def _secret_lines() -> list[str]:
 
 
 @pytest.mark.slow
+def test_a_teacher_manages_the_class_but_does_not_open_a_students_server(hub):
+    """Does a teacher (a role without access:servers) see the class on the admin page and the
+    API, but get nothing from a student's running server?"""
+    t1, _, _, s2 = _logins(hub)
+    student = hub.session(s2)
+    hub.start_server(student, s2)
+    teacher = hub.session(t1)
+    assert teacher.get(f"{hub.url}/hub/admin", timeout=30).status_code == 200
+    users = teacher.get(f"{hub.url}/hub/api/users", timeout=30,
+                        headers={"X-XSRFToken": teacher.cookies.get("_xsrf", "")})
+    assert users.ok and s2 in {user["name"] for user in users.json()}
+    for path in ("api/contents", "lab", "files/lessons/00_guide.ipynb"):
+        answer = teacher.get(f"{hub.url}/user/{s2}/{path}", timeout=30)
+        assert "00_guide" not in answer.text and answer.url.startswith(f"{hub.url}/"), path
+        assert answer.status_code in (403, 404) or "/user/" not in answer.url, (path, answer.url)
+    assert student.get(f"{hub.url}/user/{s2}/api/contents", timeout=30).ok
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_the_hubs_other_pages_speak_chinese(hub, page):
+    """Are the admin page's labels, the token page, a missing page, the logout page and the
+    spawn page's event log in Chinese?"""
+    import re
+
+    t1, *_ = _logins(hub)
+    _log_in(page, hub, t1)
+    page.goto(f"{hub.url}/hub/admin")
+    expect(page.get_by_text("全部启动")).to_be_visible(timeout=60_000)
+    for label in ("全部停止", "关闭 JupyterHub", "添加用户", "最近活动"):
+        expect(page.get_by_text(label).first).to_be_visible()
+    assert not {"Start All", "Stop All", "Add Users", "Shutdown Hub"} & set(
+        re.findall(r"[A-Z][a-z]+ [A-Z][a-z]+", page.locator("#react-admin-hook").inner_text()))
+    page.goto(f"{hub.url}/hub/token")
+    form = page.locator("#request-token-form")
+    expect(form.locator("button[type=submit]")).to_have_text("申请新的访问令牌")
+    assert re.findall(r"[A-Za-z]{3,}", form.inner_text()) == []
+    page.goto(f"{hub.url}/hub/no-such-page")
+    expect(page.locator("h1")).to_contain_text("404：找不到这个页面")
+    assert "moons" not in page.content()
+    # the spawn page's event log, while the server starts again
+    session = hub.session(t1)
+    stopped = session.delete(f"{hub.url}/hub/api/users/{t1}/server", timeout=120,
+                             headers={"X-XSRFToken": session.cookies.get("_xsrf", "")})
+    assert stopped.status_code in (202, 204), stopped.text
+    page.goto(f"{hub.url}/hub/spawn/{t1}")
+    expect(page.locator("#progress-log")).to_contain_text("已请求启动服务器", timeout=60_000)
+    assert "Server requested" not in page.locator("#progress-log").inner_text()
+    expect(page.locator("#stop-server-btn")).to_have_text("停止服务器")
+    page.wait_for_url(f"**/user/{t1}/**", timeout=240_000)
+    page.goto(f"{hub.url}/hub/logout")
+    expect(page.locator("#logout-main")).to_contain_text("你已退出 CRM Lab")
+
+
+@pytest.mark.slow
 def test_a_students_account_reaches_no_secret(hub):
     """Can the student's Unix account read the course (solutions, hidden tests, gradebook),
     another student's home or the checkout? Does the servers' environment hold any solution
@@ -553,6 +609,49 @@ def test_the_whole_cycle_through_the_hub(hub, page):
 
 
 @pytest.mark.slow
+def test_a_deleted_gradebook_is_restored_with_every_grade_and_mark(hub):
+    """While the hub runs: is a gradebook changed by a teacher (a manual mark and a comment)
+    snapshotted within seconds, and after the gradebook is deleted mid-term, does
+    `crmlab hub restore-gradebook` put back every grade and mark?"""
+    from nbgrader.api import Gradebook
+
+    from crmlab.commands.hub import backups
+
+    gradebook_path = hub.root / "course" / "gradebook.db"
+    with Gradebook(f"sqlite:///{gradebook_path}") as gradebook:
+        student = gradebook.find_student(unix_name(hub.people["s1"]))
+        assert student is not None
+        gradebook.update_or_create_student("jupyter-late-joiner", last_name="迟到的同学")
+        submissions = list(gradebook.assignment_submissions(HW))
+        grade = next(g for s in submissions for n in s.notebooks for g in n.grades)
+        grade.manual_score = 0.5
+        comment = next(c for s in submissions for n in s.notebooks for c in n.comments)
+        comment.manual_comment = "第二题的分析再具体一些。"
+        gradebook.db.commit()
+    marks = backups.marks(str(gradebook_path))
+    assert any(value[1] == 0.5 for value in marks.values())
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        snaps = backups.snapshots(hub.root)
+        if snaps and backups.marks(str(snaps[-1].path)) == marks:
+            break
+        time.sleep(1)
+    else:
+        raise AssertionError("the changed gradebook was not snapshotted")
+    gradebook_path.unlink()
+    done = subprocess.run([sys.executable, "-m", "crmlab.commands.cli", "hub", "restore-gradebook",
+                           "--root", str(hub.root), "--yes"], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert "现在没有成绩库" in done.stdout and "已恢复" in done.stdout
+    assert backups.marks(str(gradebook_path)) == marks
+    info = gradebook_path.stat()
+    assert info.st_gid == grp.getgrnam(hub.group).gr_gid and stat.S_IMODE(info.st_mode) == 0o660
+    t1, *_ = _logins(hub)
+    listed = _instructor(hub, t1, "nbgrader db student list")
+    assert "迟到的同学" in listed
+
+
+@pytest.mark.slow
 @pytest.mark.browser
 def test_instructors_have_formgrader_over_the_shared_course(hub, page):
     """Does an instructor's server show Formgrader with the course's assignments?"""
@@ -560,6 +659,136 @@ def test_instructors_have_formgrader_over_the_shared_course(hub, page):
     _log_in(page, hub, t1)
     page.goto(f"{hub.url}/user/{t1}/formgrader")
     expect(page.locator("body")).to_contain_text(HW, timeout=60_000)
+
+
+def _plant(hub, teacher: str, victim: Path, proof: Path) -> str:
+    """As a teacher's account: a line in the course's nbgrader_config.py that records who runs
+    it, and course/data replaced by a link to a folder only root may write. Returns the
+    config's original text."""
+    config = hub.root / "course" / "nbgrader_config.py"
+    original = config.read_text(encoding="utf-8")
+    line = f"import os; open({str(proof)!r}, 'a').write(f'{{os.geteuid()}}\\n')"
+    done = as_account(teacher, f"echo {json.dumps(line)} >> nbgrader_config.py && "
+                      f"mv data data.moved && ln -s {victim} data", hub.root, cwd="~/course")
+    assert done.returncode == 0, done.stderr
+    return original
+
+
+@pytest.mark.slow
+def test_a_killed_hub_is_replaced_and_root_runs_nothing_a_teacher_wrote(hub):
+    """kill -9 of crmlab hub and of JupyterHub (what a crash, or systemd's restart, leaves):
+    does a new start stop what was left (the proxy, the servers), come up, and let the student
+    log in with their password to their files? Across that start, is the teachers' planted
+    config run only by a teacher's account, never by root, and is a planted link not
+    followed?"""
+    import signal
+
+    t1, _, s1, _ = _logins(hub)
+    session = hub.session(s1)
+    hub.start_server(session, s1)
+    assert as_account(s1, "echo 期中笔记 > notes-midterm.txt", hub.root).returncode == 0
+    old_server = set(leftover_processes({s1}))
+    assert old_server
+    victim = Path(tempfile.mkdtemp(prefix="crmlab-victim-", dir="/tmp"))
+    (victim / "only-root").write_text("root's")
+    proof = Path(tempfile.mkstemp(prefix="crmlab-proof-", dir="/tmp")[1])
+    proof.chmod(0o666)
+    original = _plant(hub, t1, victim, proof)
+    try:
+        jupyterhub = int((hub.root / "state" / "jupyterhub.pid").read_text())
+        proxy = int((hub.root / "state" / "proxy.pid").read_text())
+        os.kill(hub.process.pid, signal.SIGKILL)
+        os.kill(jupyterhub, signal.SIGKILL)
+        hub.process.wait()
+        time.sleep(1)
+        assert os.path.exists(f"/proc/{proxy}") and old_server & set(leftover_processes({s1}))
+        hub.start(hub.roster, LIMITS)
+        assert "发现上次运行留下的代理" in hub.output
+        assert not old_server & set(leftover_processes({s1}))
+        session = hub.session(s1)
+        assert session is not None, hub.refusal
+        hub.start_server(session, s1)
+        notes = session.get(f"{hub.url}/user/{s1}/api/contents/notes-midterm.txt", timeout=30)
+        assert notes.ok and notes.json()["content"] == "期中笔记\n"
+        # the planted config ran (enrolling the roster), as the teacher only
+        runners = proof.read_text().split()
+        assert runners and set(runners) == {str(pwd.getpwnam(unix_name(t1)).pw_uid)}, runners
+        assert "跳过 data" in hub.output and "符号链接" in hub.output
+        assert sorted(p.name for p in victim.iterdir()) == ["only-root"]
+        assert victim.stat().st_uid == 0 and victim.stat().st_gid == 0
+        assert stat.S_IMODE(victim.stat().st_mode) == 0o700
+    finally:
+        as_account(t1, "rm -f data && mv data.moved data", hub.root, cwd="~/course")
+        (hub.root / "course" / "nbgrader_config.py").write_text(original, encoding="utf-8")
+        shutil.rmtree(victim, ignore_errors=True)
+        proof.unlink(missing_ok=True)
+
+
+LIMITS = ("--mem-limit", "300M", "--cpu-limit", "0.5", "--pids-limit", "96")
+
+
+def _in_server_group(hub, login: str, code: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run Python ``code`` as ``login``'s account inside their running server's control group."""
+    from crmlab.commands.hub.spawner import CONTROLLERS, cgroup_path
+    from crmlab.grading import cgroups
+
+    group = cgroups.existing(cgroup_path(unix_name(login)), CONTROLLERS)
+    assert set(group.folders) >= {"memory", "cpu", "pids"} or "unified" in group.folders, group
+    return subprocess.run([*group.enter_command(), "runuser", "-u", unix_name(login), "--",
+                           str(hub.root / "env" / "bin" / "python"), "-c", code],
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.mark.slow
+def test_a_servers_limits_hold_when_exceeded(hub):
+    """With --mem-limit 300M --cpu-limit 0.5 --pids-limit 96: inside a student's server's
+    control group, does starting processes stop at the limit, is a process going over the
+    memory limit killed, and does busy work on two cores get half a core?"""
+    from crmlab.commands.hub.spawner import CONTROLLERS, cgroup_path
+    from crmlab.grading import cgroups
+
+    _, _, s1, _ = _logins(hub)
+    if hub.extra != LIMITS:
+        hub.stop()
+        hub.start(hub.roster, LIMITS)
+    hub.start_server(hub.session(s1), s1)
+    group = cgroups.existing(cgroup_path(unix_name(s1)), CONTROLLERS)
+    running = len(group.pids())
+    forks = _in_server_group(hub, s1, """
+import os, time
+made = 0
+try:
+    for _ in range(200):
+        if os.fork() == 0:
+            time.sleep(20); os._exit(0)
+        made += 1
+except OSError as error:
+    print("refused", error.errno)
+print("made", made)
+""")
+    assert "refused 11" in forks.stdout, forks.stdout + forks.stderr  # EAGAIN
+    made = int(forks.stdout.split("made")[1])
+    assert 0 < made <= 96 - running, (made, running)
+    kills = group.out_of_memory_kills()
+    memory = _in_server_group(hub, s1, "block = bytearray(600 * 1024 * 1024); print('survived')")
+    assert memory.returncode != 0 and "survived" not in memory.stdout
+    assert group.out_of_memory_kills() > kills
+    cpu = _in_server_group(hub, s1, """
+import os, time
+from concurrent.futures import ProcessPoolExecutor
+def burn(seconds):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        pass
+start, before = time.monotonic(), os.times()
+with ProcessPoolExecutor(2) as pool:
+    list(pool.map(burn, [4, 4]))
+after = os.times()
+print((after.children_user + after.children_system - before.children_user
+       - before.children_system) / (time.monotonic() - start))
+""")
+    share = float(cpu.stdout.strip().splitlines()[-1])
+    assert share < 0.5 * 1.25, share  # two busy processes get about half a core together
 
 
 @pytest.mark.slow
@@ -615,6 +844,120 @@ def test_an_idle_server_is_stopped_by_the_culler(hub):
     while leftover_processes({s1}) and time.monotonic() < deadline:
         time.sleep(0.5)
     assert not leftover_processes({s1})
+
+
+def _served_certificate(port: int) -> bytes:
+    import socket
+    import ssl
+
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as raw, \
+            context.wrap_socket(raw, server_hostname="127.0.0.1") as tls_socket:
+        return tls_socket.getpeercert(binary_form=True)
+
+
+def _secure_login_in_chromium(hub, chromium, login: str) -> list[dict]:
+    """Log in over HTTPS in Chromium; the cookies it was given."""
+    context = chromium.new_context(ignore_https_errors=True, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto(f"{hub.url}/hub/login")
+        expect(page.locator("#insecure-login-warning")).to_be_hidden()
+        page.locator("input[name=username]").fill(login)
+        page.locator("input[name=password]").fill(PASSWORD)
+        page.locator("#login_submit").click()
+        page.wait_for_url("**/hub/**")
+        page.goto(f"{hub.url}/hub/home")
+        expect(page.locator("#logout")).to_be_visible(timeout=60_000)
+        return context.cookies()
+    finally:
+        context.close()
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_https_with_a_self_signed_certificate(hub, chromium):
+    """With --self-signed: is the fingerprint printed the one the hub serves, does a client that
+    trusts that certificate log in, and are the login cookies Secure?"""
+    import hashlib
+
+    from crmlab.commands.hub import tls
+
+    _, _, s1, _ = _logins(hub)
+    hub.stop()
+    hub.start(hub.roster, ("--self-signed",))
+    assert hub.url.startswith("https://")
+    cert = hub.root / "state" / "tls" / "hub.crt"
+    fingerprint = tls.fingerprint(cert)
+    assert f"    {fingerprint}" in hub.output
+    served = hashlib.sha256(_served_certificate(hub.port)).hexdigest().upper()
+    assert ":".join(served[i:i + 2] for i in range(0, 64, 2)) == fingerprint
+    hub.verify = str(cert)
+    assert hub.session(s1) is not None, hub.refusal
+    cookies = _secure_login_in_chromium(hub, chromium, s1)
+    login_cookies = [c for c in cookies if c["name"].startswith("jupyterhub-")]
+    assert login_cookies and all(c["secure"] for c in login_cookies), cookies
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_https_with_the_schools_certificate(hub, chromium, tmp_path):
+    """With --ssl-cert/--ssl-key signed by a (test) school CA: does a client trusting that CA
+    verify the hub and log in, with Secure cookies; is plain HTTP on the port refused?"""
+    import requests
+
+    _, _, s1, _ = _logins(hub)
+    ca_key, ca, key, request, cert = (tmp_path / n for n in ("ca.key", "ca.crt", "hub.key",
+                                                               "hub.csr", "hub.crt"))
+    openssl = ["openssl"]
+    for command in (
+        ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+         "-keyout", ca_key, "-out", ca, "-days", "30", "-subj", "/CN=School test CA"],
+        ["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+         "-keyout", key, "-out", request, "-subj", "/CN=127.0.0.1"],
+    ):
+        subprocess.run(openssl + [str(part) for part in command], check=True, capture_output=True)
+    extensions = tmp_path / "san.cnf"
+    extensions.write_text("subjectAltName=IP:127.0.0.1\n")
+    subprocess.run(openssl + ["x509", "-req", "-in", str(request), "-CA", str(ca), "-CAkey",
+                              str(ca_key), "-CAcreateserial", "-out", str(cert), "-days", "30",
+                              "-extfile", str(extensions)], check=True, capture_output=True)
+    hub.stop()
+    hub.start(hub.roster, ("--ssl-cert", str(cert), "--ssl-key", str(key)))
+    hub.verify = str(ca)
+    assert hub.session(s1) is not None, hub.refusal
+    with pytest.raises(requests.exceptions.SSLError):
+        requests.get(f"{hub.url}/hub/login", timeout=30)  # the system does not trust this CA
+    with pytest.raises(requests.exceptions.ConnectionError):
+        requests.get(f"http://127.0.0.1:{hub.port}/hub/login", timeout=30)
+    cookies = _secure_login_in_chromium(hub, chromium, s1)
+    assert all(c["secure"] for c in cookies if c["name"].startswith("jupyterhub-")), cookies
+
+
+@pytest.mark.slow
+def test_a_server_whose_limits_cannot_be_set_does_not_start(hub, tmp_path):
+    """Where the control groups cannot be written, is a server refused (no process of its
+    account runs) with one Chinese line in the log and on the spawn page?"""
+    from crmlab.commands.hub.spawner import NO_LIMITS
+
+    _, _, s1, _ = _logins(hub)
+    hub.stop()
+    hub.verify = True
+    hub.start(hub.roster, ("--cgroup-root", str(tmp_path)))
+    session = hub.session(s1)
+    headers = {"X-XSRFToken": session.cookies.get("_xsrf", "")}
+    message = NO_LIMITS.format(user=s1)
+    answer = session.post(f"{hub.url}/hub/api/users/{s1}/server", headers=headers, timeout=60)
+    assert answer.status_code != 201, answer.text
+    progress = session.get(f"{hub.url}/hub/api/users/{s1}/server/progress", headers=headers,
+                           timeout=60)
+    progress.encoding = "utf-8"
+    assert message in answer.text + progress.text, (answer.text, progress.text)
+    assert message in hub.log(100_000)
+    assert not leftover_processes({s1})
+    assert not session.get(f"{hub.url}/hub/api/users/{s1}", headers=headers,
+                           timeout=30).json()["servers"]
 
 
 # --- beyond one machine: Zero to JupyterHub ---------------------------------------------------

@@ -46,6 +46,8 @@ class HubOptions:
     no_https: bool = False
     teachers_can_open_servers: bool = False
     backup_minutes: float = 60
+    pids_limit: int = 512
+    cgroup_root: Path = Path("/sys/fs/cgroup")
 
     @property
     def https(self) -> bool:
@@ -126,6 +128,7 @@ def write_settings(options: HubOptions, members: list[Member], blocked: list[str
         "ssl_cert": str(options.ssl_cert or ""), "ssl_key": str(options.ssl_key or ""),
         "teachers_can_open_servers": options.teachers_can_open_servers,
         "teachers_group": accounts.INSTRUCTOR_GROUP,
+        "pids_limit": options.pids_limit, "cgroup_root": str(options.cgroup_root),
     }
     path = state / "hub.json"
     path.write_text(json.dumps(settings, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -80,6 +80,8 @@ c.Spawner.notebook_dir = "~"
 c.Spawner.default_url = "/lab"
 c.Spawner.mem_limit = settings["mem_limit"]
 c.Spawner.cpu_limit = settings["cpu_limit"]
+c.CrmlabSpawner.pids_limit = settings["pids_limit"]
+c.CrmlabSpawner.cgroup_root = settings["cgroup_root"]
 c.Spawner.http_timeout = 180  # a whole class starting at once on a small machine
 c.Spawner.start_timeout = 240
 c.Spawner.args = ["--ServerApp.terminals_enabled=True"]

@@ -2,9 +2,10 @@
 
 The hub runs as root; each user's server runs as the Unix account ``jupyter-<name>``, from the
 hub's own Python environment under ``--root`` (one every account can execute), in the user's
-home. Memory and CPU limits are set with the kernel's control groups (cgroup v1 or v2, what
-systemd does for TLJH's SystemdSpawner) when this machine lets the hub create them; every
-process of a server, its kernels included, is in its group and is stopped with it.
+home. Memory, CPU and process-count limits are set with the kernel's control groups (cgroup v1
+or v2, what systemd does for TLJH's SystemdSpawner); every process of a server, its kernels
+included, is in its group and is stopped with it. A server whose group cannot be made with all
+its limits does not start: one Chinese line in the log and on the spawn page says why.
 """
 
 from __future__ import annotations
@@ -15,13 +16,23 @@ import pwd
 from pathlib import Path
 
 from jupyterhub.spawner import LocalProcessSpawner, set_user_setuid
-from traitlets import Dict, Unicode
+from traitlets import Dict, Integer, Unicode
 
 from crmlab.commands.hub.roster import unix_name
 from crmlab.grading import cgroups
 
 CGROUP_PARENT = "crmlab-hub"
-CONTROLLERS = ("memory", "cpu")
+CONTROLLERS = ("memory", "cpu", "pids")
+NO_LIMITS = ("没有启动 {user} 的服务器：无法为它设置内存、CPU 和进程数的上限（控制组 cgroup 不可写）。"
+             "请在 root 下运行 crmlab hub，并确认 /sys/fs/cgroup 可写。")
+
+
+class LimitsUnavailable(RuntimeError):
+    """A server refused because its limits cannot be set (its message is the spawn page's)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.jupyterhub_message = message
 
 
 def cgroup_path(unix_user: str) -> str:
@@ -34,6 +45,10 @@ class CrmlabSpawner(LocalProcessSpawner):
 
     roles = Dict(help="Hub user name → 'student' or 'instructor'.").tag(config=True)
     hub_root = Unicode(help="The hub's --root folder.").tag(config=True)
+    pids_limit = Integer(512, help="Most processes (and threads) a server may run at once.").tag(
+        config=True)
+    cgroup_root = Unicode(str(cgroups.ROOT), help="Where the control groups are mounted.").tag(
+        config=True)
 
     @property
     def unix_user(self) -> str:
@@ -84,12 +99,15 @@ class CrmlabSpawner(LocalProcessSpawner):
     _cgroup: cgroups.Cgroup | None = None
 
     def _make_group(self) -> None:
-        limits = cgroups.Limits(memory=self.mem_limit or None, cpu=self.cpu_limit or None)
+        """The server's control group with all its limits, or :class:`LimitsUnavailable`."""
+        limits = cgroups.Limits(memory=self.mem_limit or None, cpu=self.cpu_limit or None,
+                                processes=self.pids_limit or None)
         self._cgroup = cgroups.create(cgroup_path(self.unix_user), CONTROLLERS, limits,
-                                      required=CONTROLLERS)
-        if self._cgroup is None and cgroups.version():
-            self.log.warning("No cgroup limits for %s: the server runs without them",
-                             self.unix_user)
+                                      root=Path(self.cgroup_root), required=CONTROLLERS)
+        if self._cgroup is None:
+            message = NO_LIMITS.format(user=self.user.name)
+            self.log.error(message)
+            raise LimitsUnavailable(message)
 
     async def start(self):
         self._make_group()
@@ -99,6 +117,7 @@ class CrmlabSpawner(LocalProcessSpawner):
         await super().stop(now=now)
         # Kill what is left of the server (kernels, terminals) and remove its group; after a
         # hub restart, the group an earlier hub made.
-        group = self._cgroup or cgroups.existing(cgroup_path(self.unix_user), CONTROLLERS)
+        group = self._cgroup or cgroups.existing(cgroup_path(self.unix_user), CONTROLLERS,
+                                                 root=Path(self.cgroup_root))
         await asyncio.to_thread(group.remove)
         self._cgroup = None
