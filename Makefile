@@ -46,7 +46,7 @@ test-fast: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/crmlab lab $(LAB_ARGS)
 
-# A class on this machine (as root): HUB_ARGS="--roster 名单.csv [--port 8000 --root /srv/crmlab]".
+# A class on this machine (as root): HUB_ARGS="--roster 名单.csv --self-signed [--port 8000 --root /srv/crmlab]".
 hub: $(STAMP) proxy
 	$(BIN)/crmlab hub $(HUB_ARGS)
 
