@@ -1,8 +1,8 @@
 """A class arriving at once: 30 students log in to `crmlab hub` and start their servers together.
 
 Runs the real command (as root, on a free loopback port, with a throw-away --root and roster),
-logs every student in on the hub's login page (first login sets the password), asks the hub for
-all servers at the same moment, and waits until each answers through the proxy. Prints the time
+logs every student in on the hub's login page (first login: the initial password and a new
+one), asks the hub for all servers at the same moment, and waits until each answers through the proxy. Prints the time
 until all are ready, the memory of each idle server (its cgroup's usage, or the RSS of its
 processes), and the failures (goal: 0). Every account, home, process and folder is removed at
 the end. `make bench-hub`; figures are noisy on a shared machine.

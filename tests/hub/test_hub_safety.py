@@ -170,11 +170,11 @@ def test_initial_passwords_are_random_one_time_and_kept_hashed(tmp_path):
     assert oct(store.path.stat().st_mode & 0o777) == oct(0o600)
     assert store.check("a", initial["a"]).must_change
     assert store.check("a", initial["b"]) is None and store.check("zz", initial["a"]) is None
-    version = store.change("a", "my-own-password")
+    store.change("a", "my-own-password")
     assert store.check("a", initial["a"]) is None and not store.check("a", "my-own-password").must_change
     assert "a" not in store.initial_passwords()
     again = store.issue("a")
-    assert store.account("a").version == version + 1 and store.check("a", "my-own-password") is None
+    assert store.check("a", "my-own-password") is None
     assert store.check("a", again).must_change
     assert problem_with("short", "short", "x", 8) == "新密码太短：请设置至少 8 位的密码。"
     assert "不一样" in problem_with("long-enough-1", "long-enough-2", "x", 8)

@@ -5,18 +5,21 @@
 - An initial password opens the account only together with a new password: the login page
   then asks for it (twice) and the initial password is void from then on.
 - ``/hub/auth/change-password`` asks for the current password before setting a new one.
-- A login session remembers its account's password version (a signed cookie) and is checked
-  again every :data:`REFRESH_SECONDS`: after ``crmlab hub --reset-password`` or a change of
-  password elsewhere, older sessions have to log in again.
+- A change of password, and ``crmlab hub --reset-password`` (through ``/hub/auth/end-sessions``,
+  open to the ``crmlab-hub`` service only), end every login session of the account: JupyterHub
+  finds a login cookie's user by the user's ``cookie_id``, which is replaced.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from jupyterhub import orm
+from jupyterhub.apihandlers.base import APIHandler
 from jupyterhub.auth import Authenticator
 from jupyterhub.handlers import BaseHandler
 from jupyterhub.handlers.login import LoginHandler
+from jupyterhub.utils import new_token
 from tornado import web
 from traitlets import Integer, Unicode
 
@@ -24,8 +27,14 @@ from crmlab.commands.hub.passwords import MIN_LENGTH, PasswordStore, problem_wit
 
 WRONG_PASSWORD = "学号或密码不对。忘记密码请找老师重置。"
 SET_NEW_PASSWORD = "这是初始密码：请再设置一个你自己的新密码（输入两次），然后登录。"
-VERSION_COOKIE = "crmlab-password-version"
-REFRESH_SECONDS = 5
+SERVICE = "crmlab-hub"
+"""The JupyterHub service ``crmlab hub`` itself calls the API as (jupyterhub_config.py)."""
+
+
+def end_sessions(handler: BaseHandler, user) -> None:
+    """Log ``user`` out everywhere: every login cookie they hold stops matching."""
+    user.orm_user.cookie_id = new_token()
+    handler.db.commit()
 
 
 class ChineseLoginHandler(LoginHandler):
@@ -68,9 +77,24 @@ class ChangePasswordHandler(BaseHandler):
         if problem:
             await self._page(result=True, alert="danger", result_message=problem)
             return
-        version = authenticator.store.change(user.name, new)
-        authenticator.remember_version(self, version)
+        authenticator.store.change(user.name, new)
+        end_sessions(self, user)
+        self.set_login_cookie(user)  # this session goes on; the others end
         await self._page(result=True, alert="success", result_message="密码已修改，下次登录请用新密码。")
+
+
+class EndSessionsHandler(APIHandler):
+    """``POST /hub/auth/end-sessions/<name>``: the crmlab-hub service ends a user's sessions."""
+
+    def post(self, name):
+        caller = self.current_user
+        if not (isinstance(caller, orm.Service) and caller.name == SERVICE):
+            raise web.HTTPError(403)
+        user = self.find_user(name)
+        if user is None:
+            raise web.HTTPError(404)
+        end_sessions(self, user)
+        self.set_status(204)
 
 
 class CrmlabAuthenticator(Authenticator):
@@ -83,10 +107,6 @@ class CrmlabAuthenticator(Authenticator):
     @property
     def store(self) -> PasswordStore:
         return PasswordStore(Path(self.state_dir))
-
-    def remember_version(self, handler, version: int) -> None:
-        handler._set_cookie(VERSION_COOKIE, str(version), encrypted=True,
-                            path=handler.hub.base_url)
 
     async def authenticate(self, handler, data):
         login = self.normalize_username(data.get("username", ""))
@@ -104,22 +124,10 @@ class CrmlabAuthenticator(Authenticator):
             if problem:
                 handler.custom_login_error = problem
                 return None
-            version = self.store.change(login, new)
+            self.store.change(login, new)
             self.log.info("%s replaced their initial password", login)
-        else:
-            version = account.version
-        self.remember_version(handler, version)
         return login
 
-    async def refresh_user(self, user, handler=None):
-        """Whether the session logged in with the account's current password."""
-        if handler is None:
-            return True
-        account = self.store.account(user.name)
-        seen = handler.get_secure_cookie(VERSION_COOKIE)
-        if account is None or account.must_change or seen is None:
-            return False
-        return seen.decode("ascii", "replace") == str(account.version)
-
     def get_handlers(self, app):
-        return [(r"/login", ChineseLoginHandler), (r"/auth/change-password", ChangePasswordHandler)]
+        return [(r"/login", ChineseLoginHandler), (r"/auth/change-password", ChangePasswordHandler),
+                (r"/auth/end-sessions/([^/]+)", EndSessionsHandler)]

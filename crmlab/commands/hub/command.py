@@ -333,7 +333,7 @@ def run_hub(options: HubOptions) -> int:
 # --- a forgotten password ------------------------------------------------------------------------
 
 
-def _api(root: Path, method: str, path: str) -> tuple[int, object]:
+def _api(root: Path, method: str, path: str, api: bool = True) -> tuple[int, object]:
     """Call the running hub's REST API as the crmlab-hub service: the HTTP status (0: no hub
     answered) and the answer's JSON."""
     state = root / "state"
@@ -342,11 +342,12 @@ def _api(root: Path, method: str, path: str) -> tuple[int, object]:
         token = (state / "service-token").read_text().strip()
     except OSError:
         return 0, None
-    url = f"http://127.0.0.1:{settings['hub_port']}/hub/api{path}"
+    url = f"http://127.0.0.1:{settings['hub_port']}/hub{'/api' if api else ''}{path}"
     request = urllib.request.Request(url, method=method, headers={"Authorization": f"token {token}"})
     try:
         with _open(request, timeout=60) as answer:
-            return answer.status, json.loads(answer.read() or b"null")
+            body = answer.read()
+            return answer.status, json.loads(body) if body else None
     except urllib.error.HTTPError as error:
         return error.code, None
     except (urllib.error.URLError, ConnectionError, TimeoutError):
@@ -364,6 +365,7 @@ def reset_password(root: Path, login: str) -> str:
     if login not in settings["members"]:
         raise CourseInputError(f"{login} 不在这个班的名单上")
     password = PasswordStore(state).issue(login)
+    _api(root, "POST", f"/auth/end-sessions/{login}", api=False)
     status, tokens = _api(root, "GET", f"/users/{login}/tokens")
     for token in (tokens or {}).get("api_tokens", []) if status == 200 else []:
         _api(root, "DELETE", f"/users/{login}/tokens/{token['id']}")

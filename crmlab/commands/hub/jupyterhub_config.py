@@ -38,13 +38,10 @@ if https:
     c.JupyterHub.cookie_options = {"secure": True}
 
 # Only the people on the roster, with the initial passwords crmlab hub handed out (no first-use
-# window); a session ends within seconds of its password being reset or changed.
-from crmlab.commands.hub.auth import REFRESH_SECONDS  # noqa: E402
-
+# window); a reset or a change of password ends the account's login sessions.
 c.JupyterHub.authenticator_class = "crmlab.commands.hub.auth.CrmlabAuthenticator"
 c.CrmlabAuthenticator.state_dir = str(state)
 c.CrmlabAuthenticator.min_password_length = settings["min_password_length"]
-c.Authenticator.auth_refresh_age = REFRESH_SECONDS
 c.Authenticator.allowed_users = set(members)
 c.Authenticator.admin_users = set()  # teachers get the role below, not JupyterHub's admin
 c.Authenticator.blocked_users = set(settings["blocked"])

@@ -6,9 +6,7 @@ the account once: the first login with it must choose a new password, and the in
 then void. Passwords are stored as bcrypt hashes in ``<root>/state/passwords.json`` (root
 only); the initial passwords not used yet are kept in plain text beside it, in
 ``initial-passwords.json`` (root only), until their owner replaces them, so that the printable
-sheet (``<root>/passwords/``) can be written again at every start. Each account has a
-``version`` that grows at every reset or change: a login session remembers the version it
-logged in with and ends when it no longer matches.
+sheet (``<root>/passwords/``) can be written again at every start.
 """
 
 from __future__ import annotations
@@ -67,7 +65,6 @@ def _read(path: Path) -> dict:
 class Account:
     hash: str
     must_change: bool
-    version: int
 
 
 class PasswordStore:
@@ -92,8 +89,7 @@ class PasswordStore:
         """A new initial password for ``login`` (their old password stops working)."""
         password = new_initial_password()
         accounts = self._accounts()
-        version = accounts.get(login, {}).get("version", 0) + 1
-        accounts[login] = {"hash": _hash(password), "must_change": True, "version": version}
+        accounts[login] = {"hash": _hash(password), "must_change": True}
         initial = self.initial_passwords()
         initial[login] = password
         _write_private(self.path, accounts)
@@ -113,17 +109,14 @@ class PasswordStore:
         account = self.account(login)
         return account if account and _matches(password, account.hash) else None
 
-    def change(self, login: str, password: str) -> int:
-        """Make ``password`` the password of ``login`` (no longer an initial one); returns the
-        account's new version."""
+    def change(self, login: str, password: str) -> None:
+        """Make ``password`` the password of ``login`` (no longer an initial one)."""
         accounts = self._accounts()
-        version = accounts.get(login, {}).get("version", 0) + 1
-        accounts[login] = {"hash": _hash(password), "must_change": False, "version": version}
+        accounts[login] = {"hash": _hash(password), "must_change": False}
         _write_private(self.path, accounts)
         initial = self.initial_passwords()
         if initial.pop(login, None) is not None:
             _write_private(self.initial_path, initial)
-        return version
 
 
 MIN_LENGTH = 8
