@@ -12,6 +12,7 @@ import grp
 import json
 import os
 import pwd
+import shlex
 import shutil
 import stat
 import subprocess
@@ -665,7 +666,7 @@ def _plant(hub, teacher: str, victim: Path, proof: Path) -> str:
     config = hub.root / "course" / "nbgrader_config.py"
     original = config.read_text(encoding="utf-8")
     line = f"import os; open({str(proof)!r}, 'a').write(f'{{os.geteuid()}}\\n')"
-    done = as_account(teacher, f"echo {json.dumps(line)} >> nbgrader_config.py && "
+    done = as_account(teacher, f"printf '%s\\n' {shlex.quote(line)} >> nbgrader_config.py && "
                       f"mv data data.moved && ln -s {victim} data", hub.root, cwd="~/course")
     assert done.returncode == 0, done.stderr
     return original

@@ -57,6 +57,7 @@ STUDENT_OFF_LAB = ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-ass
 STUDENT_OFF_SERVER = ("nbgrader.server_extensions.formgrader",
                       "nbgrader.server_extensions.course_list")
 
+GRADEBOOK_FILE = "gradebook.db"
 COURSE_DIR_MODE = 0o2770
 COURSE_FILE_MODE = 0o660
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", "*.egg-info")
@@ -247,6 +248,8 @@ def prepare_course(root: Path, members: list[Member], checkout: Path = CHECKOUT,
     as_instructor(root, members, [
         {"id": member.unix_name, "name": member.name} for member in members
         if not member.is_instructor])
+    # SQLite makes a new database 0644 whatever the umask: every instructor writes the gradebook
+    _give_to_instructors(course, [Path(GRADEBOOK_FILE)], gid)
     return made
 
 
