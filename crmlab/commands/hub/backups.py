@@ -20,9 +20,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from crmlab.commands.hub import safefs
+from crmlab.grading.gradebook import GRADEBOOK_FILE as GRADEBOOK
 from crmlab.rules.checks import CourseInputError
 
-GRADEBOOK = "gradebook.db"
 HUB_DATABASE = "jupyterhub.sqlite"
 STAMP = "%Y%m%d-%H%M%S"
 KEEP_ALL = timedelta(hours=1)

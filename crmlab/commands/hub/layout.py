@@ -36,6 +36,7 @@ from crmlab.commands.hub import safefs
 from crmlab.commands.hub.accounts import INSTRUCTOR_GROUP
 from crmlab.commands.hub.roster import Member
 from crmlab.commands.hub.singleuser import project_files
+from crmlab.grading.gradebook import GRADEBOOK_FILE
 from crmlab.rules.checks import CourseInputError
 
 CHECKOUT = Path(__file__).resolve().parents[3]
@@ -57,7 +58,6 @@ STUDENT_OFF_LAB = ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-ass
 STUDENT_OFF_SERVER = ("nbgrader.server_extensions.formgrader",
                       "nbgrader.server_extensions.course_list")
 
-GRADEBOOK_FILE = "gradebook.db"
 COURSE_DIR_MODE = 0o2770
 COURSE_FILE_MODE = 0o660
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", "*.egg-info")
