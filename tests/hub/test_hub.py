@@ -614,17 +614,16 @@ def test_a_deleted_gradebook_is_restored_with_every_grade_and_mark(hub):
     from nbgrader.api import Gradebook
 
     from crmlab.commands.hub import backups
+    from crmlab.grading.environment import use_environment
 
     gradebook_path = hub.root / "course" / "gradebook.db"
+    use_environment()
     with Gradebook(f"sqlite:///{gradebook_path}") as gradebook:
-        student = gradebook.find_student(unix_name(hub.people["s1"]))
-        assert student is not None
         gradebook.update_or_create_student("jupyter-late-joiner", last_name="迟到的同学")
-        submissions = list(gradebook.assignment_submissions(HW))
-        grade = next(g for s in submissions for n in s.notebooks for g in n.grades)
-        grade.manual_score = 0.5
-        comment = next(c for s in submissions for n in s.notebooks for c in n.comments)
-        comment.manual_comment = "第二题的分析再具体一些。"
+        submission = gradebook.update_or_create_submission(HW, unix_name(hub.people["s2"]))
+        notebook = submission.notebooks[0]
+        notebook.grades[0].manual_score = 0.5
+        notebook.comments[0].manual_comment = "第二题的分析再具体一些。"
         gradebook.db.commit()
     marks = backups.marks(str(gradebook_path))
     assert any(value[1] == 0.5 for value in marks.values())
@@ -645,8 +644,8 @@ def test_a_deleted_gradebook_is_restored_with_every_grade_and_mark(hub):
     info = gradebook_path.stat()
     assert info.st_gid == grp.getgrnam(hub.group).gr_gid and stat.S_IMODE(info.st_mode) == 0o660
     t1, *_ = _logins(hub)
-    listed = _instructor(hub, t1, "nbgrader db student list")
-    assert "迟到的同学" in listed
+    listed = as_account(t1, "nbgrader db student list", hub.root, cwd=str(hub.root / "course"))
+    assert listed.returncode == 0 and "迟到的同学" in listed.stdout, listed.stderr[-2000:]
 
 
 @pytest.mark.slow
