@@ -666,7 +666,8 @@ def _plant(hub, teacher: str, victim: Path, proof: Path) -> str:
     original = config.read_text(encoding="utf-8")
     line = f"import os; open({str(proof)!r}, 'a').write(f'{{os.geteuid()}}\\n')"
     done = as_account(teacher, f"printf '%s\\n' {shlex.quote(line)} >> nbgrader_config.py && "
-                      f"mv data data.moved && ln -s {victim} data", hub.root, cwd="~/course")
+                      f"mv data data.moved && ln -s {victim} data", hub.root,
+                      cwd=str(hub.root / "course"))
     assert done.returncode == 0, done.stderr
     return original
 
@@ -715,7 +716,7 @@ def test_a_killed_hub_is_replaced_and_root_runs_nothing_a_teacher_wrote(hub):
         assert victim.stat().st_uid == 0 and victim.stat().st_gid == 0
         assert stat.S_IMODE(victim.stat().st_mode) == 0o700
     finally:
-        as_account(t1, "rm -f data && mv data.moved data", hub.root, cwd="~/course")
+        as_account(t1, "rm -f data && mv data.moved data", hub.root, cwd=str(hub.root / "course"))
         (hub.root / "course" / "nbgrader_config.py").write_text(original, encoding="utf-8")
         shutil.rmtree(victim, ignore_errors=True)
         proof.unlink(missing_ok=True)
