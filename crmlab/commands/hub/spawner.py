@@ -101,7 +101,7 @@ class CrmlabSpawner(LocalProcessSpawner):
     def _make_group(self) -> None:
         """The server's control group with all its limits, or :class:`LimitsUnavailable`."""
         limits = cgroups.Limits(memory=self.mem_limit or None, cpu=self.cpu_limit or None,
-                                processes=self.pids_limit or None)
+                                processes=self.pids_limit or None, no_swap=True)
         self._cgroup = cgroups.create(cgroup_path(self.unix_user), CONTROLLERS, limits,
                                       root=Path(self.cgroup_root), required=CONTROLLERS)
         if self._cgroup is None:
