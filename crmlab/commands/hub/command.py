@@ -127,7 +127,6 @@ def write_settings(options: HubOptions, members: list[Member], blocked: list[str
         "cpu_limit": options.cpu_limit, "min_password_length": options.min_password_length,
         "ssl_cert": str(options.ssl_cert or ""), "ssl_key": str(options.ssl_key or ""),
         "teachers_can_open_servers": options.teachers_can_open_servers,
-        "teachers_group": accounts.INSTRUCTOR_GROUP,
         "pids_limit": options.pids_limit, "cgroup_root": str(options.cgroup_root),
     }
     path = state / "hub.json"
@@ -230,8 +229,7 @@ def _no_parent_left() -> None:
 
 def start_hub(options: HubOptions) -> subprocess.Popen:
     log = options.root / "logs" / "jupyterhub.log"
-    env = environment(CRMLAB_HUB_ROOT=str(options.root), PYTHONUNBUFFERED="1",
-                      CRMLAB_HUB_GROUP=accounts.INSTRUCTOR_GROUP)
+    env = environment(CRMLAB_HUB_ROOT=str(options.root), PYTHONUNBUFFERED="1")
     return subprocess.Popen(
         [sys.executable, "-m", "jupyterhub", "-f", str(CONFIG)], cwd=options.root / "state",
         env=env, stdout=log.open("a"), stderr=subprocess.STDOUT, start_new_session=True,

@@ -49,7 +49,7 @@ c.Authenticator.allow_existing_users = False
 
 # Roles: teachers see the class and start or stop servers, but open a student's server (and run
 # with their cookies whatever page it serves) only with --teachers-can-open-servers.
-# crmlab hub itself (--reset-password) stops a server and revokes its tokens through the API.
+# crmlab hub itself (--reset-password) ends sessions, revokes tokens and stops a server.
 teachers = sorted(name for name, role in members.items() if role == "instructor")
 teacher_scopes = ["admin-ui", "list:users", "read:users", "read:users:activity", "read:servers",
                   "servers"]
@@ -63,7 +63,8 @@ roles = [
 ]
 services = [{"name": "crmlab-hub", "api_token": (state / "service-token").read_text().strip()}]
 
-# The hub's own pages (login, home, starting, errors, change password) in Chinese: the
+# The hub's own pages (login, home, starting, errors, 404, logout, change password, tokens,
+# the admin page's labels) in Chinese: the
 # course's templates extend JupyterHub's ("templates/page.html" is JupyterHub's own).
 c.JupyterHub.template_paths = [str(Path(__file__).with_name("templates"))]
 c.JupyterHub.template_vars = {"min_password_length": settings["min_password_length"]}
