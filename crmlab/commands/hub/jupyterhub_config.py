@@ -64,8 +64,8 @@ roles = [
 services = [{"name": "crmlab-hub", "api_token": (state / "service-token").read_text().strip()}]
 
 # The hub's own pages (login, home, starting, errors, 404, logout, change password, tokens,
-# the admin page's labels) in Chinese: the
-# course's templates extend JupyterHub's ("templates/page.html" is JupyterHub's own).
+# the admin page's labels) in Chinese: the course's templates extend JupyterHub's
+# ("templates/page.html" is JupyterHub's own).
 c.JupyterHub.template_paths = [str(Path(__file__).with_name("templates"))]
 c.JupyterHub.template_vars = {"min_password_length": settings["min_password_length"]}
 
