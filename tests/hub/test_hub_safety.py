@@ -63,6 +63,7 @@ def test_root_changes_nothing_through_a_planted_link(planted):
     assert _unchanged(victim)
 
 
+@pytest.mark.slow
 def test_copying_the_course_in_skips_a_linked_folder(planted, capsys):
     """Does copying the project's course files into a course whose release/ is a link to
     elsewhere write nothing there, say so, and still copy the rest?"""
@@ -97,6 +98,7 @@ def _machine_address() -> str:
             return "192.0.2.2"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("ip", ["", "0.0.0.0", "::", "MACHINE"])
 def test_plain_http_off_loopback_is_refused_in_one_chinese_line(tmp_path, ip):
     """Does `crmlab hub` asked to listen off loopback without a certificate exit 1 with one
@@ -266,6 +268,7 @@ def _gradebook(path: Path) -> None:
         gradebook.db.commit()
 
 
+@pytest.mark.slow
 def test_a_deleted_gradebook_is_restored_with_every_grade_and_mark(tmp_path, capsys):
     """Snapshot a gradebook, delete it mid-term, restore it: are every score, manual mark, extra
     credit and comment back, is the difference shown first, and is the file the teachers'?"""
@@ -289,6 +292,7 @@ def test_a_deleted_gradebook_is_restored_with_every_grade_and_mark(tmp_path, cap
     assert oct(gradebook.stat().st_mode & 0o777) == oct(0o660)
 
 
+@pytest.mark.slow
 def test_a_changed_gradebook_is_snapshotted_and_old_snapshots_thinned(tmp_path):
     """Is a gradebook snapshotted again once it changed and settled (not before), and are
     snapshots kept all for an hour, hourly for a day, daily for a semester?"""
