@@ -18,7 +18,7 @@ from jupyterhub import orm
 from jupyterhub.apihandlers.base import APIHandler
 from jupyterhub.auth import Authenticator
 from jupyterhub.handlers import BaseHandler
-from jupyterhub.handlers.login import LoginHandler
+from jupyterhub.handlers.login import LoginHandler, LogoutHandler
 from jupyterhub.utils import new_token
 from tornado import web
 from traitlets import Integer, Unicode
@@ -51,6 +51,14 @@ class ChineseLoginHandler(LoginHandler):
             login_error = WRONG_PASSWORD
         return super()._render(login_error, username,
                                new_password_required=self.new_password_required, **kwargs)
+
+
+class ChineseLogoutHandler(LogoutHandler):
+    """Logging out ends on the course's page saying so (JupyterHub goes straight back to the
+    login page unless it logs people in automatically)."""
+
+    async def render_logout_page(self):
+        self.finish(await self.render_template("logout.html"))
 
 
 class ChangePasswordHandler(BaseHandler):
@@ -129,5 +137,6 @@ class CrmlabAuthenticator(Authenticator):
         return login
 
     def get_handlers(self, app):
-        return [(r"/login", ChineseLoginHandler), (r"/auth/change-password", ChangePasswordHandler),
+        return [(r"/login", ChineseLoginHandler), (r"/logout", ChineseLogoutHandler),
+                (r"/auth/change-password", ChangePasswordHandler),
                 (r"/auth/end-sessions/([^/]+)", EndSessionsHandler)]
