@@ -100,7 +100,7 @@ def self_signed(folder: Path, ip: str) -> tuple[Path, Path]:
         ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
          "-nodes", "-days", str(SELF_SIGNED_DAYS), "-keyout", str(key), "-out", str(cert),
          "-subj", f"/CN={socket.gethostname() or 'crmlab-hub'}/O=CRM Lab",
-         "-addext", f"subjectAltName={alt}", "-addext", "basicConstraints=critical,CA:FALSE",
+         "-addext", f"subjectAltName={alt}",
          "-addext", "extendedKeyUsage=serverAuth"],
         capture_output=True, text=True)
     if done.returncode != 0:
