@@ -928,6 +928,10 @@ def test_https_with_the_schools_certificate(hub, chromium, tmp_path):
                               "-extfile", str(extensions)], check=True, capture_output=True)
     hub.stop()
     hub.start(hub.roster, ("--ssl-cert", str(cert), "--ssl-key", str(key)))
+    import ssl
+
+    served = _served_certificate(hub.port)
+    assert served == ssl.PEM_cert_to_DER_cert(cert.read_text()), "the hub serves another certificate"
     hub.verify = str(ca)
     assert hub.session(s1) is not None, hub.refusal
     with pytest.raises(requests.exceptions.SSLError):
