@@ -145,6 +145,7 @@ class Hub:
     def login(self, login: str, password: str, **more: str) -> tuple[requests.Session, requests.Response]:
         """Post the login form as a browser does: the session and the hub's answer."""
         session = requests.Session()
+        session.trust_env = False  # REQUESTS_CA_BUNDLE would win over session.verify
         session.verify = self.verify
         session.get(f"{self.url}/hub/login", timeout=30)
         answer = session.post(f"{self.url}/hub/login?next=", allow_redirects=False, timeout=60,
