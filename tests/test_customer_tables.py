@@ -91,9 +91,7 @@ def expected(tmp_path_factory) -> list[str]:
     grade` (and the same as grading the validated sample directly)."""
     folder = tmp_path_factory.mktemp("true_false")
     path = save(spelled("True", "False"), folder / "tf.csv", "utf-8")
-    with pytest.MonkeyPatch.context():
-        code = main(["grade", str(path), "--out", str(folder / "out.csv")])
-    assert code == 0
+    assert main(["grade", str(path), "--out", str(folder / "out.csv")]) == 0
     levels = read_table(folder / "out.csv")["level"].tolist()
     assert levels == load_customers(DATA_DIR / "customers.csv").graded()["level"][:FIRST].tolist()
     assert len(set(levels)) >= 3
