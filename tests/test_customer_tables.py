@@ -18,7 +18,14 @@ from openpyxl import Workbook
 
 from crmlab import reports
 from crmlab.commands.cli import main
-from crmlab.data import DATA_DIR, CustomerTable, DataValidationError, load_customers, read_table
+from crmlab.data import (
+    DATA_DIR,
+    CustomerTable,
+    DataValidationError,
+    load_customers,
+    read_table,
+    write_table,
+)
 from crmlab.reports import ReportParameterError
 from tests.notebooks import problems
 
@@ -205,6 +212,19 @@ def test_an_existing_result_is_kept_when_the_input_is_bad(capsys, tmp_path):
     code, _, _ = grade(capsys, str(customer_file(tmp_path, "utf-8", table)), "--out", str(out))
     assert code == 1 and out.read_bytes() == b"earlier"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["客户.csv", "结果.csv"]
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_a_failed_write_leaves_no_half_written_file(tmp_path, suffix):
+    """Does a result that cannot be written (Excel has no time zones) leave no file behind,
+    where pandas' Excel writer used to close a half-written workbook under the name?"""
+    table = pd.DataFrame({"level": ["A", "B"],
+                          "when": pd.Timestamp("2025-12-31", tz="Asia/Shanghai")})
+    if suffix == ".csv":
+        table = table.assign(level=[object(), "\udcff"])  # not encodable as UTF-8
+    with pytest.raises((ValueError, UnicodeError)):
+        write_table(table, tmp_path / f"结果{suffix}")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_an_empty_yes_no_cell_is_named(tmp_path):
