@@ -48,12 +48,13 @@ def sample_typed(count: int = FIRST) -> pd.DataFrame:
     table = pd.read_csv(DATA_DIR / "customers.csv", encoding="utf-8-sig",
                         dtype={"customer_id": str}).head(count)
     assert all(table[column].dtype == bool for column in FLAGS)
+    assert all(table[column].any() and not table[column].all() for column in FLAGS)
     return table
 
 
-def spelled(yes: object, no: object, table: pd.DataFrame | None = None) -> pd.DataFrame:
-    """``table`` (the sample's first customers) with the yes/no columns spelled ``yes``/``no``."""
-    table = (sample_typed() if table is None else table).copy()
+def spelled(yes: object, no: object) -> pd.DataFrame:
+    """The sample's first customers with the yes/no columns spelled ``yes`` / ``no``."""
+    table = sample_typed()
     for column in FLAGS:
         table[column] = table[column].map({True: yes, False: no}).astype(object)
     return table
