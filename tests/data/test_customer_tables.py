@@ -27,7 +27,7 @@ from crmlab.data import (
     write_table,
 )
 from crmlab.reports import ReportParameterError
-from tests.notebooks import problems
+from tests.support.notebooks import problems
 
 FLAGS = ("listed", "malicious_arrears")
 FIRST = 40
