@@ -110,7 +110,7 @@ def test_a_grouped_table_may_keep_the_group_as_a_column_but_not_miss_a_group():
 
 @pytest.mark.parametrize(("function", "words"), [
     (lambda score: "推荐者" if score >= 9 else "中立者" if score > 7 else "贬损者",
-     "nps_group(7) 交回的结果是 '贬损者'，应当是 '中立者'。"),
+     "nps_group(7) 返回的结果是 '贬损者'，应当是 '中立者'。"),
     (lambda score: "推荐者" if score >= 9 else "中立者" if score >= 7 else "贬损者",
      "nps_group(-1) 应当用 raise ValueError"),
     (lambda score: {"推荐": 1}[score], "用 nps_group(10) 调用你的函数时出错：KeyError：10"),
