@@ -35,7 +35,7 @@ BUILTINS = set(dir(builtins))
 
 def constructs(source: str) -> set[str]:
     """What a beginner must have seen to read ``source``: its node types (``For``, ``Not``,
-    ``GeneratorExp`` …), chained comparisons, unpacking, methods and attributes (``.all``),
+    ``GeneratorExp`` …), chained comparisons, unpacking (and ``_`` for a value not used), methods and attributes (``.all``),
     builtins (``isinstance()``), keyword arguments (``axis=``), item assignment and f-string
     format specs."""
     found: set[str] = set()
@@ -49,6 +49,8 @@ def constructs(source: str) -> set[str]:
             found.add("unpacking")
         if isinstance(node, ast.Attribute):
             found.add(f".{node.attr}")
+        if isinstance(node, ast.Name) and node.id == "_":
+            found.add("_ for an unused value")
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in BUILTINS:
             found.add(f"{node.id}()")
         if isinstance(node, ast.keyword) and node.arg:

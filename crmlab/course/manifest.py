@@ -325,7 +325,8 @@ def study_path(course: Manifest, assignments: dict[str, Assignment]) -> str:
     lines = ["| 顺序 | 课件 | 学完后做 |", "|---|---|---|"]
     for step, lesson in enumerate(course.lessons, start=1):
         after = _after(lesson, _follows(lesson, by_lesson), assignments, notes)
-        lines.append(f"| {step} | `{lesson.stem}` {lesson.title} | {after} |")
+        part = f"（{PARTS[lesson.part]}）" if lesson.part else ""
+        lines.append(f"| {step} | `{lesson.stem}` {lesson.title}{part} | {after} |")
     return "\n".join(lines)
 
 
