@@ -15,7 +15,8 @@ from crmlab.widgets import Exercise
 from crmlab.widgets.exercise import CodeExercise
 
 CUSTOMERS = load_sample("customers")
-MAKERS = CUSTOMERS[(CUSTOMERS["industry"] == "制造") & (CUSTOMERS["order_amount"] > 100)]
+MAKERS = CUSTOMERS[(CUSTOMERS["industry"] == "制造") & (CUSTOMERS["order_amount"] > 100)
+                   & (CUSTOMERS["overdue_count"] == 0)]
 
 
 def nps_right(score):
