@@ -15,8 +15,8 @@ import pytest
 
 from crmlab.course.assignments import load_assignments
 from crmlab.course.manifest import load_course
-from crmlab.course.notebook import Role, role
-from tests.course import ROOT
+from crmlab.grading.notebook import Role, role
+from tests.support import ROOT
 
 COURSE = load_course()
 ASSIGNMENTS = load_assignments(ROOT)
