@@ -158,10 +158,10 @@ def _cmd_data_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_grade(args: argparse.Namespace) -> int:
-    from crmlab.data import read_table, write_table
-    from crmlab.rules.grading import RESULT_LABELS, grade_any
+    from crmlab.data import load_customers, write_table
+    from crmlab.rules.grading import RESULT_LABELS
 
-    graded = grade_any(read_table(args.file, sheet=args.sheet))
+    graded = load_customers(args.file, sheet=args.sheet).graded()
     counts = graded["level"].value_counts().reindex(list("ABCDE"), fill_value=0)
     _print(f"已为 {len(graded)} 位客户分级（{RESULT_LABELS['level']}）：")
     _print("  " + "  ".join(f"{level} 级 {n} 位" for level, n in counts.items()))

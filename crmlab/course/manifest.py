@@ -28,9 +28,11 @@ BANKS = Path("crmlab") / "exercises" / "banks"
 BANK_NAME = re.compile(r"(lesson|exercises)(\d\d)\.yml")
 LESSON_FILE = re.compile(r"(\d\d)_[a-z0-9_]+\.ipynb")
 ASSIGNMENT_ID = re.compile(r"hw\d\d_[a-z0-9_]+")
-LESSON_KEYS = {"number", "file", "title", "topics", "tasks", "banks", "prepares"}
+LESSON_KEYS = {"number", "part", "file", "title", "topics", "tasks", "banks", "prepares"}
 ASSIGNMENT_KEYS = {"id", "note"}
 DIGITS = "零一二三四五六七八九"
+PARTS = {1: "上", 2: "下"}
+"""A lesson too long for one class is taught in two parts: two entries with one number."""
 
 
 def chinese_number(number: int) -> str:
@@ -50,6 +52,8 @@ class Lesson:
     tasks: str = ""
     banks: tuple[str, ...] = ()
     prepares: tuple[str, ...] = ()
+    part: int = 0
+    """1 or 2 for a lesson taught in two parts (第三课（上）, 第三课（下）), else 0."""
 
     @property
     def id(self) -> str:
@@ -61,9 +65,18 @@ class Lesson:
         return Path(self.file).stem
 
     @property
+    def label(self) -> str:
+        """The lesson's number as tables show it: ``04``, or ``03（上）`` for a part."""
+        return self.id + (f"（{PARTS[self.part]}）" if self.part else "")
+
+    @property
     def heading(self) -> str:
-        """The notebook's own heading: ``第四课 客户信用评估与控制`` (lesson 0: its title)."""
-        return self.title if self.number == 0 else f"第{chinese_number(self.number)}课 {self.title}"
+        """The notebook's own heading: ``第四课 客户信用评估与控制``, ``第三课（上） …`` for a
+        part (lesson 0: its title)."""
+        if self.number == 0:
+            return self.title
+        part = f"（{PARTS[self.part]}）" if self.part else ""
+        return f"第{chinese_number(self.number)}课{part} {self.title}"
 
 
 @dataclass(frozen=True)
@@ -78,14 +91,20 @@ class Manifest:
     assignments: tuple[CourseAssignment, ...]
 
     def lesson(self, number: int) -> Lesson:
-        for lesson in self.lessons:
-            if lesson.number == number:
-                return lesson
-        raise CourseInputError(f"课程清单中没有第 {number} 课（有第 0–{self.lessons[-1].number} 课）")
+        """The lesson with this number (its first part, for a lesson taught in two parts)."""
+        return self.parts(number)[0]
+
+    def parts(self, number: int) -> list[Lesson]:
+        """The notebooks of lesson ``number``: one, or its two parts in order."""
+        found = [lesson for lesson in self.lessons if lesson.number == number]
+        if not found:
+            raise CourseInputError(f"课程清单中没有第 {number} 课（有第 0–{self.lessons[-1].number} 课）")
+        return found
 
     @property
     def numbers(self) -> list[int]:
-        return [lesson.number for lesson in self.lessons]
+        """The lesson numbers in order, each once (a lesson in two parts has one number)."""
+        return list(dict.fromkeys(lesson.number for lesson in self.lessons))
 
     @property
     def assignment_ids(self) -> list[str]:
@@ -93,7 +112,8 @@ class Manifest:
 
     def banks(self, kind: str) -> list[int]:
         """The lessons that have a bank of this kind (``lesson`` or ``exercises``), in order."""
-        return [lesson.number for lesson in self.lessons if f"{kind}{lesson.id}.yml" in lesson.banks]
+        return list(dict.fromkeys(lesson.number for lesson in self.lessons
+                                  if f"{kind}{lesson.id}.yml" in lesson.banks))
 
 
 # --- reading and checking the manifest --------------------------------------------------------
@@ -127,9 +147,13 @@ def _lesson(entry: object, index: int) -> Lesson:
     if unknown:
         raise CourseInputError(f"{where}有未知的字段：{'、'.join(map(str, unknown))}；"
                                f"可用的字段：{'、'.join(sorted(LESSON_KEYS))}")
+    part = entry.get("part", 0)
+    if part not in (0, *PARTS) or isinstance(part, bool):
+        raise CourseInputError(f"{where}的「part」应当是 1（上）或 2（下），现在是 {part!r}")
     lesson = Lesson(number=number, file=_text(entry, "file", where), title=_text(entry, "title", where),
                     topics=_text(entry, "topics", where), tasks=_text(entry, "tasks", where, False),
-                    banks=_names(entry, "banks", where), prepares=_names(entry, "prepares", where))
+                    banks=_names(entry, "banks", where), prepares=_names(entry, "prepares", where),
+                    part=part)
     match = LESSON_FILE.fullmatch(lesson.file)
     if not match or int(match.group(1)) != number:
         raise CourseInputError(f"{where}的文件名「{lesson.file}」应当是 {lesson.id}_英文小写名.ipynb")
@@ -162,10 +186,20 @@ def parse_course(data: object) -> Manifest:
     lessons = tuple(_lesson(entry, index) for index, entry in enumerate(data["lessons"], start=1))
     assignments = tuple(_assignment(entry, index)
                         for index, entry in enumerate(data.get("assignments") or [], start=1))
-    for expected, lesson in enumerate(lessons):
+    expected = 0
+    for index, lesson in enumerate(lessons):
+        if lesson.part == 2:  # the second part of the lesson before it
+            before = lessons[index - 1] if index else None
+            if before is None or before.number != lesson.number or before.part != 1:
+                raise CourseInputError(f"课程清单第 {index + 1} 项是第 {lesson.number} 课（下），"
+                                       f"它的前一项应当是第 {lesson.number} 课（上）（part: 1）")
+            continue
         if lesson.number != expected:
-            raise CourseInputError(f"课程清单的课应当从第 0 课起按顺序排列、不留空号：第 {expected + 1} 项"
+            raise CourseInputError(f"课程清单的课应当从第 0 课起按顺序排列、不留空号：第 {index + 1} 项"
                                    f"应当是第 {expected} 课，现在是第 {lesson.number} 课")
+        if lesson.part == 1 and (index + 1 == len(lessons) or lessons[index + 1].part != 2):
+            raise CourseInputError(f"课程清单中第 {lesson.number} 课（上）之后应当是第 {lesson.number} 课（下）（part: 2）")
+        expected += 1
     ids = [a.id for a in assignments]
     twice = sorted({i for i in ids if ids.count(i) > 1})
     if twice:
@@ -247,6 +281,11 @@ def _prepares(lesson: Lesson, assignments: dict[str, Assignment]) -> str:
     return f"（为{'、'.join(_short(assignments[i]) for i in lesson.prepares)}做准备）"
 
 
+def _follows(lesson: Lesson, by_lesson: dict[int, list[Assignment]]) -> list[Assignment]:
+    """The assignments after this notebook: a lesson's assignments follow its last part."""
+    return [] if lesson.part == 1 else by_lesson[lesson.number]
+
+
 def _after(lesson: Lesson, follow: list[Assignment], assignments: dict[str, Assignment],
            notes: dict[str, str]) -> str:
     """What to do after a lesson: its assignments' folders, or its tasks."""
@@ -262,8 +301,8 @@ def lesson_map(course: Manifest, assignments: dict[str, Assignment]) -> str:
     notes = {a.id: a.note for a in course.assignments}
     lines = ["## 课程地图", "", "| 课次 | 主题 | 主要内容 | 课后作业 |", "|---|---|---|---|"]
     for lesson in course.lessons[1:]:
-        after = _after(lesson, by_lesson[lesson.number], assignments, notes)
-        lines.append(f"| {lesson.id} | {lesson.title} | {lesson.topics} | {after} |")
+        after = _after(lesson, _follows(lesson, by_lesson), assignments, notes)
+        lines.append(f"| {lesson.label} | {lesson.title} | {lesson.topics} | {after} |")
     return "\n".join(lines)
 
 
@@ -272,10 +311,10 @@ def readme_table(course: Manifest, assignments: dict[str, Assignment]) -> str:
     by_lesson = following(course, assignments)
     lines = ["| 课 | 内容 | 作业 |", "|---|---|---|"]
     for lesson in course.lessons:
-        homework = "、".join(a.id for a in by_lesson[lesson.number])
+        homework = "、".join(a.id for a in _follows(lesson, by_lesson))
         if lesson.prepares:
             homework = f"为 {'、'.join(lesson.prepares)} 做准备"
-        lines.append(f"| {lesson.id} | {lesson.title} | {homework} |".replace("|  |", "| |"))
+        lines.append(f"| {lesson.label} | {lesson.title} | {homework} |".replace("|  |", "| |"))
     return "\n".join(lines)
 
 
@@ -285,8 +324,9 @@ def study_path(course: Manifest, assignments: dict[str, Assignment]) -> str:
     notes = {a.id: a.note for a in course.assignments}
     lines = ["| 顺序 | 课件 | 学完后做 |", "|---|---|---|"]
     for step, lesson in enumerate(course.lessons, start=1):
-        after = _after(lesson, by_lesson[lesson.number], assignments, notes)
-        lines.append(f"| {step} | `{lesson.stem}` {lesson.title} | {after} |")
+        after = _after(lesson, _follows(lesson, by_lesson), assignments, notes)
+        part = f"（{PARTS[lesson.part]}）" if lesson.part else ""
+        lines.append(f"| {step} | `{lesson.stem}` {lesson.title}{part} | {after} |")
     return "\n".join(lines)
 
 

@@ -32,12 +32,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import BinaryIO
 
 import pandas as pd
 import pandera.pandas as pa
 
 from crmlab.data.resources import SAMPLE_DATA, content_dir
-from crmlab.data.schemas import LABELS, ORDER_RULES, SCHEMAS, TABLE_LABELS, TEXT_COLUMNS
+from crmlab.data.schemas import ORDER_RULES, SCHEMAS, TABLE_LABELS, TEXT_COLUMNS
 from crmlab.rules.checks import CourseInputError
 
 DATA_DIR = content_dir(SAMPLE_DATA)
@@ -106,11 +107,15 @@ class Problem:
 class DataValidationError(CourseInputError):
     """A data file does not fit its table schema; ``problems`` lists every bad cell."""
 
-    def __init__(self, source: str, schema_name: str, problems: list[Problem]):
+    def __init__(self, source: str, schema_name: str, problems: list[Problem],
+                 table: str | None = None):
         self.source = source
         self.schema_name = schema_name
         self.problems = problems
-        table = TABLE_LABELS.get(schema_name, schema_name)
+        table = table or TABLE_LABELS.get(schema_name, schema_name)
+        if len(problems) == 1:  # one line: the file, then the row, column and what is wrong
+            super().__init__(f"{source}（{table}）{problems[0]}")
+            return
         lines = [f"{source} 不符合「{table}」（{schema_name}）的要求，共 {len(problems)} 处问题："]
         lines += [f"  {problem}" for problem in problems[:MAX_LISTED]]
         if len(problems) > MAX_LISTED:
@@ -128,11 +133,10 @@ def _schema(schema_name: object) -> pa.DataFrameSchema:
     return SCHEMAS[schema_name]
 
 
-def _read_text(path: Path) -> str:
+def _read_text(name: str, raw: bytes) -> str:
     """The file's text, decoded as UTF-8 (BOM or not) or else GBK; clear errors otherwise."""
-    raw = _read_bytes(path)
     if raw.startswith((_ZIP_MAGIC, _OLE_MAGIC)) or b"\x00" in raw[:4096]:
-        raise CourseInputError(_not_a_table(path, raw), "文件")
+        raise CourseInputError(_not_a_table(name, raw), "文件")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as utf8_error:
@@ -141,10 +145,10 @@ def _read_text(path: Path) -> str:
         except UnicodeDecodeError:
             line = raw[: utf8_error.start].count(b"\n") + 1
             raise CourseInputError(
-                f"文件 {path.name} 第 {line} 行有无法识别的字符：它既不是 UTF-8 也不是 GBK 编码。"
+                f"文件 {name} 第 {line} 行有无法识别的字符：它既不是 UTF-8 也不是 GBK 编码。"
                 f"{_RESAVE_HINT}", "文件") from None
     if not text.strip():
-        raise CourseInputError(f"文件 {path.name} 是空的，没有任何内容", "文件")
+        raise CourseInputError(f"文件 {name} 是空的，没有任何内容", "文件")
     return text
 
 
@@ -156,11 +160,11 @@ def _read_bytes(path: Path) -> bytes:
     return path.read_bytes()
 
 
-def _not_a_table(path: Path, raw: bytes) -> str:
+def _not_a_table(name: str, raw: bytes) -> str:
     if raw.startswith(_OLE_MAGIC):
-        return (f"文件 {path.name} 是旧版 Excel 97-2003 工作簿（.xls）或加了密码的工作簿，无法读取："
+        return (f"文件 {name} 是旧版 Excel 97-2003 工作簿（.xls）或加了密码的工作簿，无法读取："
                 f"{_RESAVE_HINT}")
-    return f"文件 {path.name} 既不是 CSV 文本文件，也不是 Excel 工作簿（.xlsx）：{_RESAVE_HINT}"
+    return f"文件 {name} 既不是 CSV 文本文件，也不是 Excel 工作簿（.xlsx）：{_RESAVE_HINT}"
 
 
 def _cell_text(value: object) -> str:
@@ -178,14 +182,14 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _workbook_text(path: Path, raw: bytes, sheet: str | None) -> str:
+def _workbook_text(name: str, raw: bytes, sheet: str | None) -> str:
     """One sheet of an ``.xlsx`` workbook as CSV text; row n of the sheet is line n."""
     from openpyxl import load_workbook
 
     try:
         book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise CourseInputError(_not_a_table(path, raw), "文件") from None
+        raise CourseInputError(_not_a_table(name, raw), "文件") from None
     try:
         names = book.sheetnames
         if sheet is None:
@@ -194,9 +198,9 @@ def _workbook_text(path: Path, raw: bytes, sheet: str | None) -> str:
             worksheet = book[sheet]
         else:
             raise CourseInputError(
-                f"工作簿 {path.name} 中没有名为「{sheet}」的工作表，有：{'、'.join(names)}", "工作表")
+                f"工作簿 {name} 中没有名为「{sheet}」的工作表，有：{'、'.join(names)}", "工作表")
         if not hasattr(worksheet, "iter_rows"):
-            raise CourseInputError(f"工作簿 {path.name} 的「{worksheet.title}」是图表，不是工作表", "工作表")
+            raise CourseInputError(f"工作簿 {name} 的「{worksheet.title}」是图表，不是工作表", "工作表")
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         # From A1 on, so that the sheet's row numbers are the text's line numbers.
@@ -212,9 +216,9 @@ def _workbook_text(path: Path, raw: bytes, sheet: str | None) -> str:
     first = text.split("\n", 1)[0]
     if text.strip() and not first.strip(", "):
         raise CourseInputError(
-            f"工作簿 {path.name} 的工作表「{title}」第 1 行应是表头（各列的名称），现在是空的", "工作表")
+            f"工作簿 {name} 的工作表「{title}」第 1 行应是表头（各列的名称），现在是空的", "工作表")
     if not text.strip():
-        raise CourseInputError(f"工作簿 {path.name} 的工作表「{title}」是空的，没有任何内容", "工作表")
+        raise CourseInputError(f"工作簿 {name} 的工作表「{title}」是空的，没有任何内容", "工作表")
     return text
 
 
@@ -259,28 +263,55 @@ def _parser_message(detail: str, name: str) -> str:
     return f"文件 {name} 无法按 CSV 格式读取，请确认它是逗号分隔的 CSV 文本文件"
 
 
-def read_table(path: Path | str, *, sheet: str | None = None,
-               text_columns: Iterable[str] = ()) -> pd.DataFrame:
-    """Read a person's table, CSV or ``.xlsx``, without validating it against a schema.
+TableSource = Path | str | bytes | BinaryIO
+"""A table to read: a path (``文件.xlsx:工作表`` names a sheet), or the file's bytes, or an open
+binary file (e.g. an upload), whose ``name`` is then given to the reader for messages."""
 
-    A workbook is read from its first sheet, or from ``sheet`` (also given as
-    ``文件.xlsx:工作表``); formulas give their last computed values. ``text_columns`` are read
-    as text (identifiers keep leading zeros). Fully empty rows are dropped but the index keeps
-    each row's position: its row number as Excel shows it is ``index + 2``
-    (:func:`cell_name`). Raises ``CourseInputError`` with one Chinese sentence for a file that
-    cannot be read as a table.
-    """
-    path, sheet = table_source(path, sheet)
-    raw = _read_bytes(path)
+
+def _source_bytes(source: TableSource, sheet: str | None, name: str | None,
+                  ) -> tuple[bytes, str, str | None]:
+    """The bytes of a table, read once; the file name messages use; the sheet to read."""
+    if isinstance(source, bytes | bytearray | memoryview):
+        return bytes(source), name or "上传的表格", sheet
+    if hasattr(source, "read"):
+        raw = source.read()
+        default = Path(str(getattr(source, "name", "") or "上传的表格")).name
+        return (raw.encode("utf-8") if isinstance(raw, str) else raw), name or default, sheet
+    path, sheet = table_source(source, sheet)
+    return _read_bytes(path), name or path.name, sheet
+
+
+def read_source(source: TableSource, *, sheet: str | None = None,
+                text_columns: Iterable[str] = (), name: str | None = None,
+                ) -> tuple[pd.DataFrame, str]:
+    """:func:`read_table`, and where the table came from as a validation message names it
+    (``文件 客户.xlsx 的工作表「客户」``)."""
+    raw, name, sheet = _source_bytes(source, sheet, name)
     if raw.startswith(_ZIP_MAGIC):
-        text = _workbook_text(path, raw, sheet)
-        name = f"{path.name}（工作表「{sheet}」）" if sheet else path.name
+        text = _workbook_text(name, raw, sheet)
+        shown = f"{name}（工作表「{sheet}」）" if sheet else name
     else:
         if sheet is not None:
             raise CourseInputError(
-                f"文件 {path.name} 不是 Excel 工作簿，没有工作表「{sheet}」可选", "工作表")
-        text, name = _read_text(path), path.name
-    return _parse(text, name, text_columns)
+                f"文件 {name} 不是 Excel 工作簿，没有工作表「{sheet}」可选", "工作表")
+        text, shown = _read_text(name, raw), name
+    where = f"文件 {name}" + (f" 的工作表「{sheet}」" if sheet else "")
+    return _parse(text, shown, text_columns), where
+
+
+def read_table(source: TableSource, *, sheet: str | None = None,
+               text_columns: Iterable[str] = (), name: str | None = None) -> pd.DataFrame:
+    """Read a person's table, CSV or ``.xlsx``, without validating it against a schema.
+
+    ``source`` is a path, the file's bytes or an open binary file (``name`` then names it in
+    messages); the file is read once. A workbook is read from its first sheet, or from
+    ``sheet`` (also given as ``文件.xlsx:工作表``); formulas give their last computed values.
+    ``text_columns`` are read as text (identifiers keep leading zeros). Fully empty rows are
+    dropped but the index keeps each row's position: its row number as Excel shows it is
+    ``index + 2`` (:func:`cell_name`). Raises ``CourseInputError`` with one Chinese sentence
+    for a file that cannot be read as a table.
+    """
+    return read_source(source, sheet=sheet, text_columns=text_columns, name=name)[0]
 
 
 def write_table(table: pd.DataFrame, path: Path | str, *, sheet: str = "Sheet1") -> Path:
@@ -288,13 +319,24 @@ def write_table(table: pd.DataFrame, path: Path | str, *, sheet: str = "Sheet1")
 
     ``.xlsx``/``.xlsm`` names get a workbook (header row frozen, columns wide enough for
     Chinese); any other name a CSV in UTF-8 with a BOM, which Excel on a Chinese Windows opens
-    by double-click without garbling. Parent folders are created.
+    by double-click without garbling. Parent folders are created. The file appears whole or not
+    at all: it is written beside its name first and renamed when complete.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.stem}.part{path.suffix}")
+    try:
+        _write(table, partial, sheet)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return path
+
+
+def _write(table: pd.DataFrame, path: Path, sheet: str) -> None:
     if path.suffix.lower() not in EXCEL_SUFFIXES:
         table.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
-        return path
+        return
     from crmlab.rules.text import display_width  # CJK characters are two columns wide
 
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
@@ -305,7 +347,6 @@ def write_table(table: pd.DataFrame, path: Path | str, *, sheet: str = "Sheet1")
             cells = [str(column), *(str(value) for value in table[column].head(200))]
             width = max(display_width(cell) for cell in cells)
             worksheet.column_dimensions[column_letter(position)].width = min(max(width + 2, 6), 60)
-    return path
 
 
 # --- validation ----------------------------------------------------------------------------------
@@ -354,9 +395,9 @@ def _cell_message(check: str, label: str, value: object) -> str | None:
     return f"「{label}」{check}，现在是 {_show(value)}"
 
 
-def _problems(errors: pa.errors.SchemaErrors, df: pd.DataFrame, schema_name: str,
+def _problems(errors: pa.errors.SchemaErrors, df: pd.DataFrame, schema: pa.DataFrameSchema,
               ) -> list[Problem]:
-    labels = LABELS[schema_name]
+    labels = {key: column.title for key, column in schema.columns.items()}
     cases = errors.failure_cases
     found: dict[tuple, Problem] = {}
 
@@ -382,7 +423,7 @@ def _problems(errors: pa.errors.SchemaErrors, df: pd.DataFrame, schema_name: str
         column for column, check in zip(cells["column"], cells["check"], strict=True)
         if str(check).startswith(("coerce_dtype", "dtype("))
     }
-    rules = {rule.error(labels): rule for rule in ORDER_RULES.get(schema_name, ())}
+    rules = {rule.error(labels): rule for rule in ORDER_RULES.get(schema.name, ())}
     wide = cases[(cases["schema_context"] == "DataFrameSchema") & cases["index"].notna()]
     for (check, index), _ in wide.groupby(["check", "index"], sort=False):
         rule = rules.get(check)
@@ -416,27 +457,31 @@ def validate_table(df: pd.DataFrame, schema_name: str, source: str = "表格") -
     and column letters follow ``df``'s column order.
     Returns the coerced table with a fresh index; raises :class:`DataValidationError`.
     """
-    schema = _schema(schema_name)
+    return validate_with(df, _schema(schema_name), source)
+
+
+def validate_with(df: pd.DataFrame, schema: pa.DataFrameSchema, source: str) -> pd.DataFrame:
+    """:func:`validate_table` with a schema object (its ``name`` and ``title`` name the table)."""
     try:
         valid = schema.validate(df, lazy=True)
     except pa.errors.SchemaErrors as errors:
-        raise DataValidationError(source, schema_name, _problems(errors, df, schema_name)) from None
+        raise DataValidationError(source, schema.name, _problems(errors, df, schema),
+                                  schema.title) from None
     return valid.reset_index(drop=True)
 
 
-def load_table(path: Path | str, schema_name: str, *, sheet: str | None = None) -> pd.DataFrame:
-    """Read the table at ``path`` (CSV or ``.xlsx``, see :func:`read_table`) and validate it as
-    table ``schema_name`` (see ``SCHEMAS``).
+def load_table(source: TableSource, schema_name: str, *, sheet: str | None = None,
+               name: str | None = None) -> pd.DataFrame:
+    """Read a table (CSV or ``.xlsx``, a path or the file's bytes, see :func:`read_table`) and
+    validate it as table ``schema_name`` (see ``SCHEMAS``).
 
     Extra columns and any column order are accepted. Raises :class:`DataValidationError`
     (row, column letter and a Chinese message per problem) or a ``CourseInputError`` for a file
     that cannot be read as a table at all.
     """
-    _schema(schema_name)
-    df = read_table(path, sheet=sheet, text_columns=TEXT_COLUMNS[schema_name])
-    source_path, sheet = table_source(path, sheet)
-    where = f"文件 {source_path.name}" + (f" 的工作表「{sheet}」" if sheet else "")
-    return validate_table(df, schema_name, source=where)
+    schema = _schema(schema_name)
+    df, where = read_source(source, sheet=sheet, text_columns=TEXT_COLUMNS[schema_name], name=name)
+    return validate_with(df, schema, where)
 
 
 def validate_file(path: Path | str, schema_name: str, *, sheet: str | None = None,
@@ -460,4 +505,8 @@ def load_sample(name: str) -> pd.DataFrame:
     if not path.is_file():
         raise CourseInputError(
             f"找不到示例数据文件 {path}：请在仓库根目录运行 crmlab data generate 重新生成", "示例数据")
+    if name == "customers":  # the one loader of a customer table
+        from crmlab.data.customers import load_customers
+
+        return load_customers(path).customers
     return load_table(path, name)

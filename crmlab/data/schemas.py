@@ -25,6 +25,7 @@ import pandera.pandas as pa
 from pandera.engines import pandas_engine
 
 from crmlab.rules import survey
+from crmlab.rules.grading import BONUS_LABELS, ITEM_MAX, PENALTY_LABELS
 from crmlab.rules.survey import ANSWER_COLUMNS, FACT_COLUMNS, GROUP_COLUMNS, ID_COLUMN, QUESTIONS
 
 # --- value sets --------------------------------------------------------------------------------
@@ -35,12 +36,19 @@ VALUATIONS: tuple[str, ...] = ("高", "中", "低")
 COMMUNICATION_LEVELS: tuple[str, ...] = ("顺畅", "一般", "困难")
 REPUTATION_LEVELS: tuple[str, ...] = ("好", "一般", "差")
 
+YES_NO: tuple[tuple[str, str], ...] = (
+    ("是", "否"), ("对", "错"), ("有", "无"), ("Y", "N"), ("yes", "no"), ("1", "0"),
+    ("TRUE", "FALSE"),
+)
+"""The (yes, no) spellings a yes/no column accepts, in any case; an Excel workbook's own
+TRUE/FALSE cells are booleans already."""
+
 BOOL_WORDS: dict[str, bool] = {
-    "true": True, "false": False, "1": True, "0": False, "1.0": True, "0.0": False,
-    "yes": True, "no": False, "y": True, "n": False,
-    "是": True, "否": False, "对": True, "错": False, "有": True, "无": False,
+    **{word.lower(): value for pair in YES_NO for word, value in zip(pair, (True, False))},
+    "1.0": True, "0.0": False,  # 1/0 in a column that also holds a decimal or an empty cell
 }
-"""Spellings of yes/no accepted in a CSV's flag columns (compared lower-cased, trimmed)."""
+"""Each yes/no spelling (``YES_NO``), lower-cased, → its boolean (cells are compared trimmed
+and lower-cased)."""
 
 SURVEY_ITEMS: dict[str, str] = {q.column: q.label for q in QUESTIONS if q.kind == "item"}
 """The satisfaction items q1…q6 (column → Chinese label), as ``crmlab.rules.survey`` defines them."""
@@ -118,8 +126,9 @@ def _score(label: str) -> pa.Column:
 
 
 def _flag(label: str) -> pa.Column:
-    """A yes/no column: True/False, 是/否, 1/0 and similar spellings (``BOOL_WORDS``)."""
-    return pa.Column(checks=pa.Check.isin([True, False], error="只能是 是/否（True/False）"),
+    """A yes/no column: 是/否, Y/N, 1/0, TRUE/FALSE and the other spellings of ``YES_NO``."""
+    spellings = "、".join(f"{yes}/{no}" for yes, no in YES_NO)
+    return pa.Column(checks=pa.Check.isin([True, False], error=f"只能是 {spellings}（不分大小写）之一"),
                      parsers=pa.Parser(_parse_flag), title=label)
 
 
@@ -281,3 +290,39 @@ TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
     for name, schema in SCHEMAS.items()
 }
 """Columns read as text from a CSV (identifiers keep their leading zeros)."""
+
+
+# --- a customer table of item scores instead of profiles ---------------------------------------
+
+IDENTITY_COLUMNS: tuple[str, ...] = ("customer_id", "name", "industry", "region")
+"""Columns of ``customers`` that a table of item scores may have too (each is optional there)."""
+
+
+def _points(what: str, label: str) -> pa.Column:
+    """An item of the grading scorecard, scored 0 to ``ITEM_MAX``; empty means not scored (0)."""
+    return pa.Column(float, pa.Check.in_range(0, ITEM_MAX, error=f"应在 0 到 {ITEM_MAX} 分之间"),
+                     nullable=True, coerce=True, required=False,
+                     title=f"{what}·{label}（0–{ITEM_MAX} 分）")
+
+
+def _optional(column: pa.Column) -> pa.Column:
+    return pa.Column(**{**column.properties, "required": False})
+
+
+_customers = SCHEMAS["customers"].columns
+CUSTOMER_SCORES: pa.DataFrameSchema = pa.DataFrameSchema(
+    {
+        **{key: _optional(_customers[key]) for key in IDENTITY_COLUMNS},
+        "order_amount": _customers["order_amount"],
+        **{key: _points("加分项", label) for key, label in BONUS_LABELS.items()},
+        **{key: _points("减分项", label) for key, label in PENALTY_LABELS.items()},
+    },
+    strict=False,
+    ordered=False,
+    name="customer_scores",
+    title="客户加减分表",
+)
+"""A customer table that gives ``order_amount`` and the scorecard's item scores
+(``crmlab.rules.grading.ITEM_KEYS``) instead of profiles: the identity columns of ``customers``
+with their checks, each item a score from 0 to 5. Not one of the sample tables (``SCHEMAS``):
+:func:`crmlab.data.load_customers` picks it for a table without profile columns."""

@@ -275,15 +275,15 @@ def _check_function(data: CodeExerciseData, function: object) -> Result:
             return _result(Outcome.INCORRECT, f"用 {call} 调用你的函数时出错：{_error_text(error)}。")
         if isinstance(expected, _Raised):
             return _result(Outcome.INCORRECT, f"{call} 应当用 raise {expected.kind.__name__}(……) "
-                                              f"拒绝这个输入，你的函数却交回了 {_short(result)}。")
+                                              f"拒绝这个输入，你的函数却返回了 {_short(result)}。")
         if isinstance(argument, pd.DataFrame | pd.Series) and not given_argument.equals(argument):
             return _result(Outcome.INCORRECT, f"{call} 修改了传进来的表。请先用 copy() 复制一份，"
                                               "在副本上改。")
         returned_none += result is None
-        wrong = difference(f"{call} 交回的结果", result, expected, data.tolerance, reveal=True)
+        wrong = difference(f"{call} 返回的结果", result, expected, data.tolerance, reveal=True)
         if wrong:
             if result is None:
-                wrong += "函数没有交回结果，是不是忘了写 return？"
+                wrong += "函数没有返回结果，是不是忘了写 return？"
             return _result(Outcome.INCORRECT, wrong)
     return _result(Outcome.CORRECT, f"正确！{data.explanation}", data.explanation)
 

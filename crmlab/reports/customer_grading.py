@@ -13,7 +13,6 @@ from crmlab.reports.parameters import (
     ReportParameterError,
     about,
     data_path,
-    load_data,
     positive_int,
     report_date,
     required_text,
@@ -38,35 +37,26 @@ def customer_grading_inputs(data: object, company: object, as_of: object,
                             top_n: object) -> GradingInputs:
     """Check the customer grading report's parameters and load and grade the customers.
 
-    ``data`` is a customers CSV (profiles as in ``data/customers.csv``, or ``order_amount``
-    plus item-score columns) or ``""`` for the sample.
+    ``data`` is a customer table, CSV or ``.xlsx`` (profiles as in ``data/customers.csv``, or
+    ``order_amount`` plus item-score columns), or ``""`` for the sample; it is read once, by
+    :func:`crmlab.data.load_customers`.
     """
-    from crmlab.data import read_table
-    from crmlab.rules.grading import grade_any, is_profile_table
+    from crmlab.data import LABELS, load_customers
 
     path, is_sample = data_path(data, "customers")
     company_name = required_text(company, "company", "公司名称")
     day = report_date(as_of, is_sample)
     top = positive_int(top_n, "top_n", "列出前几位客户")
     with about("data"):
-        header = read_table(path, text_columns=("customer_id", "name"))
-    profiles = is_profile_table(header.columns)
-    if profiles:
-        customers, _, _ = load_data(data, "customers")
-    else:
-        customers = header
-        if "order_amount" not in customers:
-            raise ReportParameterError(
-                f"参数 data：文件 {path.name} 缺少「本年订单金额（万元）」这一列（列名应为 "
-                "order_amount）；客户档案或加减分项表都需要它", "data")
-        customers = customers.reset_index(drop=True)
-    with about("data"):
-        graded = grade_any(customers)
+        loaded = load_customers(path)
+        graded = loaded.graded()
     if not (graded["order_amount"] > 0).any():
         raise ReportParameterError(
-            f"参数 data：文件 {path.name} 中所有客户的本年订单金额都是 0，无法分析客户价值", "data")
+            f"参数 data：{loaded.source} 中所有客户的「{LABELS['customers']['order_amount']}」"
+            "都是 0，无法分析客户价值", "data")
     graded["display_name"] = _display_names(graded)
-    return GradingInputs(path, is_sample, company_name, day, top, customers, graded, profiles)
+    return GradingInputs(path, is_sample, company_name, day, top, loaded.customers, graded,
+                         loaded.profiles)
 
 
 def _display_names(table: pd.DataFrame) -> pd.Series:

@@ -31,7 +31,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from crmlab.rules.checks import as_number, check_keys, numeric_column, require_columns
+from crmlab.rules.checks import (
+    CourseInputError,
+    as_number,
+    check_keys,
+    numeric_column,
+    require_columns,
+)
 
 ITEM_MAX = 5
 """Every bonus and penalty item is scored from 0 to this value."""
@@ -315,6 +321,21 @@ def _steps(values: pd.Series, steps: tuple[tuple[float, int], ...]) -> pd.Series
     )
 
 
+def _yes(profiles: pd.DataFrame, column: str) -> np.ndarray:
+    """A yes/no profile column as booleans; text such as 是/否 is refused, never read by its
+    truthiness (「否」 is a non-empty string, so ``astype(bool)`` would make it True)."""
+    values = profiles[column]
+    typed = (pd.api.types.is_bool_dtype(values)
+             or values.map(lambda value: isinstance(value, bool | np.bool_)).all())
+    if not typed or values.isna().any():
+        shown = "、".join(f"「{value}」" for value in values.drop_duplicates().head(3))
+        raise CourseInputError(
+            f"客户档案的 {column} 列应为 True/False（布尔值），现在是 {shown}：请用 "
+            "crmlab.data.load_customers 读入客户表，它把 是/否、Y/N、1/0 等写法转换成 True/False",
+            column)
+    return values.to_numpy(dtype=bool)
+
+
 def _capped(values: pd.Series, minimum: float) -> pd.Series:
     """The count itself, capped at ITEM_MAX, when it reaches ``minimum``; else 0."""
     return values.where(values >= minimum, 0).clip(upper=ITEM_MAX)
@@ -352,7 +373,7 @@ ITEM_RULES: tuple[ItemRule, ...] = (
     ItemRule("advocacy", "每介绍 1 位客户得 1 分，最多 5 分", ("referrals",),
              lambda d: _capped(d["referrals"], 1)),
     ItemRule("brand", "上市公司 5 分；非上市公司估值高 2 分、估值中 1 分", ("listed", "valuation"),
-             lambda d: pd.Series(np.where(d["listed"].astype(bool), 5,
+             lambda d: pd.Series(np.where(_yes(d, "listed"), 5,
                                           d["valuation"].map({"高": 2, "中": 1}).fillna(0)),
                                  index=d.index),
              own_choice="非上市公司估值中等时仍给 1 分"),
@@ -370,7 +391,7 @@ ITEM_RULES: tuple[ItemRule, ...] = (
              lambda d: (d["complaints"] + 2 * d["lawsuits"]).clip(upper=ITEM_MAX)),
     ItemRule("arrears", "恶意拖欠扣 5 分；否则每次逾期扣 1 分，最多扣 3 分",
              ("malicious_arrears", "overdue_count"),
-             lambda d: pd.Series(np.where(d["malicious_arrears"].astype(bool), 5,
+             lambda d: pd.Series(np.where(_yes(d, "malicious_arrears"), 5,
                                           d["overdue_count"].clip(upper=3)), index=d.index)),
 )
 
@@ -416,9 +437,9 @@ def grade_profiles(profiles: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([profiles, items.add_prefix(POINTS_PREFIX), graded], axis=1)
 
 
-def grade_any(table: pd.DataFrame) -> pd.DataFrame:
-    """Grade a table of profiles (:func:`grade_profiles`) or of item scores
-    (``table`` plus the result columns of :func:`grade_table`), whichever it holds."""
-    if is_profile_table(table.columns):
-        return grade_profiles(table)
-    return pd.concat([table, grade_table(table)], axis=1)
+def grade_scores(scores: pd.DataFrame) -> pd.DataFrame:
+    """Item scores → grading: ``scores`` with the four result columns of :func:`grade_table`.
+
+    Which of the two a person's table holds is decided once, when it is read
+    (``crmlab.data.load_customers``, with :func:`is_profile_table`)."""
+    return pd.concat([scores, grade_table(scores)], axis=1)

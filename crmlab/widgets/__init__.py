@@ -12,6 +12,7 @@ from crmlab.widgets.complaints import ComplaintSorter
 from crmlab.widgets.credit import CreditScorecard
 from crmlab.widgets.exercise import Exercise, NumberExercise
 from crmlab.widgets.grading import GradingScorecard
+from crmlab.widgets.homework import homework
 from crmlab.widgets.practice import ExchangeScoreForm, ReportSorter
 from crmlab.widgets.privacy import PrivacySorter
 from crmlab.widgets.quiz import Quiz, QuizItem
@@ -26,6 +27,7 @@ __all__ = [
     "Exercise",
     "ExchangeScoreForm",
     "GradingScorecard",
+    "homework",
     "NumberExercise",
     "PrivacySorter",
     "Quiz",

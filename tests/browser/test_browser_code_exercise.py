@@ -42,7 +42,7 @@ def test_code_exercise_checks_the_students_cell(lab, page):
     _run_cell(page, "def nps_group(", 'def nps_group(score):\n    return "推荐者"')
     first.get_by_role("button", name="核对").click()
     expect(first).to_contain_text("错误")
-    expect(first).to_contain_text("nps_group(8) 交回的结果是 '推荐者'，应当是 '中立者'。")
+    expect(first).to_contain_text("nps_group(8) 返回的结果是 '推荐者'，应当是 '中立者'。")
     assert "Traceback" not in first.inner_text()
 
     _run_cell(page, "def nps_group(", numeric.exercise("L03-C01").solution)

@@ -135,11 +135,13 @@ def test_grade_reads_and_writes_excel(capsys, tmp_path):
 
 
 def test_grade_item_table_with_a_bad_cell(capsys, tmp_path):
-    """Does an item score of 7 in a user's table give exit 1, naming the record and column?"""
+    """Does an item score of 7 in a user's table give exit 1 and one line naming the file, the
+    row as Excel shows it, the column and its Chinese label?"""
     path = tmp_path / "items.csv"
     path.write_text("customer_id,order_amount,brand\nX1,120,3\nX2,80,7\n", encoding="utf-8")
     code, _, err = run(capsys, "grade", str(path))
-    assert code == 1 and "第 2 条记录" in err and "brand" in err
+    assert code == 1 and len(err.splitlines()) == 1
+    assert "items.csv" in err and "第 3 行，C 列「brand」" in err and "品牌影响" in err
 
 
 def test_demo_refuses_a_class_too_small_for_every_kind_of_work(capsys, tmp_path):

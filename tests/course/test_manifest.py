@@ -70,6 +70,16 @@ def test_every_assignment_appears_after_its_lesson_in_the_generated_texts():
         assert all(assignment_id in row for row in rows.values()), rows
 
 
+def test_a_lesson_in_two_parts_has_one_number_and_two_headings():
+    """Is lesson 03 one number with two notebooks, headed 第三课（上） and 第三课（下）, its banks
+    counted once, and does lesson(3) give the first part?"""
+    parts = COURSE.parts(3)
+    assert [p.heading.split(" ")[0] for p in parts] == ["第三课（上）", "第三课（下）"]
+    assert [p.label for p in parts] == ["03（上）", "03（下）"]
+    assert COURSE.lesson(3) is parts[0] and COURSE.numbers.count(3) == 1
+    assert COURSE.banks("lesson").count(3) == 1
+
+
 @pytest.mark.parametrize("number", [1, 9, 10, 11, 14, 20, 23, 99])
 def test_chinese_numbers(number):
     """Are lesson numbers written the way the lessons' headings write them?"""
@@ -85,14 +95,18 @@ def _with(change) -> dict:
 
 
 BROKEN = [
-    (lambda d: d["lessons"][4].pop("title"), "第 4 课（lessons 第 5 项）的「title」应当是一段不空的文字"),
-    (lambda d: d["lessons"][4].update(file="04 信用.ipynb"), "课程清单中第 4 课（lessons 第 5 项）的文件名「04 信用.ipynb」"),
-    (lambda d: d["lessons"][4].update(file="05_credit.ipynb"), "应当是 04_英文小写名.ipynb"),
-    (lambda d: d["lessons"][4].update(banks=["lesson05.yml"]), "题库「lesson05.yml」应当是 lesson04.yml"),
-    (lambda d: d["lessons"][4].update(teacher="张"), "第 4 课（lessons 第 5 项）有未知的字段：teacher"),
+    (lambda d: d["lessons"][5].pop("title"), "第 4 课（lessons 第 6 项）的「title」应当是一段不空的文字"),
+    (lambda d: d["lessons"][5].update(file="04 信用.ipynb"), "课程清单中第 4 课（lessons 第 6 项）的文件名「04 信用.ipynb」"),
+    (lambda d: d["lessons"][5].update(file="05_credit.ipynb"), "应当是 04_英文小写名.ipynb"),
+    (lambda d: d["lessons"][5].update(banks=["lesson05.yml"]), "题库「lesson05.yml」应当是 lesson04.yml"),
+    (lambda d: d["lessons"][5].update(teacher="张"), "第 4 课（lessons 第 6 项）有未知的字段：teacher"),
     (lambda d: d["lessons"][3].update(prepares=["hw09_x"]), "第 3 课的「prepares」中有不在 assignments 里的作业：hw09_x"),
-    (lambda d: d["lessons"].pop(6), "第 7 项应当是第 6 课，现在是第 7 课"),
+    (lambda d: d["lessons"].pop(7), "第 8 项应当是第 6 课，现在是第 7 课"),
     (lambda d: d["lessons"][2].update(number="二"), "lessons 第 3 项的「number」应当是 0–99 的整数"),
+    (lambda d: d["lessons"][4].update(part=3), "第 3 课（lessons 第 5 项）的「part」应当是 1（上）或 2（下）"),
+    (lambda d: d["lessons"].pop(3), "第 4 项是第 3 课（下），它的前一项应当是第 3 课（上）"),
+    (lambda d: d["lessons"].pop(4), "第 3 课（上）之后应当是第 3 课（下）"),
+    (lambda d: d["lessons"][6].update(part=2), "第 7 项是第 5 课（下），它的前一项应当是第 5 课（上）"),
     (lambda d: d["assignments"].append({"id": "hw01_crm_concepts"}), "作业重复出现：hw01_crm_concepts"),
     (lambda d: d["assignments"].append({"id": "作业甲"}),
      f"assignments 第 {len(COURSE.assignments) + 1} 项的作业编号「作业甲」"),

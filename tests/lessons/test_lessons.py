@@ -95,14 +95,16 @@ def _folded(cell) -> bool:
     return bool(cell.metadata.get("jupyter", {}).get("source_hidden"))
 
 
-BANKED = [ROOT / "lessons" / COURSE.lesson(n).file for n in COURSE.banks("lesson")]
+def _lesson_code(number: int) -> list[str]:
+    """The code cells of lesson ``number``, both parts of a lesson taught in two."""
+    return [c.source.strip() for part in COURSE.parts(number)
+            for c in _code_cells(ROOT / "lessons" / part.file)]
 
 
-@pytest.mark.parametrize("path", BANKED, ids=[p.stem for p in BANKED])
-def test_lesson_uses_its_whole_question_bank(path):
+@pytest.mark.parametrize("lesson", COURSE.banks("lesson"))
+def test_lesson_uses_its_whole_question_bank(lesson):
     """Does the lesson ask every question of its bank (a bank holds no unused questions)?"""
-    lesson = int(path.name[:2])
-    code = "\n".join(c.source for c in _code_cells(path))
+    code = "\n".join(_lesson_code(lesson))
     if re.search(rf"\bQuiz\({lesson}\)", code):
         return
     asked = set(re.findall(rf"\bL{lesson:02d}-\d\d\b", code))
@@ -112,7 +114,7 @@ def test_lesson_uses_its_whole_question_bank(path):
 def test_every_declared_exercise_is_in_its_lesson():
     """Is each exercise of the exercise files shown by its lesson, with one short line?"""
     for lesson in numeric.lessons():
-        code = [c.source.strip() for c in _code_cells(ROOT / "lessons" / COURSE.lesson(lesson).file)]
+        code = _lesson_code(lesson)
         for item in numeric.load_exercises(lesson):
             assert f'Exercise("{item.id}")' in code, item.id
 

@@ -16,10 +16,11 @@ from crmlab.rules.grading import (
     ITEM_KEYS,
     PENALTY_ITEMS,
     derive_items,
-    grade_any,
     grade_customer,
     grade_profiles,
+    grade_scores,
     grade_table,
+    is_profile_table,
 )
 
 ALL_BONUS_MAX = {item.key: 5 for item in BONUS_ITEMS}
@@ -257,12 +258,35 @@ def test_grade_profiles_adds_items_and_results():
     assert (out.loc[0, "base_level"], out.loc[0, "score"], out.loc[0, "level"]) == ("E", 25, "D")
 
 
-def test_grade_any_tells_profiles_from_item_scores():
+def test_profiles_are_told_from_item_scores_by_their_columns():
     """Is a table with profile columns graded as profiles, and one of item scores as items?"""
-    profiles = grade_any(_profile())
-    assert "points_advocacy" in profiles.columns
-    items = grade_any(pd.DataFrame({"order_amount": [50], "cooperation_years": [3]}))
+    assert is_profile_table(_profile().columns)
+    assert "points_advocacy" in grade_profiles(_profile()).columns
+    scores = pd.DataFrame({"order_amount": [50], "cooperation_years": [3]})
+    assert not is_profile_table(scores.columns)
+    items = grade_scores(scores)
     assert items.loc[0, "score"] == 13 and "points_advocacy" not in items.columns
+
+
+@pytest.mark.parametrize("column", ["listed", "malicious_arrears"])
+@pytest.mark.parametrize("values", [["否", "否"], ["N", "Y"], [0, 1], ["False", "True"],
+                                    [True, None]])
+def test_a_yes_no_column_that_is_not_boolean_is_refused(column, values):
+    """Is a yes/no column of text (「否」 is truthy), numbers or an empty cell refused in Chinese,
+    naming the column, instead of being read by its truthiness?"""
+    profiles = pd.concat([_profile(), _profile()], ignore_index=True)
+    profiles[column] = pd.Series(values, dtype=object)
+    with pytest.raises(ValueError, match=f"{column} 列应为 True/False（布尔值）.*load_customers"):
+        derive_items(profiles)
+
+
+def test_booleans_held_as_objects_are_booleans():
+    """Is a yes/no column of Python booleans in an object column (a row taken out of a table)
+    read as booleans?"""
+    profiles = _profile(listed=True, malicious_arrears=True)
+    profiles = profiles.astype({"listed": object, "malicious_arrears": object})
+    items = derive_items(profiles).iloc[0]
+    assert items["brand"] == 5 and items["arrears"] == 5
 
 
 def test_band_labels_cannot_be_read_two_ways():

@@ -262,15 +262,17 @@ def test_form_shows_each_dimensions_advice_on_its_name():
 
 
 def test_teacher_guide_hours_add_up_for_the_lessons_there_are():
-    """Does the 教师指南's suggested plan (00 and 01 share 2 hours, 10 and 14 get 4 each, every
-    other lesson 2) fill exactly the 32 hours it is for, with the course manifest's lessons?"""
+    """Does the 教师指南's suggested plan (00 and 01 share 2 hours, 08 and 09 share 2, 10 and 14
+    get 4 each, every other lesson notebook 2, so lesson 03's two parts 4) fill exactly the 32
+    hours it is for, with the course manifest's lessons?"""
 
     from crmlab.course.manifest import load_course
 
     root = ROOT
     text = (root / "docs" / "教师指南.md").read_text(encoding="utf-8")
-    assert "32 学时时，第〇课和第一课合用 2 学时，第十课（满意度调研与统计）和第十四课（实训）各 4 学时" in text
-    lessons = [lesson.id for lesson in load_course().lessons]
-    assert {"00", "01", "10", "14"} <= set(lessons)
-    hours = 2 + sum(4 if n in ("10", "14") else 2 for n in lessons if n not in ("00", "01"))
+    assert "32 学时时，第〇课和第一课合用 2 学时，第八课和第九课" in text
+    assert "第三课（Python 入门）分上、下两次课，第十课（满意度调研与统计）和第十四课（实训）各 4 学时" in text
+    lessons = [lesson.id for lesson in load_course().lessons]  # a lesson in two parts: twice
+    assert {"00", "01", "08", "09", "10", "14"} <= set(lessons)
+    hours = 2 + 2 + sum(4 if n in ("10", "14") else 2 for n in lessons if n not in ("00", "01", "08", "09"))
     assert hours == 32
