@@ -3,21 +3,21 @@
 Every person on the roster gets a random initial password when ``crmlab hub`` sets the class up
 (and a new one at ``--reset-password``); the teacher hands it out on a printed slip. It opens
 the account once: the first login with it must choose a new password, and the initial one is
-then void. Passwords are stored as bcrypt hashes in ``<root>/state/passwords.json`` (root
-only); the initial passwords not used yet are kept in plain text beside it, in
+then void. Passwords are stored as scrypt hashes (salted, from the standard library) in
+``<root>/state/passwords.json`` (root only); the initial passwords not used yet are kept in plain text beside it, in
 ``initial-passwords.json`` (root only), until their owner replaces them, so that the printable
 sheet (``<root>/passwords/``) can be written again at every start.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-
-import bcrypt
 
 ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 """Letters and digits that cannot be mistaken for one another on paper (no 0/o, 1/l/i)."""
@@ -31,15 +31,23 @@ def new_initial_password() -> str:
     return f"{raw[:5]}-{raw[5:]}"
 
 
+SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
+"""scrypt's cost: 16 MiB and some 50 ms per check, as OWASP suggests for scrypt."""
+
+
 def _hash(password: str) -> str:
-    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt()).decode("ascii")
+    salt = os.urandom(16)
+    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, **SCRYPT)
+    return f"scrypt${salt.hex()}${digest.hex()}"
 
 
 def _matches(password: str, hashed: str) -> bool:
-    try:
-        return bcrypt.checkpw(password.encode("utf-8"), hashed.encode("ascii"))
-    except ValueError:
+    kind, _, rest = hashed.partition("$")
+    salt, _, digest = rest.partition("$")
+    if kind != "scrypt" or not salt or not digest:
         return False
+    computed = hashlib.scrypt(password.encode("utf-8"), salt=bytes.fromhex(salt), **SCRYPT)
+    return hmac.compare_digest(computed.hex(), digest)
 
 
 def _write_private(path: Path, data: dict) -> None:
