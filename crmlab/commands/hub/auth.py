@@ -20,7 +20,6 @@ from jupyterhub.auth import Authenticator
 from jupyterhub.handlers import BaseHandler
 from jupyterhub.handlers.login import LoginHandler, LogoutHandler
 from jupyterhub.utils import new_token
-from tornado import web
 from traitlets import Integer, Unicode
 
 from crmlab.commands.hub.passwords import MIN_LENGTH, PasswordStore, problem_with
@@ -67,13 +66,15 @@ class ChangePasswordHandler(BaseHandler):
     async def _page(self, **result) -> None:
         self.finish(await self.render_template("reset.html", **result))
 
-    @web.authenticated
     async def get(self):
+        if self.current_user is None:
+            return self.redirect(self.get_login_url())
         await self._page()
 
-    @web.authenticated
     async def post(self):
         user = self.current_user
+        if user is None:
+            return self.redirect(self.get_login_url())
         current = self.get_body_argument("current_password", "", strip=False)
         new = self.get_body_argument("password", "", strip=False)
         repeated = self.get_body_argument("password_repeat", "", strip=False)
@@ -96,13 +97,15 @@ class EndSessionsHandler(APIHandler):
 
     def post(self, name):
         caller = self.current_user
-        if not (isinstance(caller, orm.Service) and caller.name == SERVICE):
-            raise web.HTTPError(403)
         user = self.find_user(name)
-        if user is None:
-            raise web.HTTPError(404)
-        end_sessions(self, user)
-        self.set_status(204)
+        if not (isinstance(caller, orm.Service) and caller.name == SERVICE):
+            self.set_status(403)
+        elif user is None:
+            self.set_status(404)
+        else:
+            end_sessions(self, user)
+            self.set_status(204)
+        self.finish()
 
 
 class CrmlabAuthenticator(Authenticator):
