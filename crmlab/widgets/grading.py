@@ -108,14 +108,14 @@ class GradingScorecard(widgets.VBox):
                 "warn",
             )
         summary = (
-            f"<p>基础分 <b>{result.base_score}</b>（{level_badge(result.base_level)}）"
+            f"<p>{grading.TERMS['base_score']} <b>{result.base_score}</b>（{level_badge(result.base_level)}）"
             f" ＋ 加分 <b>{result.bonus_total:g}</b> － 减分 <b>{result.penalty_total:g}</b>"
             f" ＝ 综合得分 <b class='crm-score'>{result.score:g}</b> 分 → 客户级别 "
             f"<span class='crm-level'>{level_badge(result.level)}</span></p>{clamp}"
         )
         tables = (
             "<div style='display:flex;gap:2em'>"
-            f"<div><b>① 基础级别表</b>{table_html(['本年度订单金额', '基础分', '基础级别'], base_rows, grading.BASE_BANDS.index(result.base_band))}</div>"
+            f"<div><b>① {grading.TERMS['quantitative']}：本年订单金额</b>{table_html(['本年度订单金额', grading.TERMS['base_score'], grading.TERMS['base_level']], base_rows, grading.BASE_BANDS.index(result.base_band))}</div>"
             f"<div><b>② 客户级别表</b>{table_html(['综合得分', '客户级别'], final_rows, grading.FINAL_BANDS.index(result.final_band))}</div>"
             "</div>"
         )
