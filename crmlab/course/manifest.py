@@ -338,8 +338,9 @@ MAP_CELL = "course-map"
 """The id of lesson 00's course-map cell."""
 
 
-def _between_markers(text: str, body: str, where: str, begin: str = BEGIN, end: str = END) -> str:
-    start, stop = text.find(begin), text.find(end)
+def between_markers(text: str, body: str, where: str, begin: str = BEGIN, end: str = END) -> str:
+    start = text.find(begin)
+    stop = text.find(end, start)
     if start == -1 or stop < start:
         raise CourseInputError(f"{where} 中找不到生成内容的起止标记（{begin} … {end}）")
     return f"{text[:start]}{begin}\n{body}\n{text[stop:]}"
@@ -363,9 +364,9 @@ def generated(root: Path = ROOT) -> dict[Path, str]:
     readme, guide = root / "README.md", root / "docs" / "自学指南.md"
     lesson = root / "lessons" / course.lesson(0).file
     return {
-        readme: _between_markers(readme.read_text(encoding="utf-8"),
+        readme: between_markers(readme.read_text(encoding="utf-8"),
                                  readme_table(course, assignments), "README.md"),
-        guide: _between_markers(guide.read_text(encoding="utf-8"),
+        guide: between_markers(guide.read_text(encoding="utf-8"),
                                 study_path(course, assignments), guide.name),
         lesson: _lesson_map_notebook(lesson, lesson_map(course, assignments)),
     }
