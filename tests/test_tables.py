@@ -43,7 +43,7 @@ def test_every_core_table_is_in_its_lesson_and_up_to_date(capsys):
     """Does `python -m crmlab.course.tables --check` pass: every table of TABLES stands in its
     lesson's markdown exactly as the rules make it?"""
     assert tables.main(["--check"]) == 0, capsys.readouterr().err
-    assert {number for number, _ in tables.TABLES.values()} == {1, 4, 5, 6, 7, 8}
+    assert {number for number, _ in tables.TABLES.values()} >= {1, 4, 5, 6, 7, 8}
 
 
 def test_the_stored_lessons_show_the_rules_without_running():

@@ -11,12 +11,9 @@ import nbformat
 import pytest
 import yaml
 
+from crmlab.course.tables import GENERATED
 from crmlab.rules import assessment, grading, value
 from tests.notebooks import ROOT
-
-GENERATED = re.compile(r"<!-- table [^>]*-->.*?<!-- end of table -->", re.S)
-"""Tables generated from the rules (python -m crmlab.course.tables): their second names are
-labelled by their column."""
 
 
 def _strings(node: object):
@@ -33,7 +30,7 @@ def _strings(node: object):
 def _chunks(path: Path) -> list[str]:
     """The texts of one file a reader meets together: a notebook's cells, a bank's questions,
     a rubric's criteria."""
-    if path.suffix == ".ipynb":
+    if path.suffix == ".ipynb":  # a generated table labels its second names by their column
         return [GENERATED.sub("", cell.source) for cell in nbformat.read(path, as_version=4).cells]
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     items = data.get("questions") or data.get("exercises") or data.get("rubric") or [data]
