@@ -130,3 +130,68 @@ def test_lesson_05_uses_the_scorecards_terms():
     assert {item.key for item in readings} == {"product_needs", "growth"}
     assert all(item.reading in text for item in readings)
     assert "累计销售额" in text and "年度平均销售额" in text and "销售额增长率" in text
+
+
+def _lesson_text(stem: str) -> str:
+    path = next((ROOT / "lessons").glob(f"{stem}*.ipynb"))
+    return "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
+
+
+def test_lesson_14_gives_the_sheets_split_and_what_its_items_add_up_to():
+    """Does lesson 14 say both: the exchange sheet heads its tiers 60 and 40 points, and its
+    items add up to 55 and 45 (practice.SHEET_TIER_POINTS, practice.TIER_POINTS)?"""
+    from crmlab.rules import practice
+
+    text = _lesson_text("14_")
+    sheet, items = practice.SHEET_TIER_POINTS, practice.TIER_POINTS
+    assert sum(sheet.values()) == sum(items.values()) == practice.TOTAL_POINTS
+    assert f"基本要求 {sheet['basic']} 分、突出表现 {sheet['outstanding']} 分" in text
+    assert f"基本要求只有 {items['basic']} 分，突出表现有 {items['outstanding']} 分" in text
+
+
+TEXTBOOK_FACTS = [
+    ("02_", "中小型批发零售商"),
+    ("06_", "对员工进行新技术培训"),
+    ("06_", "在兴业银行所有个人账户中的金额折合人民币总额达到 100 万元"),
+    ("07_", "你是固特异轮胎（Goodyear）的业务代表"),
+    ("07_", "分组讨论"),
+    ("07_", "角色扮演"),
+    ("08_", "角色扮演"),
+    ("10_", "「用户满意度就是检验一切工作的唯一标准」"),
+    ("10_", "**构建服务的客户满意**"),
+    ("10_", "格洛鲁斯（Grönroos，也译作格罗鲁斯）"),
+    ("10_", "**调研立项表**、**调研计划表**、**客户满意度调查表**"),
+    ("10_", "客户满意管理研究报告"),
+    ("11_", "**转变宣传方式**"),
+    ("11_", "**建立利基俱乐部**"),
+    ("11_", "**和供应商联手降低成本**"),
+    ("11_", "**业务延伸**"),
+    ("11_", "为顾客创造差异化价值"),
+    ("11_", "优化调整组织运行机制"),
+    ("01_", "接触管理"),
+    ("01_", "组建、培训和激励 CRM 团队"),
+]
+
+
+@pytest.mark.parametrize(("stem", "words"), TEXTBOOK_FACTS, ids=[w for _, w in TEXTBOOK_FACTS])
+def test_lesson_states_the_textbooks_fact_in_its_words(stem, words):
+    """Does the lesson say it as the textbook (《客户关系管理（第 2 版）》, its answer keys and the
+    practical-training guide) says it?"""
+    assert words in _lesson_text(stem)
+
+
+def test_lessons_no_longer_state_what_the_textbook_does_not_say():
+    """Are the course's former wordings gone: the black card's 日均, Huawei's shortened slogan,
+    Metro's customers without 批发, the merged seven-step list with a 任务日志?"""
+    assert "| 黑金卡 | 日均" not in _lesson_text("06_")
+    assert "任务日志" not in _lesson_text("06_")
+    assert "用户满意是检验一切工作的唯一标准" not in _lesson_text("10_")
+    assert "目标客户是中小型零售商" not in _lesson_text("02_")
+
+
+def test_the_glossary_lists_both_spellings_of_groenroos():
+    """Does the glossary give the textbook's 格洛鲁斯 and the other common 格罗鲁斯?"""
+    from crmlab.course.glossary import load_glossary
+
+    term = next(t for t in load_glossary() if t.zh == "格洛鲁斯")
+    assert "Grönroos" in term.en and "格罗鲁斯" in term.definition
