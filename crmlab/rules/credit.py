@@ -1,5 +1,6 @@
 """Credit assessment (信用评估): the 5C model, a grade scale with its credit policy, financial
-ratios and receivables aging (COURSE_BRIEF §3 and the appendix).
+ratios and receivables aging (the textbook's 客户信用评估与控制; 5C, the ratios and aging are the
+field's standard frameworks).
 
 The 5C model and the ratio formulas are standard frameworks. The score→grade scale
 (``GRADES``), the default 5C weights (``FACTORS``) and the credit policy attached to each grade

@@ -16,7 +16,7 @@ from crmlab.widgets._base import (
     table_html,
 )
 
-# The textbook's worked example (COURSE_BRIEF §4): customer A, 50 万元 this year.
+# The textbook's worked example (lesson 16's group activity): customer A, 50 万元 this year.
 TEXTBOOK_EXAMPLE = {
     "order_amount": "50",
     "bonuses": {"cooperation_years": 3, "brand": 2, "product_needs": 3, "advocacy": 2},
