@@ -91,8 +91,7 @@ def _grading_base() -> str:
 def _items(items: Sequence[grading.ScoreItem]) -> str:
     return markdown_table(
         ["维度", "指标", "解释", "分值"],
-        ((item.dimension, item.label, item.meaning + (f"（{item.reading}）" if item.reading else ""),
-          f"0～{grading.ITEM_MAX}") for item in items))
+        ((item.dimension, item.label, item.explained, f"0～{grading.ITEM_MAX}") for item in items))
 
 
 def _grading_final() -> str:

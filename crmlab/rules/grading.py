@@ -117,6 +117,11 @@ class ScoreItem:
     meaning: str  # the textbook's explanation: what earns the points
     reading: str = ""  # the course's reading, where the textbook's words leave a choice
 
+    @property
+    def explained(self) -> str:
+        """The textbook's explanation, with the course's reading in brackets where it has one."""
+        return f"{self.meaning}（{self.reading}）" if self.reading else self.meaning
+
 
 BONUS_ITEMS: tuple[ScoreItem, ...] = (
     ScoreItem("gross_margin", "毛利率", "业务及需求", "年毛利率 ≥ 40%"),

@@ -27,7 +27,7 @@ TEXTBOOK_EXAMPLE = {
 def _slider(item: grading.ScoreItem) -> widgets.IntSlider:
     return widgets.IntSlider(
         value=0, min=0, max=grading.ITEM_MAX, description=item.label,
-        tooltip=item.meaning, style={"description_width": "9em"},
+        tooltip=item.explained, style={"description_width": "9em"},
         layout=widgets.Layout(width="95%"),
     )
 
@@ -58,7 +58,7 @@ class GradingScorecard(widgets.VBox):
             control.observe(self.update, names="value")
 
         def column(title: str, sliders: dict[str, widgets.IntSlider], items) -> widgets.VBox:
-            hints = "；".join(f"{i.label}：{i.meaning}" for i in items)
+            hints = "；".join(f"{i.label}：{i.explained}" for i in items)
             return widgets.VBox(
                 [heading(title), *sliders.values(),
                  widgets.HTML(f"<small style='color:#555'>{esc(hints)}</small>")],
@@ -69,8 +69,8 @@ class GradingScorecard(widgets.VBox):
             heading("客户分级评分卡"),
             widgets.HBox([self.amount, self.amount_error]),
             widgets.HBox([
-                column("加分项（每项 0–5 分）", self.bonus, grading.BONUS_ITEMS),
-                column("减分项（每项 0–5 分）", self.penalty, grading.PENALTY_ITEMS),
+                column(f"{grading.TERMS['bonus']}（每项 0–5 分）", self.bonus, grading.BONUS_ITEMS),
+                column(f"{grading.TERMS['penalty']}（每项 0–5 分）", self.penalty, grading.PENALTY_ITEMS),
             ]),
             widgets.HBox([self.example_button, self.reset_button]),
             self.output,
