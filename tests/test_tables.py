@@ -12,8 +12,8 @@ import nbformat
 import pytest
 
 from crmlab.course import tables
+from crmlab.course.manifest import ROOT
 from crmlab.rules import complaints, grading, value
-from tests.notebooks import ROOT
 
 LESSON_05 = ROOT / "lessons" / "05_customer_grading.ipynb"
 

@@ -11,9 +11,9 @@ import nbformat
 import pytest
 import yaml
 
+from crmlab.course.manifest import ROOT
 from crmlab.course.tables import GENERATED
 from crmlab.rules import assessment, grading, value
-from tests.notebooks import ROOT
 
 
 def _strings(node: object):
