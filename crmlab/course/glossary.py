@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from crmlab.course.manifest import Manifest, load_course
+from crmlab.course.tables import GENERATED
 from crmlab.rules.checks import CourseInputError
 
 GLOSSARY_FILE = Path(__file__).resolve().with_name("glossary.yml")
@@ -75,11 +76,12 @@ def load_glossary(path: Path = GLOSSARY_FILE) -> list[Term]:
 
 
 def teaching_text(markdown: str) -> tuple[str, list[tuple[int, int]]]:
-    """A lesson's prose from its first numbered section (「## 一、…」) on, without headings:
-    where terms are taught (the title, goals and lead-in only name them). Also the spans of
-    its formulas, which may name a term but are not where it is explained."""
+    """A lesson's prose from its first numbered section (「## 一、…」) on, without headings and
+    without the tables generated from the rules: where terms are taught (the title, goals and
+    lead-in only name them, a generated table lists them). Also the spans of its formulas,
+    which may name a term but are not where it is explained."""
     start = TEACHING_START.search(markdown)
-    text = HEADING.sub("", markdown[start.start():] if start else markdown)
+    text = HEADING.sub("", GENERATED.sub("", markdown[start.start():] if start else markdown))
     return text, [m.span() for m in MATH.finditer(text)]
 
 

@@ -338,11 +338,12 @@ MAP_CELL = "course-map"
 """The id of lesson 00's course-map cell."""
 
 
-def _between_markers(text: str, body: str, where: str) -> str:
-    start, end = text.find(BEGIN), text.find(END)
-    if start == -1 or end < start:
-        raise CourseInputError(f"{where} 中找不到生成内容的起止标记（{BEGIN} … {END}）")
-    return f"{text[:start]}{BEGIN}\n{body}\n{text[end:]}"
+def between_markers(text: str, body: str, where: str, begin: str = BEGIN, end: str = END) -> str:
+    start = text.find(begin)
+    stop = text.find(end, start)
+    if start == -1 or stop < start:
+        raise CourseInputError(f"{where} 中找不到生成内容的起止标记（{begin} … {end}）")
+    return f"{text[:start]}{begin}\n{body}\n{text[stop:]}"
 
 
 def _lesson_map_notebook(path: Path, body: str):
@@ -363,18 +364,26 @@ def generated(root: Path = ROOT) -> dict[Path, str]:
     readme, guide = root / "README.md", root / "docs" / "自学指南.md"
     lesson = root / "lessons" / course.lesson(0).file
     return {
-        readme: _between_markers(readme.read_text(encoding="utf-8"),
+        readme: between_markers(readme.read_text(encoding="utf-8"),
                                  readme_table(course, assignments), "README.md"),
-        guide: _between_markers(guide.read_text(encoding="utf-8"),
+        guide: between_markers(guide.read_text(encoding="utf-8"),
                                 study_path(course, assignments), guide.name),
         lesson: _lesson_map_notebook(lesson, lesson_map(course, assignments)),
     }
 
 
-def outdated(root: Path = ROOT) -> list[Path]:
-    """The generated files whose committed text differs from what the manifest makes."""
-    return [path for path, text in generated(root).items()
-            if path.read_text(encoding="utf-8") != text]
+def outdated(root: Path = ROOT, files: dict[Path, str] | None = None) -> list[Path]:
+    """The generated files whose committed text differs from what is generated (by default,
+    what the manifest makes)."""
+    files = generated(root) if files is None else files
+    return [path for path, text in files.items() if path.read_text(encoding="utf-8") != text]
+
+
+def write(files: dict[Path, str], root: Path) -> None:
+    """Write each generated file whose text changed, and say which."""
+    for path in outdated(root, files):
+        path.write_text(files[path], encoding="utf-8")
+        print(f"已更新 {path.relative_to(root)}")
 
 
 def main(argv: list[str] | None = None, root: Path = ROOT) -> int:
@@ -388,10 +397,7 @@ def main(argv: list[str] | None = None, root: Path = ROOT) -> int:
             if not found:
                 print("课程清单与课件、题库、作业一致，生成的课程表都是最新的。")
             return 1 if found else 0
-        for path, text in generated(root).items():
-            if path.read_text(encoding="utf-8") != text:
-                path.write_text(text, encoding="utf-8")
-                print(f"已更新 {path.relative_to(root)}")
+        write(generated(root), root)
         return 0
     except CourseInputError as error:
         print(error, file=sys.stderr)

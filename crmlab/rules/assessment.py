@@ -1,4 +1,6 @@
-"""The group assessment form (考核评价表) of the customer-grading activity (COURSE_BRIEF §4).
+"""The customer-grading group activity 「制订客户分级管理策略」 (《客户关系管理（第 2 版）》, lesson
+16): its steps (``ACTIVITY_STEPS``), its 任务笔记记录表 (``TASK_NOTES``) and its assessment form
+(考核评价表).
 
 100 points in the textbook's three categories: 知识技能评价 30, 素质评价 30, 成果评价 40, each
 split into items
@@ -74,6 +76,24 @@ RATERS: tuple[Rater, ...] = (
     Rater("peer", "互评", 20),
     Rater("teacher", "师评", 60),
 )
+
+ACTIVITY_GROUPING = "全班学生以 4～6 人为一组进行分组，各组选出组长并进行任务分工"
+"""任务分组: done before the steps."""
+
+ACTIVITY_STEPS: tuple[str, ...] = (
+    "以小组为单位，模拟设立一家公司，设计公司名称、业务范围、产品及服务等",
+    "设计 6 位具有不同特点的客户",
+    "根据定量指标中的客户订单金额评定客户的基础级别",
+    "根据变量指标中的加分项及减分项进行整体评定，确定客户级别",
+    "为不同级别的客户制订不同的管理策略",
+    "将活动过程制作成 PPT，在全班同学面前进行展示",
+    "将实践过程中遇到的问题、解决方法、心得感悟等记录到任务笔记记录表中",
+)
+"""任务实施: the textbook's seven steps of the activity, in its words."""
+
+TASK_NOTES_TITLE = "任务笔记记录表"
+TASK_NOTES: tuple[str, ...] = ("问题记录", "解决方法", "心得感悟")
+"""The rows of the textbook's 任务笔记记录表; each has room for entries (1), (2), …"""
 
 TOTAL_POINTS = sum(category.points for category in CATEGORIES)
 ITEM_BY_KEY: dict[str, Item] = {item.key: item for item in ITEMS}

@@ -1,7 +1,8 @@
 """Complaint handling (客户投诉处理): the textbook's eight steps and an ordering exercise.
 
-The steps (COURSE_BRIEF §6) run from recording the complaint to summarising the case. The
-exercise gives students the steps shuffled; ``check_order`` marks the order they put them in.
+The steps (the textbook's procedure of 客户投诉处理) run from recording the complaint to
+summarising the case. The exercise gives students the steps shuffled; ``check_order`` marks
+the order they put them in.
 
 Feedback rules:
 

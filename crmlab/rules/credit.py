@@ -1,5 +1,6 @@
 """Credit assessment (信用评估): the 5C model, a grade scale with its credit policy, financial
-ratios and receivables aging (COURSE_BRIEF §3 and the appendix).
+ratios and receivables aging (the textbook's 客户信用评估与控制; 5C, the ratios and aging are the
+field's standard frameworks).
 
 The 5C model and the ratio formulas are standard frameworks. The score→grade scale
 (``GRADES``), the default 5C weights (``FACTORS``) and the credit policy attached to each grade
@@ -235,7 +236,7 @@ RATIOS: tuple[Ratio, ...] = (
     Ratio("debt_to_asset", "资产负债率", "debt-to-asset ratio", "负债总额 ÷ 资产总额", "资产总额",
           None, "越高说明负债经营的程度越高、偿债风险越大；合适水平因行业而异"),
     Ratio("receivables_turnover", "应收账款周转率", "receivables turnover",
-          "年赊销额 ÷ 应收账款平均余额（（期初 + 期末）÷ 2）", "应收账款平均余额", None,
+          "年赊销额 ÷ 应收账款平均余额，平均余额 =（期初 + 期末）÷ 2", "应收账款平均余额", None,
           "一年内应收账款周转的次数，越高说明收款越快"),
     Ratio("dso", "应收账款周转天数", "DSO, days sales outstanding",
           f"{DAYS_PER_YEAR} ÷ 应收账款周转率", "应收账款周转率", None,

@@ -1,10 +1,12 @@
 """Customer grading (客户分级管理): the course's scorecard, as data plus two functions.
 
-The rules come from the textbook's group activity 「制订客户分级管理策略」 (COURSE_BRIEF §4):
+The rules come from the textbook's group activity 「制订客户分级管理策略」 (《客户关系管理
+（第 2 版）》, lesson 16, chapter 「客户分级管理」); ``TERMS`` holds the textbook's names for its parts:
 
-1. A **base score and level** from this year's order amount in 万元 (``BASE_BANDS``).
-2. Up to eight **bonus items** and four **penalty items**, each scored 0–5 (``BONUS_ITEMS``,
-   ``PENALTY_ITEMS``).
+1. A **base score and level** (基础分值、基础级别) from the 定量指标, this year's order amount in
+   万元 (``BASE_BANDS``).
+2. The 变量指标: up to eight **bonus items** (可选加分项) and four **penalty items** (可选减分项),
+   each scored 0–5 (``BONUS_ITEMS``, ``PENALTY_ITEMS``).
 3. The **composite score** = base + Σ bonuses − Σ penalties, clamped to 0..100, and the
    **final level** read from ``FINAL_BANDS``.
 
@@ -44,6 +46,19 @@ ITEM_MAX = 5
 
 SCORE_MIN, SCORE_MAX = 0, 100
 """The composite score is clamped to this range before the final level is read."""
+
+TERMS: dict[str, str] = {
+    "quantitative": "定量指标",
+    "base_score": "基础分值",
+    "base_level": "基础级别",
+    "variable": "变量指标",
+    "bonus": "可选加分项",
+    "penalty": "可选减分项",
+    "final": "客户级别表",
+}
+"""The textbook's names for the parts of the scorecard: the 定量指标 (this year's order amount)
+gives the 基础分值 and 基础级别; the 变量指标 are the 可选加分项 and 可选减分项; the composite
+score is read in the 客户级别表. Where a grade depends on words, lessons use these."""
 
 
 @dataclass(frozen=True)
@@ -99,26 +114,39 @@ class ScoreItem:
     key: str
     label: str  # short Chinese name, as on the textbook's form
     dimension: str  # the textbook's dimension: 业务及需求 / 客户关系 / 经营管理
-    meaning: str  # what earns the points
+    meaning: str  # the textbook's explanation: what earns the points
+    reading: str = ""  # the course's reading, where the textbook's words leave a choice
+
+    @property
+    def explained(self) -> str:
+        """The textbook's explanation, with the course's reading in brackets where it has one."""
+        return f"{self.meaning}（{self.reading}）" if self.reading else self.meaning
 
 
 BONUS_ITEMS: tuple[ScoreItem, ...] = (
-    ScoreItem("gross_margin", "毛利率", "业务及需求", "年度毛利率达到 40% 及以上"),
-    ScoreItem("product_needs", "产品需求", "业务及需求", "需要 3 种及以上的产品"),
+    ScoreItem("gross_margin", "毛利率", "业务及需求", "年毛利率 ≥ 40%"),
+    ScoreItem("product_needs", "产品需求", "业务及需求", "有 3 种以上的产品需求",
+              "本课程把「3 种以上」读作 3 种及以上，正好 3 种也加分"),
     ScoreItem("cooperation_years", "合作年限", "客户关系", "合作 2 年及以上"),
-    ScoreItem("communication", "客户沟通", "客户关系", "沟通顺畅，没有障碍"),
-    ScoreItem("advocacy", "客户宣传", "客户关系", "至少为我们介绍过 1 位客户"),
-    ScoreItem("brand", "品牌影响", "经营管理", "上市公司，或估值较高的非上市公司"),
-    ScoreItem("payment_record", "回款情况（加分）", "经营管理", "一年内没有逾期回款"),
-    ScoreItem("growth", "增长潜力", "经营管理", "订单总额连续两年每年增长 10% 及以上"),
+    ScoreItem("communication", "客户沟通", "客户关系", "沟通顺畅、无障碍"),
+    ScoreItem("advocacy", "客户宣传", "客户关系", "成功推荐过 1 位及以上客户"),
+    ScoreItem("brand", "品牌影响", "经营管理", "上市企业或非上市但估值较高的企业"),
+    ScoreItem("payment_record", "回款情况（加分）", "经营管理", "1 年内无逾期付款记录"),
+    ScoreItem("growth", "增长潜力", "经营管理", "订单总额连续两年增长 10% 以上",
+              "本课程把「10% 以上」读作每年增长 10% 及以上，正好 10% 也加分"),
 )
 
 PENALTY_ITEMS: tuple[ScoreItem, ...] = (
     ScoreItem("reputation", "合作口碑", "客户关系", "在行业内口碑较差"),
-    ScoreItem("breach", "违约情况", "客户关系", "曾单方面终止合同"),
-    ScoreItem("service_difficulty", "服务难度", "客户关系", "沟通困难，有投诉、诉讼或纠纷"),
-    ScoreItem("arrears", "回款情况（减分）", "经营管理", "一年内有逾期或恶意拖欠货款"),
+    ScoreItem("breach", "违约情况", "客户关系", "单方面中途终止合同"),
+    ScoreItem("service_difficulty", "服务难度", "客户关系", "沟通难度大，存在投诉、诉讼等纠纷"),
+    ScoreItem("arrears", "回款情况（减分）", "经营管理", "1 年内有逾期或恶意拖欠款项记录"),
 )
+
+DIMENSIONS: tuple[str, ...] = tuple(
+    dict.fromkeys(item.dimension for item in BONUS_ITEMS + PENALTY_ITEMS)
+)
+"""The textbook's dimensions of the 变量指标, in the order of its tables."""
 
 BONUS_LABELS = {item.key: item.label for item in BONUS_ITEMS}
 PENALTY_LABELS = {item.key: item.label for item in PENALTY_ITEMS}
@@ -127,7 +155,7 @@ ITEM_KEYS = tuple(BONUS_LABELS) + tuple(PENALTY_LABELS)
 AMOUNT_LABEL = "本年度订单金额（万元）"
 RESULT_COLUMNS = ("base_score", "base_level", "score", "level")
 RESULT_LABELS = {
-    "base_score": "基础分",
+    "base_score": "基础分值",
     "base_level": "基础级别",
     "score": "综合得分",
     "level": "客户级别",
@@ -148,13 +176,13 @@ LEVEL_STRATEGIES: tuple[LevelStrategy, ...] = (
     LevelStrategy("A", "最多：专人负责，高层定期拜访",
                   "倾听意见、优先供货、及时处理问题，发现下滑苗头立即挽回", "保持，锁定关系"),
     LevelStrategy("B", "较多：客户经理定期联系",
-                  "多卖现有产品、推荐新产品、交叉销售，沟通更顺畅", "提升为 A 级"),
+                  "让客户买更多的现有产品、购买新产品，制定交叉价格，净化沟通过程", "提升为 A 级"),
     LevelStrategy("C", "适中：标准化服务",
                   "达标奖励、一站式服务、咨询培训，培养有潜力的客户", "维持并培育"),
     LevelStrategy("D", "较少：电话、网络服务为主",
                   "控制服务成本，留意成长潜力，控制赊销风险", "低成本维持"),
     LevelStrategy("E", "最少：标准产品、现款现货", "识别负值客户，减少额外投入",
-                  "必要时有策略地放弃"),
+                  "必要时战略性放弃"),
 )
 """One suggested strategy per final level, in line with the MVC / STC / BZ strategies
 (``crmlab.rules.value.VALUE_TIERS``): an illustrative example for the group activity, in which

@@ -1,4 +1,5 @@
-"""Customer churn and retention (客户流失与保留), COURSE_BRIEF §8 and appendix.
+"""Customer churn and retention (客户流失与保留): the textbook's chapter 「客户的流失与挽回」;
+the churn and retention rates are the field's standard formulas.
 
 The two formulas of the course, for one period:
 

@@ -1,4 +1,5 @@
-"""实训 (practical training): the company-visit report and the oral exchange (COURSE_BRIEF, 实训).
+"""实训 (practical training): the company-visit report and the oral exchange (the practical-training
+guide 《客户关系处理》实训指导书, 实训1 and 实训2).
 
 Two rules of the course's practical-training guide, as data:
 
@@ -14,9 +15,10 @@ Two rules of the course's practical-training guide, as data:
   (突出表现), each worth the points in ``CRITERIA``; a criterion not fully met loses points at
   the rater's judgement. :func:`score_exchange` totals one rater's form.
 
-The guide's score sheet heads its two tiers "60 points" and "40 points", but the criteria it
-lists under them add up to 55 and 45 (the dimension totals 50/30/10/10 and the sum 100 agree
-with the criteria). The course follows the criteria; ``TIER_POINTS`` is computed from them.
+The guide's score sheet heads its two tiers "60 points" and "40 points" (``SHEET_TIER_POINTS``),
+but the criteria it lists under them add up to 55 and 45 (the dimension totals 50/30/10/10 and
+the sum 100 agree with the criteria). The course scores by the criteria; ``TIER_POINTS`` is
+computed from them, and lesson 14 states both.
 """
 
 from __future__ import annotations
@@ -201,6 +203,9 @@ TOTAL_POINTS = sum(d.points for d in DIMENSIONS)
 TIER_POINTS: dict[str, int] = {
     tier: sum(c.points for c in CRITERIA if c.tier == tier) for tier in TIERS
 }
+"""Each tier's points as its criteria add up (55 and 45)."""
+SHEET_TIER_POINTS: dict[str, int] = {"basic": 60, "outstanding": 40}
+"""Each tier's points as the score sheet's heading states them (考评总分 60 分 / 40 分)."""
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """Kotler's five levels of customer relationship (客户关系的五种类型) and how to choose one
-from the number of customers and the unit margin (COURSE_BRIEF §1).
+from the number of customers and the unit margin (the textbook's chapter 「客户关系管理概述」).
 """
 
 from __future__ import annotations

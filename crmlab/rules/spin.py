@@ -1,7 +1,7 @@
 """SPIN questioning (SPIN 提问): the four question types, a question bank and three checkers.
 
 SPIN comes from Neil Rackham, *SPIN Selling* (1988), built on Huthwaite's study of about
-35,000 sales calls (COURSE_BRIEF §5 and the appendix). The course's homework: you sell
+35,000 sales calls (the textbook's lesson 16 sets it as homework). The course's homework: you sell
 Goodyear tyres (固特异轮胎) to a key account, Volkswagen (大众汽车), and ask SPIN questions to
 uncover its needs.
 

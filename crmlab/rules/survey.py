@@ -1,6 +1,6 @@
 """Satisfaction surveys (客户满意度调研): the questionnaire, cleaning, tallies and NPS.
 
-The practical training 「客户满意度调研」 (COURSE_BRIEF §7) ends with statistics: discard blank
+The practical training 「客户满意度调研」 (the practical-training guide, 实训3) ends with statistics: discard blank
 and invalid questionnaires; each student tallies their own questionnaires, then the group,
 then the class, always adding **absolute counts** first; finally counts become **relative
 figures**: respondents choosing an option ÷ all valid respondents → a percentage. For factual

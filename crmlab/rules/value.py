@@ -1,9 +1,10 @@
 """Customer value (客户价值): business value, composite evaluation, RFM, ABC, CLV and the
-Peppers & Rogers value tiers (COURSE_BRIEF §2, §4 and the appendix).
+Peppers & Rogers value tiers (the textbook's chapters 「客户的识别与选择」 and 「客户分级管理」;
+RFM, ABC and CLV are the field's standard frameworks).
 
 Default weights of the composite evaluation, the RFM "high" threshold and segment table, and
 the ABC cut-offs are illustrative teaching choices; the formulas (business value, Σ wᵢ·sᵢ,
-CLV of Gupta & Lehmann 2003) are as the brief states them.
+CLV of Gupta & Lehmann 2003) are the textbook's and the literature's.
 """
 
 from __future__ import annotations
@@ -66,12 +67,13 @@ class ValueDimension:
 
 
 COMPOSITE_DIMENSIONS: tuple[ValueDimension, ...] = (
-    ValueDimension("current", "当前价值", "客户目前的购买给企业带来的利润", 0.4),
+    ValueDimension("current", "即有价值", "客户目前的购买给企业带来的利润（本课程也称当前价值）", 0.4),
     ValueDimension("potential", "潜在价值", "客户将来追加购买、扩大合作可能带来的利润", 0.3),
     ValueDimension("influence", "影响价值", "客户的口碑和推荐对其他客户购买的带动", 0.2),
     ValueDimension("learning", "学习价值", "客户的意见和需求帮助企业改进产品与服务", 0.1),
 )
-"""The four dimensions with illustrative default weights (they sum to 1)."""
+"""The four dimensions with illustrative default weights (they sum to 1). The names are the
+textbook's (即有价值、潜在价值、影响价值、学习价值); 即有价值 is what the course also calls 当前价值."""
 
 DIMENSION_LABELS: dict[str, str] = {d.key: d.label for d in COMPOSITE_DIMENSIONS}
 DEFAULT_DIMENSION_WEIGHTS: dict[str, float] = {d.key: d.weight for d in COMPOSITE_DIMENSIONS}
@@ -319,25 +321,35 @@ def _number_or_column(value, name: str, label: str, **bounds):
 
 @dataclass(frozen=True)
 class ValueTier:
-    """A tier of customers by value, and what to do with it."""
+    """A tier of customers by value, and what to do with it.
+
+    ``stance`` and ``strategies`` are the textbook's names (chapter 「客户分类管理」, section
+    「制定客户分类发展战略」), the names lessons, quizzes and rubrics use; ``plain`` says each
+    strategy in the course's own words, shown only as a labelled second name.
+    """
 
     key: str
     label: str
     english: str
     stance: str
     strategies: tuple[str, ...]
+    plain: tuple[str, ...]
 
 
 VALUE_TIERS: tuple[ValueTier, ...] = (
     ValueTier("MVC", "最有价值客户", "most valuable customers", "锁定（lock in）",
-              ("倾听客户的意见", "关怀已经满意的客户", "从一线员工那里收集客户信息",
+              ("积极倾听客户的意见", "为满意客户提供关怀", "从一线部门获取信息",
+               "提供直接有效的客户服务行动", "改变最有价值客户衰退趋势", "制定客户忠诚计划"),
+              ("听取客户的意见", "关怀已经满意的客户", "从一线员工那里收集客户信息",
                "直接采取服务行动", "扭转任何下滑的苗头", "推出忠诚计划")),
-    ValueTier("STC", "二级客户", "second-tier customers", "培养（grow）",
+    ValueTier("STC", "二级客户", "second-tier customers", "获取更多的收入（grow）",
+              ("让现有客户买更多的现有产品", "让现有客户购买新产品", "制定交叉价格", "净化沟通过程"),
               ("多卖现有产品", "推荐新产品", "交叉定价", "让沟通更清晰顺畅")),
-    ValueTier("BZ", "负值客户", "below zero", "有策略地放弃（strategically drop）",
+    ValueTier("BZ", "负值客户", "below zero", "战略性放弃（strategically drop）",
+              ("战略性放弃负值客户",),
               ("不再为其额外投入资源，必要时有计划地结束合作",)),
 )
-"""Peppers & Rogers' three tiers with the strategy for each."""
+"""Peppers & Rogers' three tiers with the textbook's strategy for each."""
 
 MVC, STC, BZ = (tier.key for tier in VALUE_TIERS)
 

@@ -16,7 +16,7 @@ from crmlab.widgets._base import (
     table_html,
 )
 
-# The textbook's worked example (COURSE_BRIEF §4): customer A, 50 万元 this year.
+# The textbook's worked example (lesson 16's group activity): customer A, 50 万元 this year.
 TEXTBOOK_EXAMPLE = {
     "order_amount": "50",
     "bonuses": {"cooperation_years": 3, "brand": 2, "product_needs": 3, "advocacy": 2},
@@ -27,7 +27,7 @@ TEXTBOOK_EXAMPLE = {
 def _slider(item: grading.ScoreItem) -> widgets.IntSlider:
     return widgets.IntSlider(
         value=0, min=0, max=grading.ITEM_MAX, description=item.label,
-        tooltip=item.meaning, style={"description_width": "9em"},
+        tooltip=item.explained, style={"description_width": "9em"},
         layout=widgets.Layout(width="95%"),
     )
 
@@ -58,7 +58,7 @@ class GradingScorecard(widgets.VBox):
             control.observe(self.update, names="value")
 
         def column(title: str, sliders: dict[str, widgets.IntSlider], items) -> widgets.VBox:
-            hints = "；".join(f"{i.label}：{i.meaning}" for i in items)
+            hints = "；".join(f"{i.label}：{i.explained}" for i in items)
             return widgets.VBox(
                 [heading(title), *sliders.values(),
                  widgets.HTML(f"<small style='color:#555'>{esc(hints)}</small>")],
@@ -69,8 +69,8 @@ class GradingScorecard(widgets.VBox):
             heading("客户分级评分卡"),
             widgets.HBox([self.amount, self.amount_error]),
             widgets.HBox([
-                column("加分项（每项 0–5 分）", self.bonus, grading.BONUS_ITEMS),
-                column("减分项（每项 0–5 分）", self.penalty, grading.PENALTY_ITEMS),
+                column(f"{grading.TERMS['bonus']}（每项 0–5 分）", self.bonus, grading.BONUS_ITEMS),
+                column(f"{grading.TERMS['penalty']}（每项 0–5 分）", self.penalty, grading.PENALTY_ITEMS),
             ]),
             widgets.HBox([self.example_button, self.reset_button]),
             self.output,
@@ -108,14 +108,14 @@ class GradingScorecard(widgets.VBox):
                 "warn",
             )
         summary = (
-            f"<p>基础分 <b>{result.base_score}</b>（{level_badge(result.base_level)}）"
+            f"<p>{grading.TERMS['base_score']} <b>{result.base_score}</b>（{level_badge(result.base_level)}）"
             f" ＋ 加分 <b>{result.bonus_total:g}</b> － 减分 <b>{result.penalty_total:g}</b>"
             f" ＝ 综合得分 <b class='crm-score'>{result.score:g}</b> 分 → 客户级别 "
             f"<span class='crm-level'>{level_badge(result.level)}</span></p>{clamp}"
         )
         tables = (
             "<div style='display:flex;gap:2em'>"
-            f"<div><b>① 基础级别表</b>{table_html(['本年度订单金额', '基础分', '基础级别'], base_rows, grading.BASE_BANDS.index(result.base_band))}</div>"
+            f"<div><b>① {grading.TERMS['quantitative']}：本年订单金额</b>{table_html(['本年度订单金额', grading.TERMS['base_score'], grading.TERMS['base_level']], base_rows, grading.BASE_BANDS.index(result.base_band))}</div>"
             f"<div><b>② 客户级别表</b>{table_html(['综合得分', '客户级别'], final_rows, grading.FINAL_BANDS.index(result.final_band))}</div>"
             "</div>"
         )

@@ -75,18 +75,6 @@ def test_lesson_11_gives_the_supermarket_reports_six_problems():
         assert words in problems
 
 
-def test_lesson_06_shows_the_level_strategies_from_the_rules():
-    """Does lesson 06 read the per-level strategies from crmlab.rules.grading (the table the
-    customer grading report shows) instead of typing them a second time?"""
-    from crmlab.rules import grading
-
-    notebook = nbformat.read(ROOT / "lessons" / "06_grade_management.ipynb", as_version=4)
-    code = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
-    text = _markdown(notebook)
-    assert "grading.LEVEL_STRATEGIES" in code
-    assert [s.focus for s in grading.LEVEL_STRATEGIES if s.focus in text] == []
-
-
 def _code_cells(path):
     return [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
 

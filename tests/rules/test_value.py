@@ -65,8 +65,9 @@ DIMENSION_KEYS = [d.key for d in COMPOSITE_DIMENSIONS]
 
 
 def test_composite_dimensions():
-    """Are the four dimensions those of the brief, with default weights summing to 1?"""
-    assert [d.label for d in COMPOSITE_DIMENSIONS] == ["当前价值", "潜在价值", "影响价值",
+    """Are the four dimensions the textbook's (即有价值 as it writes it), with default weights
+    summing to 1?"""
+    assert [d.label for d in COMPOSITE_DIMENSIONS] == ["即有价值", "潜在价值", "影响价值",
                                                        "学习价值"]
     assert math.fsum(d.weight for d in COMPOSITE_DIMENSIONS) == pytest.approx(1, abs=1e-12)
 
@@ -312,10 +313,14 @@ def test_clv_vectorised_bad_row_is_named():
 
 
 def test_value_tier_data():
-    """Are the three tiers Peppers & Rogers' with a strategy each?"""
+    """Are the three tiers Peppers & Rogers', with the textbook's strategies and one plain
+    wording for each?"""
     assert [(t.key, t.label) for t in VALUE_TIERS] == [
         ("MVC", "最有价值客户"), ("STC", "二级客户"), ("BZ", "负值客户")]
-    assert all(t.strategies for t in VALUE_TIERS)
+    assert all(t.strategies and len(t.plain) == len(t.strategies) for t in VALUE_TIERS)
+    stc, bz = VALUE_TIERS[1], VALUE_TIERS[2]
+    assert {"制定交叉价格", "净化沟通过程"} <= set(stc.strategies)
+    assert bz.stance.startswith("战略性放弃")
 
 
 def test_value_tiers_rule():
