@@ -326,3 +326,20 @@ def test_a_changed_gradebook_is_snapshotted_and_old_snapshots_thinned(tmp_path):
         now - timedelta(minutes=30)
     with pytest.raises(CourseInputError, match="看不懂时间"):
         backups.choose(root, "昨天下午")
+
+
+def test_a_service_left_by_a_killed_hub_is_found_for_its_root_only(tmp_path):
+    """Is a JupyterHub service process of this --root whose hub is gone (its parent is no
+    JupyterHub) found for stopping, and one of another root left alone?"""
+    mine, other = tmp_path / "mine", tmp_path / "other"
+    started = [subprocess.Popen(["sleep", "60"], env={"PATH": os.environ["PATH"],
+                                                     "CRMLAB_HUB_ROOT": str(root),
+                                                     "JUPYTERHUB_SERVICE_NAME": "idle-culler"})
+               for root in (mine, other)]
+    try:
+        found = service.orphaned_services(mine)
+        assert started[0].pid in found and started[1].pid not in found
+    finally:
+        for process in started:
+            process.kill()
+            process.wait()

@@ -94,6 +94,7 @@ services.append({
     "name": "idle-culler",
     "command": [sys.executable, "-m", "jupyterhub_idle_culler",
                 f"--timeout={settings['idle_timeout']}"],
+    "environment": {"CRMLAB_HUB_ROOT": str(root)},  # found and stopped if a killed hub leaves it
 })
 
 c.JupyterHub.load_roles = roles

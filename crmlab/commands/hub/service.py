@@ -167,6 +167,26 @@ def _stop(pid: int, timeout: float, say, what: str) -> None:
             os.kill(pid, signal.SIGKILL)
 
 
+def orphaned_services(root: Path) -> list[int]:
+    """Processes of JupyterHub services (the idle culler) of this root whose hub is gone."""
+    found = []
+    marker = f"CRMLAB_HUB_ROOT={root}".encode()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError):
+            environ = (entry / "environ").read_bytes().split(b"\0")
+            parent = int((entry / "stat").read_text().split(") ", 1)[1].split()[1])
+            if marker in environ and any(v.startswith(b"JUPYTERHUB_SERVICE_NAME=") for v in environ) \
+                    and not _alive_hub(parent):
+                found.append(int(entry.name))
+    return found
+
+
+def _alive_hub(pid: int) -> bool:
+    return pid > 1 and _alive(pid) and "jupyterhub" in _command_line(pid)
+
+
 def stop_leftovers(state: Path, uids: list[int], say=print, timeout: float = 60) -> int:
     """Stop what an earlier hub of this root left running: its JupyterHub (which stops the
     servers it knows of), then the proxy, then any process still running as a class member.
@@ -181,12 +201,12 @@ def stop_leftovers(state: Path, uids: list[int], say=print, timeout: float = 60)
             _stop(pid, timeout, say, what)
             stopped += 1
         (state / name).unlink(missing_ok=True)
-    leftover = [pid for uid in uids for pid in processes_of(uid)]
+    leftover = [pid for uid in uids for pid in processes_of(uid)] + orphaned_services(state.parent)
     for pid in leftover:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
     if leftover:
-        say(f"已结束上次运行留下的 {len(leftover)} 个学生或教师的进程（文件都在）。")
+        say(f"已结束上次运行留下的 {len(leftover)} 个进程（学生、教师的服务器或 JupyterHub 的服务；文件都在）。")
     return stopped + len(leftover)
 
 
