@@ -182,10 +182,14 @@ def test_calculation_answer_agrees_with_the_model(question):
     assert agreeing == [question.answer]
 
 
-def test_source_worked_example_is_in_the_bank():
-    """Is the textbook's worked example (50 万, +10 in bonuses → D) checked by the model?"""
-    example = next(q for q in CALCULATIONS if q.id == "L05-05")
-    assert _model_value(example.calculation) == "D"
+def test_bank_does_not_repeat_the_textbooks_worked_example():
+    """Lesson 05 works the textbook's example (50 万, +10 in bonuses → D) itself
+    (tests/test_grading.py checks it); no grading question asks that same case again."""
+    example = {"order_amount": 50,
+               "bonuses": {"cooperation_years": 3, "brand": 2, "product_needs": 3, "advocacy": 2}}
+    grading = [q for q in CALCULATIONS if q.calculation["model"] == "grading"]
+    assert [q.id for q in grading
+            if all(q.calculation.get(key) == value for key, value in example.items())] == []
 
 
 # ------------------------------------------------------------------------- single choice
