@@ -1,6 +1,7 @@
 """测验: a lesson's self-check questions, each with 「提交」 and 「提示」, and a running score.
 
-Questions, answers and the checking all come from :mod:`crmlab.exercises.quiz`.
+Questions, answers and the checking all come from :mod:`crmlab.exercises.quiz`; each student
+sees the options in an order of their own (:mod:`crmlab.exercises.order`).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 import ipywidgets as widgets
 
-from crmlab.exercises import quiz
+from crmlab.exercises import order, quiz
 from crmlab.rules.checking import Attempts, Marking, Outcome
 from crmlab.rules.checks import CourseInputError
 from crmlab.widgets._base import Checked, esc, guarded, heading, message, outcome_message
@@ -125,9 +126,13 @@ class Quiz(widgets.VBox):
 
     ``.items`` are the :class:`QuizItem` s; ``.score_html`` shows 「首次答对 x / n 题」 and
     ``.result`` the :class:`crmlab.rules.checking.Marking` over each question's first try.
+    Choice options come in the order of ``student`` (by default
+    :func:`crmlab.exercises.order.student_key`): stable for one student, different between
+    students; ``.questions`` are the questions as shown, with their answers re-lettered.
     """
 
-    def __init__(self, lesson: int, ids: Sequence[str] | None = None):
+    def __init__(self, lesson: int, ids: Sequence[str] | None = None,
+                 student: str | None = None):
         bank = quiz.load_bank(lesson)
         if ids is None:
             questions = bank
@@ -142,9 +147,10 @@ class Quiz(widgets.VBox):
             if not ids:
                 raise CourseInputError("「题号」列表是空的，请至少选一道题。", "题号")
             questions = [by_id[qid] for qid in dict.fromkeys(ids)]
-        self.questions = questions
+        self.student = order.student_key() if student is None else str(student)
+        self.questions = [order.shuffled(q, self.student) for q in questions]
         self.items = [QuizItem(q, number, self.update)
-                      for number, q in enumerate(questions, start=1)]
+                      for number, q in enumerate(self.questions, start=1)]
         self.score_html = widgets.HTML()
         self.result: Marking | None = None
         super().__init__([
