@@ -5,7 +5,9 @@ A bank keeps one keyed order; left alone, the key would sit at the same letter f
 class and a student could learn positions instead of content. :func:`shuffled` permutes the
 options of a single- or multiple-choice question with a seed made of the student's identity
 and the question's id, and re-letters the answer to match, so :func:`crmlab.exercises.quiz.check`
-judges the letters the student saw. True/false questions are left as they are.
+judges the letters the student saw. True/false questions are left as they are, and so are the
+questions whose options are themselves named by letters (「A 级」「C 类（中型客户）」): shuffled,
+they would read 「A. C 级」; their bank keeps them in letter order, so position tells nothing.
 
 :func:`student_key` is the identity: on JupyterHub the hub's user name (``JUPYTERHUB_USER``);
 elsewhere a random id kept in ``~/.crmlab/student-id`` (created on first use, so two students
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import getpass
+import re
 import hashlib
 import os
 import random
@@ -34,6 +37,15 @@ HUB_USER_VARIABLE = "JUPYTERHUB_USER"
 
 ID_FILE = Path(".crmlab") / "student-id"
 """Where, under the home folder, the per-install id is kept."""
+
+
+LETTER_NAMED = re.compile(r"[A-F]\s*[级类](?:（[^）]*）)?")
+"""An option named by a letter: a customer level or class (「B 级」, 「C 类（中型客户）」)."""
+
+
+def keeps_order(question: Question) -> bool:
+    """True for a question shown in its bank's order: true/false, or options named by letters."""
+    return question.kind == "truefalse" or any(LETTER_NAMED.fullmatch(o) for o in question.options)
 
 
 def _install_id(home: Path) -> str | None:
@@ -82,7 +94,7 @@ def permutation(seed: str, question_id: str, size: int) -> tuple[int, ...]:
 
 def shuffled(question: Question, seed: str) -> Question:
     """``question`` with its options in the order of ``seed`` and its answer re-lettered."""
-    if question.kind == "truefalse":
+    if keeps_order(question):
         return question
     order = permutation(seed, question.id, len(question.options))
     new_letter = {LETTERS[old]: LETTERS[new] for new, old in enumerate(order)}

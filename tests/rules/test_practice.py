@@ -246,8 +246,8 @@ def test_lesson_14_quiz_quotes_the_rubric_points():
     assert (f"交流内容占 {points['交流内容']} 分，交流表述 {points['交流表述']} 分，"
             f"表情和姿态各 {points['交流表情']} 分") in bank["L14-03"].explanation
     assert points["交流表情"] == points["交流姿态"]
-    assert (f"基本要求各项合计 {practice.TIER_POINTS['basic']} 分，突出表现各项合计 "
-            f"{practice.TIER_POINTS['outstanding']} 分") in bank["L14-09"].prompt
+    assert (f"分别加起来，是 {practice.TIER_POINTS['basic']} 分和 "
+            f"{practice.TIER_POINTS['outstanding']} 分") in bank["L14-09"].explanation
     assert f"内容一项就占 {points['交流内容']} 分" in bank["L14-08"].explanation
 
 

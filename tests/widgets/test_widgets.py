@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import crmlab.widgets as crm_widgets
 from crmlab import charts
-from crmlab.exercises import quiz
+from crmlab.exercises import order, quiz
 from crmlab.rules import assessment, checking, complaints, credit, grading, relationship, spin
 from crmlab.rules.checks import CourseInputError
 from crmlab.widgets import (
@@ -546,9 +546,13 @@ def wrong_letter(question: quiz.Question) -> str:
 
 
 def test_quiz_loads_the_lesson_bank_in_order():
-    """Does Quiz(lesson) hold every question of the bank, in file order?"""
-    q = Quiz(1)
-    assert [item.question for item in q.items] == quiz.load_bank(1)
+    """Does Quiz(lesson) hold every question of the bank, in file order, each with the bank's
+    options in this student's order?"""
+    q = Quiz(1, student="hub:20230001")
+    bank = quiz.load_bank(1)
+    assert [item.question.id for item in q.items] == [question.id for question in bank]
+    assert [sorted(item.question.options) for item in q.items] == [sorted(b.options) for b in bank]
+    assert [item.question for item in q.items] == [order.shuffled(b, "hub:20230001") for b in bank]
 
 
 def test_quiz_ids_pick_questions_in_the_given_order():
