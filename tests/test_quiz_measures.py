@@ -361,7 +361,7 @@ def test_shuffle_keeps_the_question_and_reletters_the_answer():
 def test_shuffle_is_stable_for_a_student_and_differs_between_students():
     """The same student always sees the same order (a reload moves nothing); across students the
     orders differ."""
-    q = next(q for q in CHOICE if len(q.options) == 4)
+    q = next(q for q in CHOICE if len(q.options) == 4 and not order.keeps_order(q))
     first = order.shuffled(q, "hub:20230001").options
     assert all(order.shuffled(q, "hub:20230001").options == first for _ in range(5))
     orders = {order.shuffled(q, student).options for student in STUDENTS}
@@ -373,6 +373,18 @@ def test_true_false_questions_are_not_reordered():
     assert order.shuffled(q, "hub:20230001") is q
 
 
+def test_letter_named_options_keep_the_banks_letter_order():
+    """Options that are levels or classes (「B 级」「C 类（中型客户）」) are not shuffled, so a
+    student never reads 「A. C 级」; the bank keeps each at its own letter, so the key's position
+    tells nothing beyond the option itself."""
+    kept = [q for q in CHOICE if order.keeps_order(q)]
+    assert {q.id for q in kept} >= {"L05-02", "L06-03"}
+    assert all(order.shuffled(q, student) is q for q in kept for student in STUDENTS[:20])
+    for q in kept:
+        named = [(i, o) for i, o in enumerate(q.options) if order.LETTER_NAMED.fullmatch(o)]
+        assert all(o.startswith(quiz.LETTERS[i]) for i, o in named), q.id
+
+
 CHI2_95_3DF = 7.815
 """The 95 % point of the chi-square distribution with 3 degrees of freedom."""
 
@@ -381,7 +393,8 @@ def test_shuffled_key_is_uniform_over_positions_across_students():
     """Over 400 students, is each single-choice question's key equally likely at A, B, C and D?
     Chi-square against uniform, per question, at the 95 % point; allowing for the expected 5 %
     of false alarms, at most one question in ten may exceed it."""
-    singles = [q for q in CHOICE if q.kind == "single" and len(q.options) == 4]
+    singles = [q for q in CHOICE
+               if q.kind == "single" and len(q.options) == 4 and not order.keeps_order(q)]
     expected = len(STUDENTS) / 4
     over = 0
     for q in singles:
