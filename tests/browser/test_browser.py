@@ -4,6 +4,7 @@ widgets; what the page shows is checked against the course's rules."""
 from __future__ import annotations
 
 import base64
+import re
 
 import nbformat
 import pytest
@@ -188,3 +189,15 @@ def test_quiz_in_lesson_07(lab, page):
     answer(1, right=True)
     expect(first_quiz.locator(".crm-quiz-score")).to_contain_text("首次答对 1 / 3 题")
     assert "Traceback" not in first_quiz.inner_text()
+
+    # A choice question shows the options in this student's order: clicking the right text,
+    # whatever letter it sits at, is right.
+    order_quiz = page.locator(".crm-quiz").nth(1)  # 练习 3: L07-05, L07-06, L07-08
+    order_quiz.scroll_into_view_if_needed()
+    item = order_quiz.locator(".crm-quiz-item").first
+    keyed = bank["L07-05"]
+    right = keyed.options[quiz.LETTERS.index(keyed.answer)]
+    item.get_by_text(re.compile(rf"^[A-F]\. {re.escape(right)}$")).click()
+    item.get_by_role("button", name="提交").click()
+    expect(item).to_contain_text("回答正确")
+    expect(order_quiz.locator(".crm-quiz-score")).to_contain_text("首次答对 1 / 3 题")
