@@ -2,7 +2,7 @@
 without telling, answer positions spread and shuffled per student, end-of-lesson quizzes of new
 questions, and lessons 00/01 describing the quiz widget as it behaves.
 
-Self-contained: it reads the lessons and the banks itself.
+It reads the lessons' quiz cells and the banks itself.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ import pytest
 from crmlab.exercises import numeric, order, quiz
 from crmlab.rules import grading, practice
 from crmlab.rules.checking import REVEAL_AFTER, Outcome
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support import ROOT
+from tests.support.notebooks import execute
 LESSON_FILES = sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
 BANK_LESSONS = quiz.lessons()
 QUESTIONS = [q for lesson in BANK_LESSONS for q in quiz.load_bank(lesson)]
@@ -210,8 +210,6 @@ def _output_text(output) -> str:
 def test_no_sample_data_answer_is_printed_above_its_exercise(path):
     """Run the lesson: does no output above an exercise on the sample data show its answer
     (e.g. a ratio read off a table the lesson displayed)?"""
-    from tests.notebooks import execute
-
     executed = execute(path)
     wanted = _sample_exercises(path)
     found = []
