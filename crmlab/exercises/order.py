@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import dataclasses
 import getpass
-import re
 import hashlib
 import os
 import random
+import re
 import secrets
 from pathlib import Path
 
@@ -37,7 +37,6 @@ HUB_USER_VARIABLE = "JUPYTERHUB_USER"
 
 ID_FILE = Path(".crmlab") / "student-id"
 """Where, under the home folder, the per-install id is kept."""
-
 
 LETTER_NAMED = re.compile(r"[A-F]\s*[级类](?:（[^）]*）)?")
 """An option named by a letter: a customer level or class (「B 级」, 「C 类（中型客户）」)."""

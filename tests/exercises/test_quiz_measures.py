@@ -22,6 +22,7 @@ from crmlab.rules import grading, practice
 from crmlab.rules.checking import REVEAL_AFTER, Outcome
 from tests.support import ROOT
 from tests.support.notebooks import execute
+
 LESSON_FILES = sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
 BANK_LESSONS = quiz.lessons()
 QUESTIONS = [q for lesson in BANK_LESSONS for q in quiz.load_bank(lesson)]
