@@ -28,11 +28,6 @@ BANK_LESSONS = quiz.lessons()
 QUESTIONS = [q for lesson in BANK_LESSONS for q in quiz.load_bank(lesson)]
 CHOICE = [q for q in QUESTIONS if q.kind != "truefalse"]
 
-PRIMER = 3
-"""Lesson 03's bank and notebook belong to the primer's rewrite (issue 23 §1), not to this file's
-fixes; the checks that read lesson 03's quiz cells leave it out and say so."""
-
-
 # --------------------------------------------------------------------- lessons' quiz cells
 
 
@@ -161,7 +156,9 @@ def test_no_quiz_repeats_a_case_the_lesson_computed(path):
     for index, ids in _shown(path):
         for item_id in ids:
             item = _item(item_id)
-            if isinstance(item, quiz.Question) and item.calculation is None:
+            computed = isinstance(item, numeric.NumberExerciseData) or (
+                isinstance(item, quiz.Question) and item.calculation is not None)
+            if not computed:  # a concept question or a code exercise
                 continue
             wanted = _numbers(item.prompt)
             if len(wanted) < 2:
@@ -272,11 +269,7 @@ def test_count_phrases_are_recognised():
         assert not COUNT_PHRASE.search(fine), fine
 
 
-HINTED = [q for q in QUESTIONS if not q.id.startswith(f"L{PRIMER:02d}-")]
-"""Every question but lesson 03's (see ``PRIMER``)."""
-
-
-@pytest.mark.parametrize("q", HINTED, ids=[q.id for q in HINTED])
+@pytest.mark.parametrize("q", QUESTIONS, ids=[q.id for q in QUESTIONS])
 def test_hint_points_without_giving_the_answer(q):
     """Does the hint hold no correct option's text, no number a correct option states, and no
     count of right or wrong options?"""
@@ -320,11 +313,7 @@ def _spread(counter: Counter, letters: str) -> int:
     return max(counts) - min(counts)
 
 
-POSITION_LESSONS = [n for n in BANK_LESSONS if n != PRIMER]
-"""Every bank but lesson 03's (see ``PRIMER``)."""
-
-
-@pytest.mark.parametrize("lesson", POSITION_LESSONS)
+@pytest.mark.parametrize("lesson", BANK_LESSONS)
 def test_keyed_positions_are_near_uniform_in_every_bank(lesson):
     """Is every bank's key spread evenly over the letters A–D: single-choice answers within one
     of each other, multiple-choice correct letters within two, and true/false balanced?"""
@@ -347,7 +336,7 @@ def test_multiple_choice_questions_vary_how_many_options_are_right():
     assert wrong_counts[0] >= 3 and wrong_counts[2] >= 3, dict(wrong_counts)
     for lesson in BANK_LESSONS:
         bank = [q for q in quiz.load_bank(lesson) if q.kind == "multiple"]
-        if len(bank) >= 3 and lesson != PRIMER:
+        if len(bank) >= 3:
             assert len({len(q.options) - len(q.answer) for q in bank}) >= 2, lesson
 
 
@@ -461,9 +450,7 @@ def test_quiz_widget_shows_the_students_order_and_checks_it(monkeypatch):
 
 # ------------------------------------------------------------- end-of-lesson quizzes
 
-END_QUIZ_LESSONS = [p for p in LESSON_FILES
-                    if any(i > _homework_start(p) for i, _ in _shown(p))
-                    and not p.name.startswith(f"{PRIMER:02d}_")]
+END_QUIZ_LESSONS = [p for p in LESSON_FILES if any(i > _homework_start(p) for i, _ in _shown(p))]
 
 
 def test_some_lessons_end_with_a_quiz():
