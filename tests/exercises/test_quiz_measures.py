@@ -134,6 +134,10 @@ def _computed_answer(item) -> float | None:
     return None
 
 
+SMALL = 10
+"""Whole numbers up to this are too common in text to identify a case."""
+
+
 def _works_out(cell, wanted: set[float], answer: float | None) -> bool:
     """Does this cell work out the case whose numbers are ``wanted``: all of them in one cell,
     computed by its code, or with the answer written beside them?"""
@@ -141,8 +145,11 @@ def _works_out(cell, wanted: set[float], answer: float | None) -> bool:
         return False
     if cell.cell_type == "code":
         return True
-    return answer is not None and any(math.isclose(n, answer, abs_tol=0.005)
-                                      for n in _numbers(cell.source))
+    # In text, small whole numbers (step numbers, counts) meet by chance: a worked example
+    # there states at least two other figures of the case and its answer.
+    telling = {n for n in wanted if not (n.is_integer() and n <= SMALL)}
+    return len(telling) >= 2 and answer is not None and any(
+        math.isclose(n, answer, abs_tol=0.005) for n in _numbers(cell.source))
 
 
 @pytest.mark.parametrize("path", LESSON_FILES, ids=[p.stem for p in LESSON_FILES])
@@ -170,14 +177,16 @@ def test_no_quiz_repeats_a_case_the_lesson_computed(path):
 
 
 def test_the_repeat_check_catches_a_worked_example():
-    """The check above on a case lesson 05 works out in code (600 万, all bonuses full) and on
-    a cell that only states an exercise."""
-    code = nbformat.v4.new_code_cell('grade_customer(600, {"gross_margin": 5})')
-    stated = nbformat.v4.new_markdown_cell("某客户订单 600 万元，毛利率加 5 分。它的综合得分是多少？")
-    assert _works_out(code, {600.0, 5.0}, 85.0)
-    assert not _works_out(stated, {600.0, 5.0}, 85.0)
-    assert _works_out(nbformat.v4.new_markdown_cell(stated.source + "答案是 85 分。"),
-                      {600.0, 5.0}, 85.0)
+    """The check above on a case worked out in code, one worked out in text, a cell that only
+    states an exercise, and small numbers that meet by chance in a table of steps."""
+    code = nbformat.v4.new_code_cell("value.business_value(86, 31)")
+    stated = nbformat.v4.new_markdown_cell("某客户带来收益 86 万元，客户成本 31 万元。它的商业价值是多少？")
+    worked = nbformat.v4.new_markdown_cell(stated.source + "86 − 31 = 55（万元）。")
+    steps = nbformat.v4.new_markdown_cell("| 1 | 记录投诉内容 |\n| 5 | 提出处理方案 |")
+    assert _works_out(code, {86.0, 31.0}, 55.0)
+    assert _works_out(worked, {86.0, 31.0}, 55.0)
+    assert not _works_out(stated, {86.0, 31.0}, 55.0)
+    assert not _works_out(steps, {1.0, 5.0}, 5.0)
 
 
 TYPED_NUMBER = re.compile(r"\s*[-−]?\d+(?:\.\d+)?\s*(%|分|元|万元|天|位|家)?\s*")
