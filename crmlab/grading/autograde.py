@@ -15,7 +15,8 @@ submission's failure never stops the batch.
 
 Every kernel runs in the course's sandbox (:mod:`crmlab.grading.sandbox`), even for a course
 whose ``nbgrader_config.py`` does not name it; a submission that hits one of its walls or
-limits keeps the score its tests earned and is flagged with the reason.
+limits keeps the score its tests earned and is flagged with the reason, read from the report
+the sandbox leaves on each kernel (:mod:`crmlab.grading.sandbox_report`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import time
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -36,7 +38,7 @@ from crmlab.course.facts import load_nbgrader_config
 from crmlab.grading.environment import use_environment
 from crmlab.grading.gradebook import db_url
 from crmlab.grading.notebook import HIDDEN_TESTS, Markers, course_markers, grade_id, read_only
-from crmlab.grading.sandbox import LEFTOVER, OUT_OF_MEMORY
+from crmlab.grading.sandbox_report import SandboxReport
 from crmlab.rules.checks import CourseInputError
 
 LOG_DIR = ".crmlab-logs"
@@ -52,29 +54,19 @@ LOG_SIGNS: tuple[tuple[str, str], ...] = (
     ("Attribute 'points'", "学生改动了评分元数据（分值），评分时以原始分值为准"),
     ("Attribute 'locked'", "学生改动了评分元数据（只读标记），评分时已恢复"),
     ("Attribute 'cell_type'", "学生改动了单元格类型，评分时已恢复"),
-    (LEFTOVER, "进程未结束：代码留下了仍在运行的后台进程（评分结束时已全部清除）"),
     ("SandboxUnavailable", "评分沙箱无法启动，没有运行学生代码"),
-    (OUT_OF_MEMORY, "内存超限：代码（连同它启动的进程）用的内存超过了评分沙箱的上限，超出时进程被结束"),
 )
-MEMORY = "内存超限：代码申请的内存超过了评分沙箱的上限，申请被拒绝"
-PROCESSES = "进程数超限：代码启动的进程或线程超过了评分沙箱的上限"
-NETWORK = "试图访问网络：评分时没有网络，连接被拒绝"
-# What the cells' outputs (errors and printed text, not the code) say when the sandbox said no.
-OUTPUT_SIGNS: tuple[tuple[str, str], ...] = (
-    ("MemoryError", MEMORY),
-    ("Unable to allocate", MEMORY),
-    ("Cannot allocate memory", MEMORY),
-    ("Resource temporarily unavailable", PROCESSES),
-    ("can't start new thread", PROCESSES),
-    ("Network is unreachable", NETWORK),
-    ("Connection refused", NETWORK),
-    ("Temporary failure in name resolution", NETWORK),
-    ("Name or service not known", NETWORK),
-    ("File too large", "文件大小超限：代码写出的文件超过了评分沙箱的上限"),
-    ("No space left on device", "空间超限：代码写出的文件总量超过了评分沙箱的上限"),
-    ("Read-only file system", "试图写入评分环境之外的文件（只读，未能写入）"),
-    ("Permission denied", "试图访问评分环境之外的文件或资源（被拒绝）"),
-)
+LEFTOVER = "进程未结束：代码留下了仍在运行的后台进程（评分结束时已全部清除）"
+OUT_OF_MEMORY = "内存超限：代码（连同它启动的进程）用的内存超过了评分沙箱的上限，超出时进程被结束"
+REFUSED = {  # the sandbox's report (crmlab.grading.sandbox_report.KINDS) → the grader's reason
+    "memory": "内存超限：代码申请的内存超过了评分沙箱的上限，申请被拒绝",
+    "processes": "进程数超限：代码启动的进程或线程超过了评分沙箱的上限",
+    "network": "试图访问网络：评分时没有网络，连接被拒绝",
+    "file_size": "文件大小超限：代码写出的文件超过了评分沙箱的上限",
+    "disk_space": "空间超限：代码写出的文件总量超过了评分沙箱的上限",
+    "read_only": "试图写入评分环境之外的文件（只读，未能写入）",
+    "permission": "试图访问评分环境之外的文件或资源（被拒绝）",
+}
 NOTEBOOK_SIGNS: tuple[tuple[str, str], ...] = (
     ("被删除了，评分时由 nbgrader 补回", "学生删除了测试单元格，评分时已补回"),
     ("CellTimeoutError", "有单元格超过时间限制被中断（可能是死循环）"),
@@ -178,7 +170,15 @@ def _start_worker(course_dir: str, config_overrides: dict, sandbox: bool = True)
     _API = NbGraderAPI(CourseDirectory(config=config), config=config)
 
 
+def sandbox_reports(course_dir: Path, assignment: str, student: str) -> Path:
+    """The folder where the sandbox leaves its reports on one submission's kernels."""
+    return Path(course_dir) / LOG_DIR / "sandbox" / assignment / student
+
+
 def _grade(assignment: str, student: str) -> tuple[str, bool, str]:
+    reports = sandbox_reports(Path.cwd(), assignment, student)  # the worker runs in the course
+    shutil.rmtree(reports, ignore_errors=True)
+    _API.config.SandboxKernelManager.report_dir = str(reports)
     result = _API.autograde(assignment, student, force=True, create=True)
     return student, bool(result.get("success")), (result.get("log") or "") + (result.get("error") or "")
 
@@ -231,22 +231,16 @@ def tampered_cells(course_dir: Path, assignment: str, student: str) -> list[str]
     return changed
 
 
-def outputs_text(notebook: Path) -> str:
-    """Everything the cells of a notebook printed or raised (not their code)."""
-    try:
-        data = json.loads(notebook.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return ""
-    return json.dumps([cell.get("outputs", []) for cell in data.get("cells", [])],
-                      ensure_ascii=False)
-
-
 def _inspect(course_dir: Path, assignment: str, student: str, log: str) -> list[str]:
-    reasons = _reasons_from(log, LOG_SIGNS) + tampered_cells(course_dir, assignment, student)
+    reasons = _reasons_from(log, LOG_SIGNS)
+    report = SandboxReport.read_all(sandbox_reports(course_dir, assignment, student))
+    reasons += [LEFTOVER] * bool(report.leftover_processes)
+    reasons += [OUT_OF_MEMORY] * bool(report.out_of_memory_kills)
+    reasons += tampered_cells(course_dir, assignment, student)
     graded = Path(course_dir) / "autograded" / student / assignment
     for notebook in graded.glob("*.ipynb"):
         reasons += _reasons_from(notebook.read_text(encoding="utf-8"), NOTEBOOK_SIGNS)
-        reasons += _reasons_from(outputs_text(notebook), OUTPUT_SIGNS)
+    reasons += [REFUSED[kind] for kind in report.refused]
     return list(dict.fromkeys(reasons))
 
 

@@ -50,17 +50,12 @@ from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, List, Unicode
 
 from crmlab.grading import cgroups
+from crmlab.grading.sandbox_report import SandboxReport, refusals
 
 MiB = 1024 * 1024
 
 INSTALL_HINT = ("请安装 bubblewrap（Debian/Ubuntu：apt-get install bubblewrap）并确认系统允许用户命名空间"
                 "（sysctl kernel.unprivileged_userns_clone=1）；确需不用沙箱评分时加 --no-sandbox")
-
-LEFTOVER = "SANDBOX-LEFTOVER"
-"""Marker of the log line that says a submission left processes running."""
-
-OUT_OF_MEMORY = "SANDBOX-OOM"
-"""Marker of the log line that says the kernel's cgroup killed processes over its memory limit."""
 
 CGROUP_PARENT = "crmlab-grading"
 
@@ -153,10 +148,19 @@ class SandboxKernelManager(AsyncKernelManager):
                            "sample data)").tag(config=True)
     course_root = Unicode("", help="The course folder (defaults to CourseDirectory.root or the "
                           "current folder); never visible inside.").tag(config=True)
+    report_dir = Unicode("", help="Folder where each kernel leaves its report (JSON, "
+                         "crmlab.grading.sandbox_report): processes left running, out-of-memory "
+                         "kills, what the sandbox refused. Empty: no report (the log still says "
+                         "it).").tag(config=True)
 
     _runtime: Path | None = None
     _output = None
     _cgroup: cgroups.Cgroup | None = None
+    report: SandboxReport
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.report = SandboxReport()
 
     @property
     def kernel_spec(self):
@@ -286,12 +290,9 @@ class SandboxKernelManager(AsyncKernelManager):
             # the submission and is still running.
             extra = len(descendants(self.provisioner.pid)) - 2
             if extra > 0:
-                self.log.warning("%s: 提交的代码留下了 %d 个仍在运行的进程（评分结束时已全部结束）",
-                                 LEFTOVER, extra)
-        killed = self.out_of_memory_kills()
-        if killed:
-            self.log.warning("%s: 提交的代码（连同它启动的进程）用的内存超过了上限，%d 个进程被结束",
-                             OUT_OF_MEMORY, killed)
+                self.report.leftover_processes += extra
+                self.log.warning("评分沙箱：提交的代码留下了 %d 个仍在运行的进程（评分结束时已全部结束）",
+                                 extra)
         await super()._async_shutdown_kernel(now=now, restart=restart)
 
     # AsyncKernelManager binds these public names to the base class's coroutines.
@@ -299,7 +300,14 @@ class SandboxKernelManager(AsyncKernelManager):
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
+        killed = self.out_of_memory_kills()  # also when the kernel itself was killed
+        if killed:
+            self.report.out_of_memory_kills += killed
+            self.log.warning("评分沙箱：提交的代码（连同它启动的进程）用的内存超过了上限，%d 个进程被结束",
+                             killed)
         self.remove_cgroups()
+        if self.enabled and self.report_dir and not restart:
+            self.report.write(Path(self.report_dir))
         if self._output is not None and not restart:
             self._output.close()
             self._output = None
@@ -348,6 +356,11 @@ class SandboxedExecute(Execute):
         km = super().create_kernel_manager()
         km.log = self.log  # the sandbox's warnings land in nbgrader's own (captured) log
         return km
+
+    def on_cell_executed(self, **kwargs):
+        super().on_cell_executed(**kwargs)
+        if isinstance(self.km, SandboxKernelManager):  # what the cell met of the sandbox's walls
+            self.km.report.add_refusals(refusals(kwargs["cell"].get("outputs", [])))
 
 
 def sandboxed_preprocessors() -> list:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import pwd
 import shutil
@@ -27,7 +28,7 @@ import nbformat
 import pytest
 
 from crmlab.commands.cli import main
-from crmlab.grading.autograde import NO_SANDBOX, autograde, outputs_text
+from crmlab.grading.autograde import NO_SANDBOX, autograde
 from crmlab.grading.environment import environment, nbgrader
 from tests.support import ROOT
 from tests.support.tiny import CONFIG, scores, source_notebook
@@ -191,7 +192,8 @@ def graded(tmp_path_factory):
 
 def _output(root: Path, student: str) -> str:
     """What a submission's cells printed or raised while graded."""
-    return outputs_text(root / "autograded" / student / "ps1" / "ps1.ipynb")
+    graded = nbformat.read(root / "autograded" / student / "ps1" / "ps1.ipynb", as_version=4)
+    return json.dumps([cell.get("outputs", []) for cell in graded.cells], ensure_ascii=False)
 
 
 @pytest.mark.parametrize("student", sorted(HOSTILE))
