@@ -22,11 +22,13 @@ from pathlib import Path
 
 import nbformat
 
+from crmlab.course.facts import SOURCE_FILES
+from crmlab.data.resources import REPOSITORY
 from crmlab.grading.autograde import db_url
 from crmlab.grading.environment import environment_path, nbgrader
 from crmlab.grading.notebook import Role, SourceNotebook, role
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPOSITORY
 
 
 def build_course(base: Path, assignments: list[str], students: int) -> Path:
@@ -34,7 +36,7 @@ def build_course(base: Path, assignments: list[str], students: int) -> Path:
     answers, and answers with some parts left undone (every third student each way)."""
     course = base / "course"
     course.mkdir()
-    for name in ("nbgrader_config.py", "source", "assignments"):
+    for name in SOURCE_FILES:
         source = ROOT / name
         (shutil.copytree if source.is_dir() else shutil.copy2)(source, course / name)
     for assignment in assignments:

@@ -24,9 +24,10 @@ import requests
 
 from crmlab.commands.hub import accounts
 from crmlab.commands.hub.roster import unix_name
+from crmlab.data.resources import REPOSITORY
 
-ROOT = Path(__file__).resolve().parents[1]
-PASSWORD = "crm-lab-2026"
+ROOT = REPOSITORY
+PASSWORD = "crmlab-test-2026"
 LOGS = ROOT / "out" / "hub-logs"
 
 

@@ -25,12 +25,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from crmlab.commands.classroom import _inside as _cwd  # noqa: E402
+from crmlab.course.facts import Course  # noqa: E402
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, LabServer, copy_lessons  # noqa: E402
 
 IMAGES = ROOT / "docs" / "images"
 STUDENT = "s006"  # in the demo's class of 6, the student who does everything properly
 ASSIGNMENT = "hw01_crm_concepts"
-COURSE_ID = "crm-lab"
 VIEWPORT = {"width": 1280, "height": 800}
 
 
@@ -62,13 +62,14 @@ def student_folder(demo: Path, target: Path, cache: Path) -> Path:
     for folder in fetched[:-1]:
         shutil.copytree(folder, target / folder.name)
     exchange = (demo / "exchange").resolve()
-    for submission in (exchange / COURSE_ID / "inbound").glob(f"{STUDENT}+*"):
-        shutil.copytree(submission, cache / COURSE_ID / submission.name.rsplit("+", 1)[0])
+    course_id = Course.load(demo / "course").id
+    for submission in (exchange / course_id / "inbound").glob(f"{STUDENT}+*"):
+        shutil.copytree(submission, cache / course_id / submission.name.rsplit("+", 1)[0])
     (target / "nbgrader_config.py").write_text(
         "c = get_config()  # noqa: F821\n"
         f"c.Exchange.root = {str(exchange)!r}\n"
         f"c.Exchange.cache = {str(cache)!r}\n"
-        f"c.CourseDirectory.course_id = {COURSE_ID!r}\n"
+        f"c.CourseDirectory.course_id = {course_id!r}\n"
         f"c.CourseDirectory.student_id = {STUDENT!r}\n", encoding="utf-8")
     return target
 

@@ -24,8 +24,6 @@ from crmlab.grading.environment import use_environment
 from crmlab.grading.header import add_header
 from crmlab.grading.notebook import SOLUTION, Role, SourceNotebook
 
-COURSE_ID = "crm-lab"
-
 
 @contextlib.contextmanager
 def _inside(folder: Path):
@@ -116,9 +114,10 @@ def student_work(source: Path, student: Student, assignment_index: int) -> str |
 class Classroom:
     """A course directory, an exchange and one working folder per student."""
 
-    def __init__(self, course_dir: Path, exchange: Path, students_dir: Path):
+    def __init__(self, course_dir: Path, exchange: Path, students_dir: Path, course_id: str):
         # Absolute: nbgrader's apps run inside the course or a student's folder.
         self.course_dir = Path(course_dir).resolve()
+        self.course_id = course_id  # the exchange's folder of this course
         self.exchange = Path(exchange).resolve()
         self.students_dir = Path(students_dir).resolve()
         self.exchange.mkdir(parents=True, exist_ok=True)
@@ -127,7 +126,7 @@ class Classroom:
         # The students' submission cache sits beside the exchange, not in the user's
         # ~/.local/share/jupyter, where it would pile up from run to run.
         return [f"--Exchange.root={self.exchange}", f"--Exchange.cache={self.exchange.parent / 'cache'}",
-                f"--course={COURSE_ID}"]
+                f"--course={self.course_id}"]
 
     def release(self, assignment: str) -> None:
         from nbgrader.apps import ReleaseAssignmentApp

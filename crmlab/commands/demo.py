@@ -24,8 +24,9 @@ from nbgrader.apps import GenerateAssignmentApp
 from tqdm.auto import tqdm
 
 from crmlab.commands.classroom import Classroom, Student, make_class, run_app, student_work
-from crmlab.course.assignments import load_assignments
+from crmlab.course.facts import SOURCE_FILES, Course
 from crmlab.data import DATA_DIR, SCHEMAS, generate_all, load_table, write_table
+from crmlab.data.resources import REPOSITORY
 from crmlab.grading import release as releases
 from crmlab.grading.autograde import Outcome, autograde_many, generate_feedback
 from crmlab.grading.environment import nbgrader
@@ -35,7 +36,7 @@ from crmlab.grading.notebook import HAND_GRADED, SourceNotebook, grade_id, point
 from crmlab.rules.checks import CourseInputError
 from crmlab.rules.text import display_width
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = REPOSITORY
 DEMO_TIMEOUT = 5  # seconds per cell while autograding the demo (the course default is 30)
 
 
@@ -44,8 +45,10 @@ class Demo:
         self.out = out.resolve()  # nbgrader's commands run inside the course folder
         self.course = self.out / "course"
         self.students = make_class(class_size)
-        self.classroom = Classroom(self.course, self.out / "exchange", self.out / "students")
-        self.assignments = load_assignments(ROOT)
+        self.facts = Course.load(ROOT)  # the course's id and assignments, from its config once
+        self.classroom = Classroom(self.course, self.out / "exchange", self.out / "students",
+                                   self.facts.id)
+        self.assignments = self.facts.assignments
         self.outcomes: dict[str, list[Outcome]] = {}
         self.lines: list[str] = []
         self.files: list[Path] = []
@@ -62,7 +65,7 @@ class Demo:
 
     def prepare_course(self) -> None:
         self.course.mkdir(parents=True)
-        for name in ("nbgrader_config.py", "source", "assignments"):
+        for name in SOURCE_FILES:
             source = ROOT / name
             (shutil.copytree if source.is_dir() else shutil.copy2)(source, self.course / name)
         for assignment in self.assignments:  # as an instructor would: fills the gradebook too

@@ -19,6 +19,20 @@ from crmlab.course.manifest import Manifest, load_course
 COURSE_TIMEZONE = "Asia/Shanghai"
 """The course's time zone: due dates, submission times and exports are shown in it."""
 
+SOURCE_FILES = ("nbgrader_config.py", "source", "assignments")
+"""What the instructors write and nbgrader generates a release from: the configuration, the
+source notebooks and each assignment's YAML (a scratch course for a fresh release is these)."""
+
+COURSE_FILES = (*SOURCE_FILES, "release", "data")
+"""What of the repository makes a course folder: the above, the committed release and the
+sample data the graded notebooks read."""
+
+PUBLIC = ("crmlab", "lessons", "data", "reports", "pyproject.toml", "setup.py", "README.md",
+          "LICENSE", "constraints.txt")
+"""What of the repository every student may have (a hub's servers install it): the package and
+the content it ships, nothing of ``source/`` or ``assignments/``. The release's leak check
+reads all of it for solutions and hidden tests."""
+
 
 def load_nbgrader_config(course_dir: Path):
     """The nbgrader configuration of the course in ``course_dir``, loaded by nbgrader's own

@@ -18,10 +18,11 @@ import yaml
 
 from crmlab.course.manifest import Manifest, load_course
 from crmlab.course.tables import GENERATED
+from crmlab.data.resources import REPOSITORY
 from crmlab.rules.checks import CourseInputError
 
 GLOSSARY_FILE = Path(__file__).resolve().with_name("glossary.yml")
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = REPOSITORY
 DOC_FILE = ROOT / "docs" / "术语表.md"
 ENGLISH_WINDOW = 60  # characters after the Chinese term in which its English must appear
 TEACHING_START = re.compile(r"^##\s*[一二三四五六七八九十]+、", re.M)

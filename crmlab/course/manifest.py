@@ -20,10 +20,11 @@ from pathlib import Path
 import yaml
 
 from crmlab.course.assignments import Assignment, load_assignments
+from crmlab.data.resources import REPOSITORY
 from crmlab.rules.checks import CourseInputError
 
 MANIFEST_FILE = Path(__file__).resolve().with_name("course.yml")
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = REPOSITORY
 BANKS = Path("crmlab") / "exercises" / "banks"
 BANK_NAME = re.compile(r"(lesson|exercises)(\d\d)\.yml")
 LESSON_FILE = re.compile(r"(\d\d)_[a-z0-9_]+\.ipynb")

@@ -1,7 +1,7 @@
 """Where the course's content is, installed or in a checkout, found with ``importlib.resources``.
 
 The lessons, the report templates and the sample data stay at the repository's root
-(``lessons/``, ``reports/``, ``data/``, as DESIGN.md lays them out) and are shipped inside the
+(``lessons/``, ``reports/``, ``data/``) and are shipped inside the
 package as ``crmlab.lessons``, ``crmlab.report_templates`` and ``crmlab.sample_data`` (the
 mapping is in ``setup.py``). A wheel or ``pip install .`` copies them into site-packages; an
 editable install (``pip install -e .``, ``make venv``, ``environment.yml``) points the same
@@ -17,6 +17,11 @@ from importlib import resources
 from pathlib import Path
 
 from crmlab.rules.checks import CourseInputError
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+"""The folder holding the ``crmlab`` package: the repository in a source checkout (where the
+course's files and tools are), site-packages when installed (see :func:`checkout_root`). Every
+module that needs the repository takes it from here."""
 
 LESSONS = "crmlab.lessons"
 REPORT_TEMPLATES = "crmlab.report_templates"
@@ -38,10 +43,10 @@ def content_dir(package: str) -> Path:
 
 
 def checkout_root() -> Path | None:
-    """The repository folder when the content is a source checkout's (an editable install),
+    """The repository folder when crmlab runs from a source checkout (an editable install),
     else ``None`` (an installed package)."""
-    root = content_dir(LESSONS).parent
-    return root if (root / "pyproject.toml").is_file() and (root / "crmlab").is_dir() else None
+    checkout = (REPOSITORY / "pyproject.toml").is_file() and (REPOSITORY / "crmlab").is_dir()
+    return REPOSITORY if checkout else None
 
 
 def copy_lessons(target: Path) -> list[Path]:

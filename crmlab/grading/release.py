@@ -3,7 +3,7 @@
 ``generate`` runs the real ``nbgrader generate_assignment`` in a scratch copy of the course
 (so the repository's gradebook is never touched) and returns the fresh release folders.
 ``check`` compares them with the committed ``release/`` and looks, in every released file and
-in what a released notebook can import or read (``crmlab/``, ``data/``), for nbgrader's
+in what every student may have (the package, lessons, reports, data), for nbgrader's
 markers and for any line of a solution or of a hidden test.
 """
 
@@ -19,6 +19,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
+from crmlab.course.facts import PUBLIC, SOURCE_FILES
 from crmlab.grading.environment import nbgrader
 from crmlab.grading.notebook import SourceNotebook, course_markers
 from crmlab.rules.checks import CourseInputError
@@ -26,7 +27,6 @@ from crmlab.rules.checks import CourseInputError
 MIN_SECRET_LENGTH = 8
 """Shorter lines (``return x``, ``pass``) are too common to count as a leak."""
 
-COURSE_FILES = ("nbgrader_config.py", "source", "assignments")
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def assignment_ids(course_dir: Path, wanted: Iterable[str] = ()) -> list[str]:
 def generate(course_dir: Path, ids: Iterable[str], scratch: Path, progress: bool = True) -> Path:
     """Generate the release of ``ids`` in a scratch copy of the course; returns its release/."""
     course_dir = Path(course_dir)
-    for name in COURSE_FILES:
+    for name in SOURCE_FILES:
         source = course_dir / name
         if source.is_dir():
             shutil.copytree(source, scratch / name, dirs_exist_ok=True)
@@ -71,15 +71,18 @@ def secret_lines(source_notebook: Path, kinds: tuple[str, ...] | None = None) ->
     """Lines that must never reach a student: of solutions, hidden tests and model answers.
 
     ``kinds`` limits it to some kinds of marked region (e.g. only ``notebook.HIDDEN_TESTS``);
-    lines that also stand outside every region, and very short lines, are left out.
+    lines that also stand outside every region, very short lines and lines of punctuation only
+    (a Markdown table's ``|---|---|``) are left out.
     """
     notebook = SourceNotebook.read(source_notebook)
     found = notebook.secret_lines(kinds) if kinds is not None else notebook.secret_lines()
-    return {line for line in found if len(line) >= MIN_SECRET_LENGTH}
+    return {line for line in found
+            if len(line) >= MIN_SECRET_LENGTH and any(ch.isalnum() for ch in line)}
 
 
 def _texts(folder: Path) -> Iterator[tuple[Path, str]]:
-    for path in sorted(folder.rglob("*")):
+    """Each text file of ``folder`` (or the file ``folder`` itself) and its content."""
+    for path in [folder] if folder.is_file() else sorted(folder.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
             try:
                 yield path, path.read_text(encoding="utf-8")
@@ -88,10 +91,11 @@ def _texts(folder: Path) -> Iterator[tuple[Path, str]]:
 
 
 def leaks(course_dir: Path, release_dir: Path, ids: Iterable[str]) -> list[Leak]:
-    """Markers and secret lines found in the release, or in crmlab/ and data/."""
+    """Markers and secret lines found in the release, or in what every student may have
+    (:data:`~crmlab.course.facts.PUBLIC`: the package, lessons, reports, data)."""
     course_dir = Path(course_dir)
     found: list[Leak] = []
-    readable = [course_dir / "crmlab", course_dir / "data"]
+    readable = [course_dir / name for name in PUBLIC if (course_dir / name).exists()]
     markers = course_markers(course_dir).all
     for assignment in ids:
         secrets: set[str] = set()
@@ -108,8 +112,7 @@ def leaks(course_dir: Path, release_dir: Path, ids: Iterable[str]) -> list[Leak]
             found += [Leak(where, f"含有答案或隐藏测试的内容：{s[:60]}") for s in sorted(secrets & lines)]
         for folder in readable:
             for path, text in _texts(folder):
-                stripped = {line.strip() for line in text.splitlines()}
-                for line in sorted(secrets & stripped):
+                for line in sorted(secrets & _released_lines(path, text)):
                     found.append(Leak(str(path.relative_to(course_dir)),
                                       f"含有作业 {assignment} 的答案或隐藏测试内容：{line[:60]}"))
     return found

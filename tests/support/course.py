@@ -6,11 +6,10 @@ import csv
 import shutil
 from pathlib import Path
 
+from crmlab.course.facts import COURSE_FILES, Course
 from crmlab.grading.environment import nbgrader
 from crmlab.grading.gradebook import sync_due_dates
 from tests.support import ROOT
-
-COURSE_ID = "crm-lab"
 
 
 class ScratchCourse:
@@ -22,13 +21,14 @@ class ScratchCourse:
         self.students = base / "students"
         self.root.mkdir(parents=True)
         self.exchange.mkdir()
-        for name in ("nbgrader_config.py", "source", "release", "assignments"):
+        for name in COURSE_FILES:
             source = ROOT / name
             if source.is_dir():
                 shutil.copytree(source, self.root / name)
             else:
                 shutil.copy2(source, self.root / name)
         self.env = {"CRMLAB_EXCHANGE": str(self.exchange)}
+        self.course_id = Course.load(self.root).id
         sync_due_dates(self.root)
 
     def release(self, assignment: str):
@@ -45,7 +45,7 @@ class ScratchCourse:
         return folder
 
     def student(self, student: str, *args: str):
-        exchange = [f"--Exchange.root={self.exchange}", f"--course={COURSE_ID}"]
+        exchange = [f"--Exchange.root={self.exchange}", f"--course={self.course_id}"]
         return nbgrader(*args, *exchange, cwd=self.student_dir(student))
 
     def fetch_and_submit(self, student: str, assignment: str, answer: Path | None) -> Path:

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from crmlab.course.facts import Course
 from crmlab.grading.environment import environment_path
+from tests.support import ROOT
 
 DUE = {"hw01": datetime(2026, 1, 10, 15, 59), "hw02": datetime(2026, 1, 20, 15, 59)}
 CELLS = {  # assignment → (grade cell, points, graded by)
@@ -38,7 +40,7 @@ def build_gradebook(course: Path) -> Path:
     with pytest.MonkeyPatch.context() as patch, warnings.catch_warnings():
         patch.setenv("PATH", environment_path())  # nbgrader runs `alembic` for a new database
         warnings.simplefilter("ignore")  # SQLAlchemy's autoflush notes inside add_submission
-        with Gradebook(f"sqlite:///{database}", course_id="crm-lab") as gradebook:
+        with Gradebook(f"sqlite:///{database}", course_id=Course.load(ROOT).id) as gradebook:
             for student, (last, first) in STUDENTS.items():
                 gradebook.add_student(student, last_name=last, first_name=first)
             for name, cells in CELLS.items():

@@ -22,6 +22,7 @@ from pathlib import Path
 from crmlab.commands.hub import accounts, backups, layout, service, tls
 from crmlab.commands.hub.passwords import PasswordStore, write_sheet
 from crmlab.commands.hub.roster import Member, read_roster, unix_name
+from crmlab.course.facts import Course
 from crmlab.grading.environment import environment
 from crmlab.rules.checks import CourseInputError
 
@@ -183,9 +184,10 @@ def set_up(options: HubOptions, say=print) -> tuple[list[Member], str]:
     blocked = apply_roster(members, state, say)
     layout.sync_app(root / "app")
     layout.build_environment(root, say)
-    layout.write_nbgrader_config(root)
+    course_id = Course.load(layout.CHECKOUT).id  # as the course's nbgrader_config.py names it
+    layout.write_nbgrader_config(root, course_id)
     layout.prepare_course(root, members)
-    layout.prepare_exchange(root / "exchange")
+    layout.prepare_exchange(root / "exchange", course_id)
     write_settings(options, members, blocked, proxy)
     issue_passwords(options, members, say)
     return members, proxy

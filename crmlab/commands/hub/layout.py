@@ -14,7 +14,7 @@
                        nbgrader_config.py, gradebook.db; owned by root and the instructors'
                        group, mode 2770: no student can open it
       exchange/        nbgrader's exchange (1777, as nbgrader documents for a shared machine),
-                       with exchange/crm-lab/ made in advance by the instructors' group so that
+                       with exchange/<course id>/ made in advance by the instructors' group so that
                        no student can claim the course's folder first
 """
 
@@ -31,27 +31,21 @@ import stat
 import subprocess
 from pathlib import Path
 
-from crmlab.commands.classroom import COURSE_ID
 from crmlab.commands.hub import safefs
 from crmlab.commands.hub.accounts import INSTRUCTOR_GROUP
 from crmlab.commands.hub.roster import Member
 from crmlab.commands.hub.singleuser import project_files
+from crmlab.course.facts import COURSE_FILES, PUBLIC
+from crmlab.data.resources import REPOSITORY
 from crmlab.grading.gradebook import GRADEBOOK_FILE
 from crmlab.rules.checks import CourseInputError
 
-CHECKOUT = Path(__file__).resolve().parents[3]
+CHECKOUT = REPOSITORY
 """The project folder ``crmlab hub`` runs from (the instructor's checkout)."""
 
 SERVER_PYTHON = Path(os.environ.get("CRMLAB_SERVER_PYTHON", "/usr/bin/python3.11"))
 """The interpreter of the servers' environment: one every account may execute (a Python under
 /root, such as pyenv's, is not)."""
-
-PUBLIC = ("crmlab", "lessons", "data", "reports", "jupyter-config", "pyproject.toml", "setup.py",
-          "README.md", "constraints.txt")
-"""What of the project goes into ``app/``: everything a student's server needs, nothing secret."""
-
-COURSE_FILES = ("source", "release", "assignments", "data", "nbgrader_config.py")
-"""What of the project makes the course directory."""
 
 STUDENT_OFF_LAB = ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
                    "@jupyter/nbgrader:course-list")
@@ -183,14 +177,14 @@ def build_environment(root: Path, say=print) -> bool:
     return True
 
 
-def write_nbgrader_config(root: Path) -> None:
+def write_nbgrader_config(root: Path, course_id: str) -> None:
     """nbgrader settings every server shares: the course and its exchange."""
     path = root / "env" / "etc" / "jupyter" / "nbgrader_config.py"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
         "# Written by crmlab hub: the course every server of this hub belongs to.\n"
         "c = get_config()  # noqa: F821\n"
-        f"c.CourseDirectory.course_id = {COURSE_ID!r}\n"
+        f"c.CourseDirectory.course_id = {course_id!r}\n"
         f"c.Exchange.root = {str(root / 'exchange')!r}\n"
         "c.Exchange.path_includes_course = True\n",
         encoding="utf-8",
@@ -273,11 +267,11 @@ def as_instructor(root: Path, members: list[Member], students: list[dict]) -> No
                                + "\n".join(lines[-8:]))
 
 
-def prepare_exchange(exchange: Path) -> None:
+def prepare_exchange(exchange: Path, course_id: str) -> None:
     """The exchange as nbgrader documents it for one machine, with this course's folder
     already made and owned by the instructors' group."""
     exchange.mkdir(exist_ok=True)
     exchange.chmod(0o1777)
     with contextlib.suppress(FileExistsError):
-        (exchange / COURSE_ID).mkdir()
-    safefs.give(exchange, COURSE_ID, 0, instructors_gid(), 0o2775, 0o2775)
+        (exchange / course_id).mkdir()
+    safefs.give(exchange, course_id, 0, instructors_gid(), 0o2775, 0o2775)

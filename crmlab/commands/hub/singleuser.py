@@ -19,7 +19,9 @@ import shutil
 import sys
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parents[3]
+from crmlab.data.resources import REPOSITORY
+
+PROJECT = REPOSITORY
 """The hub's copy of the project (``<root>/app``): lessons, data, the crmlab package."""
 
 COPIED = ("lessons", "data")
