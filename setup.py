@@ -1,6 +1,6 @@
 """Build settings that pyproject.toml cannot express; everything else is in pyproject.toml.
 
-1. The course's content stays where DESIGN.md puts it (``lessons/``, ``reports/``, ``data/`` at
+1. The course's content stays where docs/architecture.md puts it (``lessons/``, ``reports/``, ``data/`` at
    the repository's root) and ships inside the package as ``crmlab.lessons``,
    ``crmlab.report_templates`` and ``crmlab.sample_data`` (``CONTENT``), so an installed
    ``crmlab`` finds it with ``importlib.resources`` wherever it runs. The package list is found

@@ -56,7 +56,7 @@ def test_nbgrader_config_loads_with_course_settings(tmp_path, monkeypatch):
 
 
 def test_runtime_folders_are_ignored():
-    """Are the runtime folders of DESIGN.md ignored by git?"""
+    """Are the runtime folders (out/, .crmlab-logs/, …) ignored by git?"""
     ignored = (ROOT / ".gitignore").read_text(encoding="utf-8").split()
     for folder in (".venv/", "out/", "submitted/", "autograded/", "feedback/", "gradebook.db"):
         assert folder in ignored

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from crmlab.commands.argparse_zh import INTEGER, ChineseParser
 from crmlab.rules.checks import CourseInputError
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -28,95 +28,6 @@ EXIT_CODES = {
     EXIT_INTERRUPTED: "被 Ctrl+C 中断",
 }
 """Every exit code the command uses, with its meaning (the README lists the same)."""
-
-# argparse builds its fixed phrases with gettext's ``_`` and ``ngettext``; these are their
-# Chinese forms (every message a user can meet; the rest are errors in the parser's own code).
-_ARGPARSE_ZH = {
-    "usage: ": "用法：",
-    "positional arguments": "位置参数",
-    "options": "选项",
-    "show this help message and exit": "显示本帮助并退出",
-    "the following arguments are required: %s": "缺少必需的参数：%s",
-    "unrecognized arguments: %s": "无法识别的参数：%s",
-    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选项：%(value)r（可选：%(choices)s）",
-    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
-    "%(prog)s: error: %(message)s\n": "%(prog)s：错误：%(message)s\n",
-    "expected one argument": "需要一个值",
-    "expected at least one argument": "至少需要一个值",
-    "expected at most one argument": "最多只能有一个值",
-    "expected %s argument": "需要 %s 个值",
-    "expected %s arguments": "需要 %s 个值",
-    "ignored explicit argument %r": "这个选项不接受值：%r",
-    "unknown parser %(parser_name)r (choices: %(choices)s)": "没有子命令 %(parser_name)r（可选：%(choices)s）",
-    "can't open '%(filename)s': %(error)s": "无法打开文件「%(filename)s」：%(error)s",
-    "unexpected option string: %s": "意外的选项：%s",
-    "invalid %(type)s value: %(value)r": "无效的值：%(value)r（应为 %(type)s）",
-    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 有歧义，可能是：%(matches)s",
-    "not allowed with argument %s": "不能与参数 %s 同时使用",
-    "one of the arguments %s is required": "参数 %s 中必须给出一个",
-    "subcommands": "子命令",
-}
-
-
-def _zh(text: str) -> str:
-    return _ARGPARSE_ZH.get(text, text)
-
-
-def _zh_plural(singular: str, plural: str, count: int) -> str:
-    return _zh(singular if count == 1 else plural)
-
-
-def _typed(convert: Callable[[str], object], name: str) -> Callable[[str], object]:
-    """``convert`` under a Chinese name, which argparse shows in 无效的值：'x'（应为 整数）."""
-
-    def parse(text: str) -> object:
-        return convert(text)
-
-    parse.__name__ = name
-    return parse
-
-
-_INTEGER = _typed(int, "整数")
-
-
-class _Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose fixed phrases are Chinese."""
-
-    def __init__(self, *args, **kwargs):
-        with _chinese_argparse():  # the -h help text and group titles are made here
-            super().__init__(*args, **kwargs)
-
-    def parse_args(self, args=None, namespace=None):
-        with _chinese_argparse():  # "unrecognized arguments" is phrased here
-            return super().parse_args(args, namespace)
-
-    def parse_known_args(self, args=None, namespace=None):
-        with _chinese_argparse():
-            return super().parse_known_args(args, namespace)
-
-    def error(self, message):
-        with _chinese_argparse():
-            super().error(message)
-
-    def format_help(self) -> str:
-        with _chinese_argparse():
-            text = super().format_help()
-        # argparse ends section titles with an ASCII colon ("选项:"); Chinese uses "：".
-        return re.sub(r"^(\S.*):$", r"\1：", text, flags=re.MULTILINE)
-
-    def format_usage(self) -> str:
-        with _chinese_argparse():
-            return super().format_usage()
-
-
-class _chinese_argparse:
-    def __enter__(self):
-        self._saved = argparse._, argparse.ngettext
-        argparse._, argparse.ngettext = _zh, _zh_plural
-
-    def __exit__(self, *exc):
-        argparse._, argparse.ngettext = self._saved
-
 
 def _print(message: str = "") -> None:
     print(message, flush=True)
@@ -372,7 +283,7 @@ def _version() -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line, with Chinese help."""
-    parser = _Parser(
+    parser = ChineseParser(
         prog="crmlab",
         description="CRM Lab 客户关系管理课程工具：课程、作业评分、报告与演示。",
         epilog="每个子命令都有自己的帮助，例如：crmlab data validate -h",
@@ -380,7 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"crmlab {_version()}",
                         help="显示版本号并退出")
     commands = parser.add_subparsers(title="子命令", dest="command", metavar="命令",
-                                     parser_class=_Parser)
+                                     parser_class=ChineseParser)
 
     def command(name: str, help_text: str, func: Callable[[argparse.Namespace], int], **kw):
         sub = commands.add_parser(name, help=help_text, description=help_text, **kw)
@@ -389,11 +300,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     data = commands.add_parser("data", help="示例数据：生成与校验", description="示例数据：生成与校验")
     data_commands = data.add_subparsers(title="子命令", dest="data_command", metavar="命令",
-                                        parser_class=_Parser)
+                                        parser_class=ChineseParser)
     data.set_defaults(func=lambda _args: (data.print_help(), EXIT_USAGE)[1])
     generate = data_commands.add_parser("generate", help="用固定随机种子重新生成 data/ 下的示例数据",
                                         description="用固定随机种子重新生成示例数据（结果可复现）")
-    generate.add_argument("--seed", type=_INTEGER, default=2025, help="随机种子（默认 2025）")
+    generate.add_argument("--seed", type=INTEGER, default=2025, help="随机种子（默认 2025）")
     generate.add_argument("--out", default="data", help="输出文件夹（默认 data）")
     generate.set_defaults(func=_cmd_data_generate)
     validate = data_commands.add_parser(
@@ -403,7 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--sheet", metavar="工作表", help="Excel 工作簿中的工作表名称（默认第一个）")
     validate.add_argument("--schema", required=True,
                           help="表结构名称：customers、orders、credit_files、receivables、survey")
-    validate.add_argument("--limit", type=_INTEGER, default=30, help="最多列出多少处问题（默认 30）")
+    validate.add_argument("--limit", type=INTEGER, default=30, help="最多列出多少处问题（默认 30）")
     validate.set_defaults(func=_cmd_data_validate)
 
     grade = command("grade", "按课程的客户分级评分卡为客户表中的每位客户分级", _cmd_grade)
@@ -426,9 +337,9 @@ def build_parser() -> argparse.ArgumentParser:
                         _cmd_autograde)
     grade_all.add_argument("assignment", metavar="作业编号", help="要评分的作业，例如 hw03_customer_grading")
     grade_all.add_argument("--course", default=".", help="nbgrader 课程目录（默认当前目录）")
-    grade_all.add_argument("--jobs", type=_INTEGER, help="并行进程数（默认等于 CPU 核数）")
+    grade_all.add_argument("--jobs", type=INTEGER, help="并行进程数（默认等于 CPU 核数）")
     grade_all.add_argument("--student", action="append", metavar="学号", help="只评这些学生（可重复）")
-    grade_all.add_argument("--timeout", type=_INTEGER, help="每个单元格的最长运行秒数（默认按 nbgrader_config.py）")
+    grade_all.add_argument("--timeout", type=INTEGER, help="每个单元格的最长运行秒数（默认按 nbgrader_config.py）")
     grade_all.add_argument("--no-sandbox", action="store_true",
                            help="不用沙箱评分（学生代码将以评分者的权限运行；仅在无法安装 bubblewrap 时使用）")
     sync = command("sync-due-dates", "把 assignments/*.yml 中的截止时间写入 nbgrader 成绩库", _cmd_sync)
@@ -454,12 +365,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo = command("demo", "演示完整的课程流程：发布作业、全班提交、并行自动评分、反馈、导出成绩、运行报告",
                    _cmd_demo)
     demo.add_argument("--out", default="out/demo", help="输出文件夹（默认 out/demo，每次运行前清空）")
-    demo.add_argument("--class-size", type=_INTEGER, default=30, metavar="人数",
+    demo.add_argument("--class-size", type=INTEGER, default=30, metavar="人数",
                       help="模拟的班级人数（默认 30，至少 6）")
     demo.add_argument("--quiet", action="store_true", help="不显示进度条")
 
     lab = command("lab", "启动中文界面的 JupyterLab 并打开课程导览（第 00 课），显示访问地址", _cmd_lab)
-    lab.add_argument("--port", type=_INTEGER, metavar="端口", help="端口号（默认从 8888 起找一个空闲端口）")
+    lab.add_argument("--port", type=INTEGER, metavar="端口", help="端口号（默认从 8888 起找一个空闲端口）")
     lab.add_argument("--no-browser", action="store_true", help="不自动打开浏览器（在服务器上使用时）")
     lab.add_argument("--root", metavar="文件夹",
                      help="课程文件夹（默认：项目源码文件夹；安装版则为 ~/crmlab，首次运行时复制课件进去）")

@@ -198,7 +198,7 @@ def test_every_fixed_phrase_argparse_can_show_a_user_is_translated():
     import ast
     import inspect
 
-    from crmlab.commands.cli import _ARGPARSE_ZH
+    from crmlab.commands.argparse_zh import ARGPARSE_ZH
 
     tree = ast.parse(inspect.getsource(argparse))
     phrases = set()
@@ -211,7 +211,7 @@ def test_every_fixed_phrase_argparse_can_show_a_user_is_translated():
         "callable", "__call__", "dest=", "conflict", "merge actions", "mutually exclusive",
         "'required'", "multiple subparser", 'argument "-"', "deprecated", "invalid nargs",
         "prefix_chars", "%(prog)s: warning", "default")) or p.startswith("conflicting")}
-    missing = phrases - internal - set(_ARGPARSE_ZH)
+    missing = phrases - internal - set(ARGPARSE_ZH)
     assert missing == set(), missing
 
 

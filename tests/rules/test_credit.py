@@ -1,4 +1,4 @@
-"""Credit assessment (COURSE_BRIEF §3 and appendix): 5C score, grades, ratios and aging."""
+"""Credit assessment (the textbook's chapter 「客户信息与信用评估」, the standard 5C model): 5C score, grades, ratios and aging."""
 
 from __future__ import annotations
 

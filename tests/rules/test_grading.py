@@ -1,4 +1,4 @@
-"""The customer-grading scorecard (COURSE_BRIEF §4) at its boundaries and on bad input."""
+"""The customer-grading scorecard (the textbook's chapter 「客户分级管理」) at its boundaries and on bad input."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Kotler's five relationship levels and the customers × margin matrix (COURSE_BRIEF §1)."""
+"""Kotler's five relationship levels and the customers × margin matrix (the textbook's chapter 「客户关系管理概述」)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Customer value (COURSE_BRIEF §2, §4, appendix): business value, composite, RFM, ABC, CLV,
+"""Customer value (the textbook's chapters 「客户识别与商业价值」 and 「客户分级管理」): business value, composite, RFM, ABC, CLV,
 MVC/STC/BZ tiers."""
 
 from __future__ import annotations
