@@ -76,16 +76,14 @@ else:
 
 # Grading sandbox (crmlab/grading/sandbox.py): every kernel that autograding starts, from
 # `crmlab autograde`, plain `nbgrader autograde` or Formgrader, runs in bubblewrap: no network,
-# nothing of this folder but the submission's scratch copy, an unprivileged user, and these
-# limits. Without crmlab importable, autograde stops instead of grading unsandboxed.
+# nothing of this folder but the submission's scratch copy, an unprivileged user, and limits
+# (memory, processes, file size: SandboxKernelManager's settings, whose defaults and help are in
+# that module; set one here only to change it). Without crmlab importable, autograde stops
+# instead of grading unsandboxed.
 try:
-    from crmlab.grading.sandbox import sandboxed_preprocessors
+    from crmlab.grading.sandbox import use_sandbox
 except ImportError:
     c.Autograde.autograde_preprocessors = ["crmlab.grading.sandbox.SandboxedExecute"]
 else:
-    c.Autograde.autograde_preprocessors = sandboxed_preprocessors()
-c.SandboxKernelManager.memory_limit = 2 * 1024**3  # bytes per submission (see docs/scaling.md §6)
-c.SandboxKernelManager.max_processes = 64  # processes and threads per submission
-c.SandboxKernelManager.max_file_size = 64 * 1024**2  # bytes per file written
-c.SandboxKernelManager.user = "nobody"  # the kernel's account when the grader is root
+    use_sandbox(c)
 c.SandboxKernelManager.read_only_paths = [str(HERE / "data")]  # the course's sample data

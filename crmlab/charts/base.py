@@ -20,9 +20,9 @@ from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
+from crmlab.rules.display import LEVEL_COLORS, LEVEL_ORDER
+
 FONT_FILE = "NotoSansCJKsc-Regular.otf"
-LEVEL_ORDER = ("A", "B", "C", "D", "E")
-LEVEL_COLORS = {"A": "#1b7837", "B": "#5aae61", "C": "#f6c141", "D": "#f1a340", "E": "#d73027"}
 ACCENT = "#2166ac"
 
 

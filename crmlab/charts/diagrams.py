@@ -22,7 +22,7 @@ from matplotlib.path import Path
 
 from crmlab.charts.base import ACCENT, use_chinese_font
 from crmlab.rules.checks import CourseInputError
-from crmlab.rules.text import display_width
+from crmlab.rules.display import display_width
 
 DIRECTIONS: dict[str, str] = {"vertical": "纵向（自上而下）", "horizontal": "横向（从左到右）"}
 """Accepted ``direction`` values → Chinese description (used in the error message)."""

@@ -34,7 +34,7 @@ from crmlab.grading.export import EXPORT_HEADINGS as HEADING
 from crmlab.grading.gradebook import apply_marks, db_url, sync_due_dates
 from crmlab.grading.notebook import HAND_GRADED, SourceNotebook, grade_id, points
 from crmlab.rules.checks import CourseInputError
-from crmlab.rules.text import display_width
+from crmlab.rules.display import display_width
 
 ROOT = REPOSITORY
 DEMO_TIMEOUT = 5  # seconds per cell while autograding the demo (the course default is 30)

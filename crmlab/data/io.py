@@ -337,7 +337,7 @@ def _write(table: pd.DataFrame, path: Path, sheet: str) -> None:
     if path.suffix.lower() not in EXCEL_SUFFIXES:
         table.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
         return
-    from crmlab.rules.text import display_width  # CJK characters are two columns wide
+    from crmlab.rules.display import display_width  # CJK characters are two columns wide
 
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         table.to_excel(writer, sheet_name=sheet[:31], index=False)

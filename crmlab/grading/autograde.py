@@ -131,19 +131,21 @@ _API = None
 
 
 def course_config(course_dir: str, config_overrides: dict, sandbox: bool = True):
-    """The course's nbgrader config, as the workers grade with it.
+    """The course's nbgrader config, as the workers grade with it: loaded once per run (each
+    load executes ``nbgrader_config.py``, imports crmlab and parses every assignment's YAML),
+    then handed to every worker.
 
     With ``sandbox`` every kernel runs in the sandbox whatever the course config says (its
     limits still come from there); without, kernels run as in plain nbgrader.
     """
     from traitlets.config import Config
 
-    from crmlab.grading.sandbox import sandboxed_preprocessors
+    from crmlab.grading.sandbox import use_sandbox
 
     config = load_nbgrader_config(Path(course_dir))  # nbgrader's own loader: every config path
     config.CourseDirectory.root = course_dir
-    config.CourseDirectory.db_url = db_url(Path(course_dir))
-    config.Autograde.autograde_preprocessors = sandboxed_preprocessors()
+    config.CourseDirectory.db_url = db_url(Path(course_dir), config)
+    use_sandbox(config)
     config.SandboxKernelManager.enabled = sandbox
     for dotted, value in config_overrides.items():
         section, name = dotted.split(".", 1)
@@ -152,8 +154,8 @@ def course_config(course_dir: str, config_overrides: dict, sandbox: bool = True)
     return config
 
 
-def _start_worker(course_dir: str, config_overrides: dict, sandbox: bool = True) -> None:
-    """Load nbgrader and the course config once per worker process."""
+def _start_worker(course_dir: str, config) -> None:
+    """Load nbgrader once per worker process, with the run's config."""
     global _API
     use_environment()
     os.chdir(course_dir)
@@ -166,7 +168,6 @@ def _start_worker(course_dir: str, config_overrides: dict, sandbox: bool = True)
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
-    config = course_config(course_dir, config_overrides, sandbox)
     _API = NbGraderAPI(CourseDirectory(config=config), config=config)
 
 
@@ -214,14 +215,15 @@ def _visible(source: str, markers: Markers) -> str:
     return "\n".join(line.rstrip() for line in markers.without(source, HIDDEN_TESTS).strip().splitlines())
 
 
-def tampered_cells(course_dir: Path, assignment: str, student: str) -> list[str]:
+def tampered_cells(course_dir: Path, assignment: str, student: str,
+                   markers: Markers | None = None) -> list[str]:
     """Read-only cells whose submitted source differs from the released one.
 
     nbgrader's own log cannot tell this: every test cell with hidden tests differs from its
     source version, so it reports a changed checksum for every honest student too.
     """
     changed = []
-    markers = course_markers(Path(course_dir).resolve())
+    markers = markers or course_markers(Path(course_dir).resolve())
     for released in sorted((Path(course_dir) / "release" / assignment).glob("*.ipynb")):
         submitted = Path(course_dir) / "submitted" / student / assignment / released.name
         theirs = _locked_sources(submitted)
@@ -231,12 +233,13 @@ def tampered_cells(course_dir: Path, assignment: str, student: str) -> list[str]
     return changed
 
 
-def _inspect(course_dir: Path, assignment: str, student: str, log: str) -> list[str]:
+def _inspect(course_dir: Path, assignment: str, student: str, log: str,
+             markers: Markers) -> list[str]:
     reasons = _reasons_from(log, LOG_SIGNS)
     report = SandboxReport.read_all(sandbox_reports(course_dir, assignment, student))
     reasons += [LEFTOVER] * bool(report.leftover_processes)
     reasons += [OUT_OF_MEMORY] * bool(report.out_of_memory_kills)
-    reasons += tampered_cells(course_dir, assignment, student)
+    reasons += tampered_cells(course_dir, assignment, student, markers)
     graded = Path(course_dir) / "autograded" / student / assignment
     for notebook in graded.glob("*.ipynb"):
         reasons += _reasons_from(notebook.read_text(encoding="utf-8"), NOTEBOOK_SIGNS)
@@ -244,11 +247,11 @@ def _inspect(course_dir: Path, assignment: str, student: str, log: str) -> list[
     return list(dict.fromkeys(reasons))
 
 
-def _scores(course_dir: Path, assignment: str) -> dict[str, tuple[float, float]]:
+def _scores(url: str, assignment: str) -> dict[str, tuple[float, float]]:
     from nbgrader.api import Gradebook, MissingEntry
 
     scores = {}
-    with Gradebook(db_url(course_dir)) as gradebook:
+    with Gradebook(url) as gradebook:
         try:
             submissions = gradebook.find_assignment(assignment).submissions
         except MissingEntry:
@@ -265,11 +268,10 @@ def _check_course(course_dir: Path) -> Path:
     return course_dir
 
 
-def _pool(course_dir: Path, jobs: int | None, tasks: int, config_overrides: dict | None,
-          sandbox: bool = True):
+def _pool(course_dir: Path, jobs: int | None, tasks: int, config):
     workers = max(1, min(jobs or os.cpu_count() or 1, tasks or 1))
     return ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
-                               initargs=(str(course_dir), config_overrides or {}, sandbox))
+                               initargs=(str(course_dir), config))
 
 
 def autograde_many(
@@ -288,10 +290,12 @@ def autograde_many(
     :class:`~crmlab.grading.sandbox.SandboxUnavailable`, when the sandbox cannot start.
     """
     course_dir = _check_course(course_dir)
+    config = course_config(str(course_dir), config_overrides or {}, sandbox)
     if sandbox:
         from crmlab.grading.sandbox import check_sandbox
 
-        check_sandbox(course_config(str(course_dir), config_overrides or {}))
+        check_sandbox(config)
+    url, markers = config.CourseDirectory.db_url, Markers.from_config(config)
     assignments = list(assignments)
     outcomes: dict[tuple[str, str], Outcome] = {}
     order: dict[str, list[str]] = {}
@@ -310,7 +314,7 @@ def autograde_many(
     to_grade = [(a, s) for a in assignments for s in order[a] if (a, s) not in outcomes]
     if to_grade:
         started = time.perf_counter()
-        with _pool(course_dir, jobs, len(to_grade), config_overrides, sandbox) as pool:
+        with _pool(course_dir, jobs, len(to_grade), config) as pool:
             futures = {pool.submit(_grade, a, s): (a, s) for a, s in to_grade}
             bar = tqdm(as_completed(futures), total=len(futures), unit="份", disable=not progress,
                        desc="autograde " + (assignments[0] if len(assignments) == 1 else "全部作业"))
@@ -320,7 +324,7 @@ def autograde_many(
                     _, success, log = future.result()
                 except Exception as error:  # noqa: BLE001 - a worker crash must not stop the batch
                     success, log = False, f"{type(error).__name__}: {error}"
-                reasons = _inspect(course_dir, assignment, student, log)
+                reasons = _inspect(course_dir, assignment, student, log, markers)
                 if success:
                     outcome = Outcome(student, "flagged" if reasons else "graded", reasons)
                 else:
@@ -331,8 +335,8 @@ def autograde_many(
     results = {}
     for assignment in assignments:
         mine = {s: outcomes[assignment, s] for s in order[assignment]}
-        _drop_failed(course_dir, assignment, [s for s, o in mine.items() if o.status == "failed"])
-        for student, (score, max_score) in _scores(course_dir, assignment).items():
+        _drop_failed(url, assignment, [s for s, o in mine.items() if o.status == "failed"])
+        for student, (score, max_score) in _scores(url, assignment).items():
             if student in mine and mine[student].status != "failed":
                 mine[student].score, mine[student].max_score = score, max_score
         results[assignment] = list(mine.values())
@@ -359,7 +363,7 @@ def generate_feedback(course_dir: Path, graded: dict[str, Iterable[str]], *,
     course_dir = _check_course(course_dir)
     tasks = [(a, s) for a, students in graded.items() for s in students]
     problems = []
-    with _pool(course_dir, jobs, len(tasks), None) as pool:
+    with _pool(course_dir, jobs, len(tasks), course_config(str(course_dir), {})) as pool:
         futures = {pool.submit(_feedback, a, s): (a, s) for a, s in tasks}
         for future in tqdm(as_completed(futures), total=len(futures), desc="generate_feedback",
                            unit="份", disable=not progress):
@@ -370,7 +374,7 @@ def generate_feedback(course_dir: Path, graded: dict[str, Iterable[str]], *,
     return problems
 
 
-def _drop_failed(course_dir: Path, assignment: str, students: list[str]) -> None:
+def _drop_failed(url: str, assignment: str, students: list[str]) -> None:
     """Remove what nbgrader left in the gradebook for submissions it could not grade.
 
     nbgrader creates the submission before running it; when the kernel dies it removes the
@@ -379,7 +383,7 @@ def _drop_failed(course_dir: Path, assignment: str, students: list[str]) -> None
     """
     from nbgrader.api import Gradebook, MissingEntry
 
-    with Gradebook(db_url(course_dir)) as gradebook:
+    with Gradebook(url) as gradebook:
         for student in students:
             with contextlib.suppress(MissingEntry):
                 gradebook.remove_submission(assignment, student)

@@ -32,12 +32,13 @@ BUSY_TIMEOUT_SECONDS = 300
 """How long a SQLite writer waits for another process's lock before giving up."""
 
 
-def db_url(course_dir: Path) -> str:
+def db_url(course_dir: Path, config=None) -> str:
     """The course's gradebook: ``CourseDirectory.db_url`` as nbgrader's configuration sets it
-    (:func:`load_nbgrader_config`: e.g. PostgreSQL for a large course or a hub), else ``gradebook.db``
-    in the course folder. SQLite gets a busy timeout so that concurrent graders queue instead
-    of failing."""
-    section = load_nbgrader_config(course_dir).get("CourseDirectory", {})
+    (``config``, else :func:`load_nbgrader_config`: e.g. PostgreSQL for a large course or a hub),
+    else ``gradebook.db`` in the course folder. SQLite gets a busy timeout so that concurrent
+    graders queue instead of failing."""
+    config = load_nbgrader_config(course_dir) if config is None else config
+    section = config.get("CourseDirectory", {})
     url = str(section.get("db_url", "") or "") or f"sqlite:///{Path(course_dir).resolve() / GRADEBOOK_FILE}"
     if url.startswith("sqlite") and "?" not in url:
         url += f"?timeout={BUSY_TIMEOUT_SECONDS}"

@@ -12,10 +12,11 @@ Debian's ``bwrap`` (bubblewrap, what Flatpak uses), so that the code in a submis
   grader talk over Unix sockets (``transport="ipc"``) in a folder bound into the sandbox;
 - runs as an unprivileged uid in a user namespace of its own, under limits on address space,
   processes (counted per sandbox, since each sandbox has its own user namespace) and file
-  size, set in ``nbgrader_config.py``; when the grader is root and cgroup v1's memory controller
-  is writable, also in a memory (and pids) cgroup of its own, so that the memory limit holds for
-  all its processes together (what goes over is OOM-killed and the submission flagged); the
-  cgroup is removed when the kernel is shut down;
+  size (:class:`SandboxKernelManager`'s settings); when the grader is root and a cgroup
+  hierarchy (v1 or v2) with a memory controller is writable, also in a memory (and pids) cgroup
+  of its own (:mod:`crmlab.grading.cgroups`), so that the memory limit holds for all its
+  processes together (what goes over is OOM-killed and the submission flagged); the cgroup is
+  removed when the kernel is shut down;
 - lives in its own pid namespace: when the kernel is shut down, every process it started is
   killed with it (``--die-with-parent`` on the outside, the namespace's init on the inside).
 
@@ -369,6 +370,12 @@ def sandboxed_preprocessors() -> list:
 
     default = Autograde.class_traits()["autograde_preprocessors"].default()
     return [SandboxedExecute if step is Execute else step for step in default]
+
+
+def use_sandbox(config) -> None:
+    """Make autograde, with ``config``, start every kernel in the sandbox: the one place that
+    says so, for the course's ``nbgrader_config.py`` and for ``crmlab autograde``."""
+    config.Autograde.autograde_preprocessors = sandboxed_preprocessors()
 
 
 def check_sandbox(config=None) -> None:

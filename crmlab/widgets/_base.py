@@ -19,6 +19,7 @@ import ipywidgets as widgets
 
 from crmlab.rules.checking import Attempts, Outcome, Result
 from crmlab.rules.checks import CourseInputError
+from crmlab.rules.display import LEVEL_COLORS
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -30,7 +31,6 @@ TONES: dict[Outcome, str] = {Outcome.UNANSWERED: "info", Outcome.INVALID: "error
                              Outcome.PARTIAL: "warn", Outcome.INCORRECT: "error",
                              Outcome.CORRECT: "ok"}
 """Outcome → the kind of :func:`message` (its colour and icon) that shows it."""
-LEVEL_COLORS = {"A": "#1b7837", "B": "#5aae61", "C": "#d8a400", "D": "#e08214", "E": "#b2182b"}
 
 
 def esc(text: object) -> str:

@@ -212,12 +212,6 @@ def test_explicit_newline_starts_a_new_line():
     assert wrap_label("接单\n审核") == ["接单", "审核"]
 
 
-def test_display_width_counts_chinese_as_two():
-    """Does a Chinese character count two units and a Latin letter one?"""
-    assert display_width("CRM客户") == 3 + 4
-    assert display_width("（）") == 4
-
-
 @pytest.mark.parametrize(
     ("kwargs", "field"),
     [

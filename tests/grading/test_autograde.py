@@ -65,7 +65,10 @@ EXPECTED = {  # student → (status, a word the reason must contain, score)
 def course(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("tiny") / "course"
     (root / "source" / "ps1").mkdir(parents=True)
-    (root / "nbgrader_config.py").write_text(CONFIG, encoding="utf-8")
+    # Each load of the configuration leaves a line in config-loads.txt beside the course.
+    loads = root.parent / "config-loads.txt"
+    (root / "nbgrader_config.py").write_text(
+        CONFIG + f"open({str(loads)!r}, 'a').write('load\\n')\n", encoding="utf-8")
     nbformat.write(source_notebook(), root / "source" / "ps1" / "ps1.ipynb")
     nbgrader("generate_assignment", "ps1", cwd=root)
     released = root / "release" / "ps1" / "ps1.ipynb"
@@ -87,7 +90,7 @@ def course(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def serialscores(course, tmp_path_factory) -> dict[str, float]:
+def serial_scores(course, tmp_path_factory) -> dict[str, float]:
     """The same submissions graded by plain, serial `nbgrader autograde` in a copy."""
     copy = tmp_path_factory.mktemp("serial") / "course"
     shutil.copytree(course, copy)
@@ -99,8 +102,23 @@ def serialscores(course, tmp_path_factory) -> dict[str, float]:
 
 
 @pytest.fixture(scope="module")
-def outcomes(course):
-    return {o.student: o for o in autograde(course, "ps1", jobs=2, progress=False)}
+def run(course) -> tuple[dict, int]:
+    """The submissions graded over two workers, and how often the config was loaded for it."""
+    loads = course.parent / "config-loads.txt"
+    loads.unlink(missing_ok=True)
+    graded = {o.student: o for o in autograde(course, "ps1", jobs=2, progress=False)}
+    return graded, len(loads.read_text().splitlines())
+
+
+@pytest.fixture(scope="module")
+def outcomes(run):
+    return run[0]
+
+
+def test_the_course_config_is_loaded_once_per_run(run):
+    """nbgrader_config.py runs once for a whole `crmlab autograde` run (two workers included):
+    each load imports crmlab and parses every assignment's YAML."""
+    assert run[1] == 1
 
 
 @pytest.mark.parametrize("student", sorted(EXPECTED))
