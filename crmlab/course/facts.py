@@ -76,6 +76,13 @@ class Course:
 
         return CourseDirectory(config=self.config, root=str(self.root))
 
+    def folder(self, step: str, assignment: str, student: str = ".") -> Path:
+        """Where nbgrader keeps one assignment's ``step`` (``source``, ``release``,
+        ``submitted``, ``autograded``, ``feedback``; of ``student`` for the last three), as this
+        course's ``CourseDirectory`` names and lays out its folders."""
+        directory = getattr(self.directory, f"{step}_directory")
+        return Path(self.directory.format_path(directory, student, assignment))
+
     @property
     def id(self) -> str:
         return self.directory.course_id

@@ -34,10 +34,10 @@ from pathlib import Path
 import nbformat
 from tqdm.auto import tqdm
 
-from crmlab.course.facts import load_nbgrader_config
+from crmlab.course.facts import Course, load_nbgrader_config
 from crmlab.grading.environment import use_environment
 from crmlab.grading.gradebook import db_url
-from crmlab.grading.notebook import HIDDEN_TESTS, Markers, course_markers, grade_id, read_only
+from crmlab.grading.notebook import HIDDEN_TESTS, Markers, grade_id, read_only
 from crmlab.grading.sandbox_report import SandboxReport
 from crmlab.rules.checks import CourseInputError
 
@@ -92,19 +92,17 @@ class Outcome:
         return {"graded": "已评分", "flagged": "已评分·需查看", "failed": "未能评分"}[self.status]
 
 
-def expected_notebooks(course_dir: Path, assignment: str) -> list[str]:
-    source = Path(course_dir) / "source" / assignment
+def expected_notebooks(course: Course, assignment: str) -> list[str]:
+    source = course.folder("source", assignment)
     names = sorted(p.name for p in source.glob("*.ipynb"))
     if not names:
-        raise CourseInputError(f"source/{assignment}/ 中没有作业 notebook：请确认作业编号")
+        raise CourseInputError(f"{source.relative_to(course.root)}/ 中没有作业 notebook：请确认作业编号")
     return names
 
 
-def submitted_students(course_dir: Path, assignment: str) -> list[str]:
-    submitted = Path(course_dir) / "submitted"
-    if not submitted.is_dir():
-        return []
-    return sorted(p.parent.name for p in submitted.glob(f"*/{assignment}") if p.is_dir())
+def submitted_students(course: Course, assignment: str) -> list[str]:
+    pattern = course.folder("submitted", assignment, "*").relative_to(course.root)
+    return sorted(p.parent.name for p in course.root.glob(str(pattern)) if p.is_dir())
 
 
 def preflight(folder: Path, notebooks: Iterable[str]) -> list[str]:
@@ -215,17 +213,15 @@ def _visible(source: str, markers: Markers) -> str:
     return "\n".join(line.rstrip() for line in markers.without(source, HIDDEN_TESTS).strip().splitlines())
 
 
-def tampered_cells(course_dir: Path, assignment: str, student: str,
-                   markers: Markers | None = None) -> list[str]:
+def tampered_cells(course: Course, assignment: str, student: str, markers: Markers) -> list[str]:
     """Read-only cells whose submitted source differs from the released one.
 
     nbgrader's own log cannot tell this: every test cell with hidden tests differs from its
     source version, so it reports a changed checksum for every honest student too.
     """
     changed = []
-    markers = markers or course_markers(Path(course_dir).resolve())
-    for released in sorted((Path(course_dir) / "release" / assignment).glob("*.ipynb")):
-        submitted = Path(course_dir) / "submitted" / student / assignment / released.name
+    for released in sorted(course.folder("release", assignment).glob("*.ipynb")):
+        submitted = course.folder("submitted", assignment, student) / released.name
         theirs = _locked_sources(submitted)
         for cell_id, source in _locked_sources(released).items():
             if cell_id in theirs and _visible(theirs[cell_id], markers) != _visible(source, markers):
@@ -233,15 +229,14 @@ def tampered_cells(course_dir: Path, assignment: str, student: str,
     return changed
 
 
-def _inspect(course_dir: Path, assignment: str, student: str, log: str,
+def _inspect(course: Course, assignment: str, student: str, log: str,
              markers: Markers) -> list[str]:
     reasons = _reasons_from(log, LOG_SIGNS)
-    report = SandboxReport.read_all(sandbox_reports(course_dir, assignment, student))
+    report = SandboxReport.read_all(sandbox_reports(course.root, assignment, student))
     reasons += [LEFTOVER] * bool(report.leftover_processes)
     reasons += [OUT_OF_MEMORY] * bool(report.out_of_memory_kills)
-    reasons += tampered_cells(course_dir, assignment, student, markers)
-    graded = Path(course_dir) / "autograded" / student / assignment
-    for notebook in graded.glob("*.ipynb"):
+    reasons += tampered_cells(course, assignment, student, markers)
+    for notebook in course.folder("autograded", assignment, student).glob("*.ipynb"):
         reasons += _reasons_from(notebook.read_text(encoding="utf-8"), NOTEBOOK_SIGNS)
     reasons += [REFUSED[kind] for kind in report.refused]
     return list(dict.fromkeys(reasons))
@@ -295,20 +290,22 @@ def autograde_many(
         from crmlab.grading.sandbox import check_sandbox
 
         check_sandbox(config)
+    course = Course(root=course_dir, config=config)
     url, markers = config.CourseDirectory.db_url, Markers.from_config(config)
     assignments = list(assignments)
     outcomes: dict[tuple[str, str], Outcome] = {}
     order: dict[str, list[str]] = {}
     for assignment in assignments:
-        notebooks = expected_notebooks(course_dir, assignment)
-        available = submitted_students(course_dir, assignment)
+        notebooks = expected_notebooks(course, assignment)
+        available = submitted_students(course, assignment)
         order[assignment] = list(students) or available
         for student in order[assignment]:
+            folder = course.folder("submitted", assignment, student)
             if student not in available:
                 outcomes[assignment, student] = Outcome(
-                    student, "failed", [f"submitted/{student}/{assignment}/ 不存在（没有收取到提交）"])
+                    student, "failed", [f"{folder.relative_to(course_dir)}/ 不存在（没有收取到提交）"])
                 continue
-            problems = preflight(course_dir / "submitted" / student / assignment, notebooks)
+            problems = preflight(folder, notebooks)
             if problems:
                 outcomes[assignment, student] = Outcome(student, "failed", problems)
     to_grade = [(a, s) for a in assignments for s in order[a] if (a, s) not in outcomes]
@@ -324,7 +321,7 @@ def autograde_many(
                     _, success, log = future.result()
                 except Exception as error:  # noqa: BLE001 - a worker crash must not stop the batch
                     success, log = False, f"{type(error).__name__}: {error}"
-                reasons = _inspect(course_dir, assignment, student, log, markers)
+                reasons = _inspect(course, assignment, student, log, markers)
                 if success:
                     outcome = Outcome(student, "flagged" if reasons else "graded", reasons)
                 else:

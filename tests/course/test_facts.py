@@ -76,3 +76,20 @@ def test_the_leak_check_reads_everything_students_may_have(tmp_path):
     (course / "README.md").write_text(f"说明\n\n    {secret}\n", encoding="utf-8")
     found = {leak.where for leak in leaks(course, ROOT / "release", [assignment])}
     assert found == {"lessons/99_x.ipynb", "reports/x.ipynb", "README.md"}
+
+
+def test_folders_are_where_the_course_directory_puts_them(tmp_path):
+    """Course.folder follows nbgrader's CourseDirectory, also when a course renames a folder."""
+    from traitlets.config import Config
+
+    config = Config()
+    config.CourseDirectory.submitted_directory = "handed_in"
+    course = Course(root=tmp_path, config=config)
+    assert course.folder("submitted", "hw01", "s01") == tmp_path / "handed_in" / "s01" / "hw01"
+    assert course.folder("source", "hw01") == tmp_path / "source" / "hw01"
+    assert course.folder("autograded", "hw01", "s01") == tmp_path / "autograded" / "s01" / "hw01"
+
+
+def test_autograde_types_no_folder_name():
+    text = (ROOT / "crmlab" / "grading" / "autograde.py").read_text(encoding="utf-8")
+    assert re.findall(r"""/ ["'](?:source|release|submitted|autograded|feedback)["']""", text) == []
