@@ -70,10 +70,11 @@ def _cmd_data_validate(args: argparse.Namespace) -> int:
 
 def _cmd_grade(args: argparse.Namespace) -> int:
     from crmlab.data import load_customers, write_table
+    from crmlab.rules.display import LEVEL_ORDER
     from crmlab.rules.grading import RESULT_LABELS
 
     graded = load_customers(args.file, sheet=args.sheet).graded()
-    counts = graded["level"].value_counts().reindex(list("ABCDE"), fill_value=0)
+    counts = graded["level"].value_counts().reindex(LEVEL_ORDER, fill_value=0)
     _print(f"已为 {len(graded)} 位客户分级（{RESULT_LABELS['level']}）：")
     _print("  " + "  ".join(f"{level} 级 {n} 位" for level, n in counts.items()))
     if args.out:

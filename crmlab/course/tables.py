@@ -84,7 +84,7 @@ def _credit_grades() -> str:
 
 def _grading_base() -> str:
     terms = grading.TERMS
-    return markdown_table(["本年度订单金额", terms["base_score"], terms["base_level"]],
+    return markdown_table([grading.AMOUNT_LABEL, terms["base_score"], terms["base_level"]],
                           ((band.label, band.score, band.level) for band in grading.BASE_BANDS))
 
 

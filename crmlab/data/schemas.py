@@ -25,7 +25,7 @@ import pandera.pandas as pa
 from pandera.engines import pandas_engine
 
 from crmlab.rules import survey
-from crmlab.rules.grading import BONUS_LABELS, ITEM_MAX, PENALTY_LABELS
+from crmlab.rules.grading import AMOUNT_LABEL, BONUS_LABELS, ITEM_MAX, PENALTY_LABELS
 from crmlab.rules.survey import ANSWER_COLUMNS, FACT_COLUMNS, GROUP_COLUMNS, ID_COLUMN, QUESTIONS
 
 # --- value sets --------------------------------------------------------------------------------
@@ -194,7 +194,7 @@ _COLUMNS: dict[str, dict[str, pa.Column]] = {
         "name": _text("客户名称", unique=True),
         "industry": _text("所属行业"),
         "region": _text("所在地区"),
-        "order_amount": _amount("本年订单金额（万元）"),
+        "order_amount": _amount(AMOUNT_LABEL),
         "order_amount_prev1": _amount("上年订单金额（万元）"),
         "order_amount_prev2": _amount("前年订单金额（万元）"),
         "gross_margin": pa.Column(float, pa.Check.in_range(0, 1, error="应是 0 到 1 之间的小数"),

@@ -86,7 +86,7 @@ class GradingScorecard(widgets.VBox):
             amount = parse_number(self.amount.value, grading.AMOUNT_LABEL, minimum=0)
         except CourseInputError as error:
             self.amount_error.value = message(str(error)) if self.amount.value.strip() else ""
-            self._show_error(message("请先输入本年度订单金额（万元），再调整加分项和减分项。", "info"))
+            self._show_error(message(f"请先输入{grading.AMOUNT_LABEL}，再调整加分项和减分项。", "info"))
             return
         self.amount_error.value = ""
         result = grading.grade_customer(
@@ -115,7 +115,7 @@ class GradingScorecard(widgets.VBox):
         )
         tables = (
             "<div style='display:flex;gap:2em'>"
-            f"<div><b>① {grading.TERMS['quantitative']}：本年订单金额</b>{table_html(['本年度订单金额', grading.TERMS['base_score'], grading.TERMS['base_level']], base_rows, grading.BASE_BANDS.index(result.base_band))}</div>"
+            f"<div><b>① {grading.TERMS['quantitative']}：{grading.AMOUNT_LABEL}</b>{table_html([grading.AMOUNT_LABEL, grading.TERMS['base_score'], grading.TERMS['base_level']], base_rows, grading.BASE_BANDS.index(result.base_band))}</div>"
             f"<div><b>② 客户级别表</b>{table_html(['综合得分', '客户级别'], final_rows, grading.FINAL_BANDS.index(result.final_band))}</div>"
             "</div>"
         )

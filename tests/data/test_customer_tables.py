@@ -256,7 +256,7 @@ def test_a_missing_order_amount_is_named_once_with_the_schemas_label(tmp_path):
     with pytest.raises(ReportParameterError) as caught:
         reports.customer_grading_inputs(str(path), "甲公司", "", 5)
     assert str(caught.value) == ("参数 data：文件 c.csv（客户加减分表）表头，列「order_amount」："
-                                 "缺少「本年订单金额（万元）」这一列（列名应为 order_amount）")
+                                 "缺少「本年度订单金额（万元）」这一列（列名应为 order_amount）")
 
 
 def test_bytes_and_an_open_file_are_read_like_a_path(tmp_path):

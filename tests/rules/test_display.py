@@ -32,3 +32,11 @@ def test_no_second_list_of_levels_or_their_colours():
     spelled = re.compile(r"""\{\s*["']A["']\s*:\s*["']#|\(\s*["']A["'],\s*["']B["'],\s*["']C["']""")
     assert [p.relative_to(ROOT).as_posix() for p in (ROOT / "crmlab").rglob("*.py")
             if spelled.search(p.read_text(encoding="utf-8"))] == ["crmlab/rules/display.py"]
+
+
+def test_the_order_amount_label_is_the_rules_one():
+    """One Chinese name for order_amount in the package: the schema, the widget, the generated
+    tables and the CLI show grading.AMOUNT_LABEL instead of spelling it again."""
+    spelled = re.compile(r"本年度?订单金额|list\(\s*[\"']ABCDE[\"']\s*\)")
+    assert [p.relative_to(ROOT).as_posix() for p in sorted((ROOT / "crmlab").rglob("*.py"))
+            if spelled.search(p.read_text(encoding="utf-8"))] == ["crmlab/rules/grading.py"]
