@@ -137,17 +137,13 @@ def _cmd_marks(args: argparse.Namespace) -> int:
 
 def _cmd_autograde(args: argparse.Namespace) -> int:
     from crmlab.grading.autograde import autograde, summary_lines
-    from crmlab.grading.sandbox import SandboxUnavailable
 
     if args.jobs is not None and args.jobs < 1:
         raise CourseInputError("--jobs 必须是正整数")
     overrides = {"Execute.timeout": args.timeout} if args.timeout else {}
-    try:
-        outcomes = autograde(Path(args.course), args.assignment, jobs=args.jobs,
-                             students=args.student or (), config_overrides=overrides,
-                             sandbox=not args.no_sandbox)
-    except SandboxUnavailable as error:
-        raise CourseInputError(str(error)) from None
+    outcomes = autograde(Path(args.course), args.assignment, jobs=args.jobs,
+                         students=args.student or (), config_overrides=overrides,
+                         sandbox=not args.no_sandbox)
     if not outcomes:
         raise CourseInputError(f"没有找到作业 {args.assignment} 的提交：请先运行 nbgrader collect")
     for line in summary_lines(args.assignment, outcomes, sandbox=not args.no_sandbox):

@@ -29,6 +29,7 @@ from crmlab.data import DATA_DIR, SCHEMAS, generate_all, load_table, write_table
 from crmlab.data.resources import REPOSITORY
 from crmlab.grading import release as releases
 from crmlab.grading.autograde import Outcome, autograde_many, generate_feedback
+from crmlab.grading.sandbox import check_sandbox
 from crmlab.grading.environment import nbgrader
 from crmlab.grading.export import EXPORT_HEADINGS as HEADING
 from crmlab.grading.gradebook import apply_marks, db_url, sync_due_dates
@@ -213,6 +214,7 @@ def run_demo(out: Path, progress: bool = True, class_size: int = 30) -> int:
     if not (ROOT / "source").is_dir():
         raise CourseInputError("演示要用到项目源码中的作业（source/、assignments/），安装后的 crmlab 中没有："
                                "请在克隆的项目文件夹中运行 make demo")
+    check_sandbox()  # before any step: the demo grades in the sandbox, as a class would
     out = Path(out)
     if out.exists():
         shutil.rmtree(out)

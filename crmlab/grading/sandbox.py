@@ -52,6 +52,7 @@ from traitlets import Bool, Integer, List, Unicode
 
 from crmlab.grading import cgroups
 from crmlab.grading.sandbox_report import SandboxReport, refusals
+from crmlab.rules.checks import CourseInputError
 
 MiB = 1024 * 1024
 
@@ -73,8 +74,9 @@ STAGING = "/tmp/.crmlab-submission"
 """Where the sandbox sees the read-only copy its working folder is filled from."""
 
 
-class SandboxUnavailable(RuntimeError):
-    """bwrap is missing or cannot build the namespaces; ``str()`` is one Chinese line."""
+class SandboxUnavailable(CourseInputError, RuntimeError):
+    """bwrap is missing or cannot build the namespaces; ``str()`` is one Chinese line, which the
+    ``crmlab`` command prints like any other problem the user can fix (not as a bug)."""
 
 
 def _grader_is_root() -> bool:

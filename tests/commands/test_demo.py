@@ -182,3 +182,16 @@ def test_marks_from_excel_or_a_gbk_csv(demo, capfd, kind):
     assert main([*args, "--course", str(out / "course")]) == 0
     assert "1 条人工评分" in capfd.readouterr().out
     assert _written(out, "s003", "crm_vs_vulgar") == (4.0, False)
+
+
+def test_without_bubblewrap_the_demo_says_what_to_install(tmp_path, monkeypatch, capsys):
+    """No bwrap on PATH: one Chinese line naming bubblewrap, exit 1, nothing made, no 内部错误."""
+    from crmlab.commands.cli import main
+
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    assert main(["demo", "--out", str(tmp_path / "out"), "--quiet"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "bubblewrap" in err and "内部错误" not in err
+    assert not (tmp_path / "out").exists()
