@@ -29,11 +29,11 @@ from crmlab.data import DATA_DIR, SCHEMAS, generate_all, load_table, write_table
 from crmlab.data.resources import REPOSITORY
 from crmlab.grading import release as releases
 from crmlab.grading.autograde import Outcome, autograde_many, generate_feedback
-from crmlab.grading.sandbox import check_sandbox
 from crmlab.grading.environment import nbgrader
 from crmlab.grading.export import EXPORT_HEADINGS as HEADING
 from crmlab.grading.gradebook import apply_marks, db_url, sync_due_dates
 from crmlab.grading.notebook import HAND_GRADED, SourceNotebook, grade_id, points
+from crmlab.grading.sandbox import check_sandbox
 from crmlab.rules.checks import CourseInputError
 from crmlab.rules.display import display_width
 
