@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CONSTRAINTS := constraints.txt
 
-.PHONY: demo test test-fast lab hub lint bench bench-autograde bench-hub proxy venv clean constraints
+.PHONY: demo test test-fast lab hub lint bench bench-autograde bench-hub proxy venv clean constraints labextension
 
 venv: $(STAMP)
 
@@ -45,6 +45,13 @@ test-fast: $(STAMP)
 
 lab: $(STAMP)
 	$(BIN)/crmlab lab $(LAB_ARGS)
+
+# Rebuild the students' Chinese Assignment List (labextension/ -> crmlab/formgrader/labextension/,
+# shipped in the package: users need no node). Needs node and npm (scripts/system-packages.sh hub).
+labextension: $(STAMP)
+	@scripts/system-packages.sh hub
+	cd labextension && npm ci --no-audit --no-fund && PATH="$(CURDIR)/$(BIN):$$PATH" jupyter-builder build .
+	$(BIN)/python -m crmlab.formgrader.shipped labextension
 
 # A class on this machine (as root): HUB_ARGS="--roster 名单.csv --self-signed [--port 8000 --root /srv/crmlab]".
 hub: $(STAMP) proxy

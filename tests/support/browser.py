@@ -37,14 +37,17 @@ class LabServer:
         self.log_path = scratch / "jupyterlab.log"
         env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(settings),
                    JUPYTERLAB_WORKSPACES_DIR=str(scratch / "workspaces"))
-        self.process = subprocess.Popen(
+        self.process = self.popen(
             [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
              f"--port={self.port}", "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=",
              "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
              "--LabApp.expose_app_in_browser=True", f"--ServerApp.root_dir={root}"],
-            env=env, stdout=self.log_path.open("w"), stderr=subprocess.STDOUT,
-        )
+            env, self.log_path.open("w"))
         self._wait()
+
+    def popen(self, command: list[str], env: dict, log) -> subprocess.Popen:
+        """Start the server (a subclass may change its folder or environment)."""
+        return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
 
     @property
     def url(self) -> str:

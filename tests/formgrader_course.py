@@ -1,0 +1,95 @@
+"""A graded scratch course served by a real JupyterLab with nbgrader's Formgrader (and the
+course's layer over it), for the browser tests of Formgrader and the Assignment List."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import nbformat
+
+from tests.browser import LabServer
+from tests.course import ScratchCourse
+
+ASSIGNMENT = "hw01_crm_concepts"
+WRITTEN_CELL = "crm_vs_vulgar"
+"""A hand-graded markdown answer of hw01."""
+CODE_CELL = "q1_answer"
+"""A code answer of hw01 (its test q1_test follows it)."""
+
+FLAG = "__crmlab_xss"
+"""The page-level flag every payload below would set if it ran."""
+ANSWER_TEXT = "客户关系管理重在建立长期的互利关系"
+MARKDOWN_PAYLOAD = f"""{ANSWER_TEXT}，**而不是请客送礼**。
+
+| 做法 | 性质 |
+|---|---|
+| 定期回访 | 客户关系管理 |
+
+<img src=x onerror="window.{FLAG}='markdown img'; console.log('XSS markdown img')">
+<script>window.{FLAG}='markdown script'</script>
+<iframe srcdoc="<script>parent.{FLAG}='iframe'</script>"></iframe>
+<svg onload="window.{FLAG}='svg'"></svg>
+<form action="javascript:window.{FLAG}='form'"><button>提交表单</button></form>
+[链接](javascript:window.{FLAG}='link')
+<a href="#" onclick="window.{FLAG}='onclick'">点这里</a>
+<style>body {{ display: none }}</style>
+"""
+OUTPUT_TEXT = "输出里的粗体"
+CODE_PAYLOAD = f"""q1 = "A"
+from IPython.display import HTML, Javascript, Markdown, display
+display(HTML('<img src=x onerror="window.{FLAG}=\\'output img\\'"><b>{OUTPUT_TEXT}</b>'
+             '<script>window.{FLAG}="output script"</script>'))
+display(Javascript("window.{FLAG}='output javascript'"))
+display(Markdown('<img src=y onerror="window.{FLAG}=\\'output markdown\\'">'))
+display({{"image/png": "iVBORw0KGgo="}}, raw=True,
+        metadata={{"image/png": {{"width": "1 onerror=window.{FLAG}='png-width'"}}}})
+print('<script>window.{FLAG}="printed"</script>')
+"""
+HOSTILE_FILE = f"<html><body><p>附件</p><script>window.{FLAG}='file'</script></body></html>"
+
+
+def hostile_notebook(released: Path, target: Path) -> Path:
+    """The released hw01 with the payloads in a written answer and a code answer."""
+    notebook = nbformat.read(released, as_version=4)
+    for cell in notebook.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id == WRITTEN_CELL:
+            cell.source = MARKDOWN_PAYLOAD
+        elif grade_id == CODE_CELL:
+            cell.source = CODE_PAYLOAD
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, target)
+    return target
+
+
+def graded_course(base: Path, students: dict[str, bool]) -> ScratchCourse:
+    """hw01 released, submitted by each of ``students`` (True: the hostile notebook and a
+    hostile HTML file beside it; False: untouched), collected and autograded by nbgrader."""
+    course = ScratchCourse(base)
+    course.release(ASSIGNMENT)
+    released = course.root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    for student, hostile in students.items():
+        answer = None
+        if hostile:
+            answer = hostile_notebook(released, base / "answers" / student / released.name)
+        folder = course.fetch_and_submit(student, ASSIGNMENT, answer)
+        if hostile:
+            (folder / "附件.html").write_text(HOSTILE_FILE, encoding="utf-8")
+            course.student(student, "submit", ASSIGNMENT, f"--student={student}")
+    course.instructor("collect", ASSIGNMENT)
+    course.instructor("autograde", ASSIGNMENT)
+    return course
+
+
+class CourseLab(LabServer):
+    """JupyterLab started in the course folder (where Formgrader reads nbgrader_config.py),
+    the exchange in the environment, as ``crmlab lab`` runs it on a teacher's checkout."""
+
+    def __init__(self, course: ScratchCourse, scratch: Path):
+        self.course = course
+        super().__init__(course.root, scratch)
+
+    def popen(self, command: list[str], env: dict, log) -> subprocess.Popen:
+        return subprocess.Popen(command, cwd=self.course.root, env={**env, **self.course.env},
+                                stdout=log, stderr=subprocess.STDOUT)

@@ -1,0 +1,88 @@
+"""Opening Formgrader's pages in Chromium and reading what a teacher sees there."""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+
+from tests.formgrader_course import ASSIGNMENT, FLAG
+
+PLANTED_ID = f"<img src=x onerror=window.{FLAG}='student id'>"
+"""A student id with a payload in it: planted through the exchange, or typed into a URL."""
+
+
+def formgrader_views(submission_ids: list[str], students: list[str]) -> dict[str, str]:
+    """Every Formgrader view of the course's submissions: name → path under the server."""
+    quote = urllib.parse.quote
+    views = {
+        "assignments": "/formgrader/manage_assignments",
+        "submissions": f"/formgrader/manage_submissions/{ASSIGNMENT}",
+        "grading": "/formgrader/gradebook",
+        "grading notebooks": f"/formgrader/gradebook/{ASSIGNMENT}",
+        "grading submissions": f"/formgrader/gradebook/{ASSIGNMENT}/{ASSIGNMENT}",
+        "students": "/formgrader/manage_students",
+    }
+    for student in students:
+        views[f"student {student}"] = f"/formgrader/manage_students/{quote(student, safe='')}"
+        views[f"student {student} {ASSIGNMENT}"] = (
+            f"/formgrader/manage_students/{quote(student, safe='')}/{ASSIGNMENT}")
+    for number, submission in enumerate(submission_ids):
+        views[f"submission {number}"] = f"/formgrader/submissions/{submission}/"
+    return views
+
+
+class Console:
+    """Console messages, page errors and CSP violations of one page."""
+
+    def __init__(self, page):
+        self.messages: list[str] = []
+        page.on("console", lambda message: self.messages.append(
+            f"{message.type}: {message.text}"))
+        page.on("pageerror", lambda error: self.messages.append(f"pageerror: {error}"))
+
+
+def open_view(page, url: str) -> None:
+    """Open a Formgrader page and wait until nbgrader's scripts have filled it in."""
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function(
+        "() => !document.body.innerText.includes('正在加载') "
+        "&& !document.body.innerText.includes('请稍候')", timeout=30_000)
+    page.wait_for_timeout(300)  # an <img onerror> fires after its failed load
+
+
+def flag(page):
+    return page.evaluate(f"() => window.{FLAG}")
+
+
+ALLOWED_LATIN = {
+    "nbgrader", "Formgrader", "Markdown", "UTC", "ID", "JupyterHub", "JupyterLab", "Python",
+    "CRM",
+}
+"""Latin words a Chinese page may show: product names and abbreviations the course uses."""
+
+UI_TEXT = """() => {
+  const skip = '#notebook-container, pre, code, script, style';
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const texts = [];
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const element = node.parentElement;
+    if (!element || element.closest(skip) || !element.offsetParent) continue;
+    texts.push(node.nodeValue);
+  }
+  for (const element of document.querySelectorAll('[title], [placeholder]')) {
+    if (element.closest('#notebook-container')) continue;
+    texts.push(element.getAttribute('title') || '', element.getAttribute('placeholder') || '');
+  }
+  return texts.join('\\n');
+}"""
+
+
+def english_words(page, ids: set[str]) -> list[str]:
+    """Latin words on the page's interface (not the notebook, code, table cells of data or the
+    breadcrumb of ids) that are neither an id nor an allowed product name."""
+    text = page.evaluate(UI_TEXT)
+    words = set(re.findall(r"[A-Za-z][A-Za-z'_-]+", text))
+    allowed = ALLOWED_LATIN | {part for item in ids for part in re.split(r"[^A-Za-z]+", item)}
+    return sorted(words - allowed)
