@@ -47,11 +47,14 @@ lab: $(STAMP)
 	$(BIN)/crmlab lab $(LAB_ARGS)
 
 # Rebuild the students' Chinese Assignment List (labextension/ -> crmlab/formgrader/labextension/,
-# shipped in the package: users need no node). Needs node and npm (scripts/system-packages.sh hub).
+# shipped in the package: users need no node), record the sources' digest (a test compares it),
+# and put the new build into this .venv (pip installed a copy). Needs node and npm.
 labextension: $(STAMP)
 	@scripts/system-packages.sh hub
 	cd labextension && npm ci --no-audit --no-fund && PATH="$(CURDIR)/$(BIN):$$PATH" jupyter-builder build .
 	$(BIN)/python -m crmlab.formgrader.shipped labextension
+	rm -rf "$(VENV)/share/jupyter/labextensions/@crmlab/assignment-list"
+	cp -r crmlab/formgrader/labextension "$(VENV)/share/jupyter/labextensions/@crmlab/assignment-list"
 
 # A class on this machine (as root): HUB_ARGS="--roster 名单.csv --self-signed [--port 8000 --root /srv/crmlab]".
 hub: $(STAMP) proxy

@@ -3,13 +3,14 @@ course's layer over it), for the browser tests of Formgrader and the Assignment 
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
 import nbformat
 
 from tests.browser import LabServer
-from tests.course import ScratchCourse
+from tests.course import COURSE_ID, ScratchCourse
 
 ASSIGNMENT = "hw01_crm_concepts"
 WRITTEN_CELL = "crm_vs_vulgar"
@@ -46,7 +47,7 @@ display({{"image/png": "iVBORw0KGgo="}}, raw=True,
         metadata={{"image/png": {{"width": "1 onerror=window.{FLAG}='png-width'"}}}})
 print('<script>window.{FLAG}="printed"</script>')
 """
-HOSTILE_FILE = f"<html><body><p>附件</p><script>window.{FLAG}='file'</script></body></html>"
+HOSTILE_FILE = f"<html><head><meta charset='utf-8'></head><body><p>附件</p><script>window.{FLAG}='file'</script></body></html>"
 
 
 def hostile_notebook(released: Path, target: Path) -> Path:
@@ -86,10 +87,35 @@ class CourseLab(LabServer):
     """JupyterLab started in the course folder (where Formgrader reads nbgrader_config.py),
     the exchange in the environment, as ``crmlab lab`` runs it on a teacher's checkout."""
 
-    def __init__(self, course: ScratchCourse, scratch: Path):
-        self.course = course
+    def __init__(self, course: ScratchCourse, scratch: Path, course_layer: bool = True):
+        self.course, self.env = course, dict(course.env)
+        if not course_layer:  # nbgrader's own pages: the course's extension off for this user
+            config = scratch / "jupyter-config"
+            config.mkdir(parents=True)
+            (config / "jupyter_server_config.json").write_text(json.dumps(
+                {"ServerApp": {"jpserver_extensions": {"crmlab.formgrader": False}}}))
+            self.env["JUPYTER_CONFIG_DIR"] = str(config)
         super().__init__(course.root, scratch)
 
     def popen(self, command: list[str], env: dict, log) -> subprocess.Popen:
-        return subprocess.Popen(command, cwd=self.course.root, env={**env, **self.course.env},
+        return subprocess.Popen(command, cwd=self.course.root, env={**env, **self.env},
                                 stdout=log, stderr=subprocess.STDOUT)
+
+
+class StudentLab(LabServer):
+    """A student's JupyterLab: their own folder, nbgrader told the course and the exchange
+    (as a hub's servers are), the student's name as the account nbgrader sees."""
+
+    def __init__(self, course: ScratchCourse, student: str, scratch: Path):
+        self.course, self.student = course, student
+        folder = course.student_dir(student)
+        (folder / "nbgrader_config.py").write_text(
+            "c = get_config()  # noqa: F821\n"
+            f"c.CourseDirectory.course_id = {COURSE_ID!r}\n"
+            f"c.Exchange.root = {str(course.exchange)!r}\n", encoding="utf-8")
+        super().__init__(folder, scratch)
+
+    def popen(self, command: list[str], env: dict, log) -> subprocess.Popen:
+        env = {**env, "USER": self.student, "LOGNAME": self.student}
+        return subprocess.Popen(command, cwd=self.root, env=env, stdout=log,
+                                stderr=subprocess.STDOUT)

@@ -32,22 +32,35 @@ def formgrader_views(submission_ids: list[str], students: list[str]) -> dict[str
 
 
 class Console:
-    """Console messages, page errors and CSP violations of one page."""
+    """Console messages, page errors and failed requests of one page."""
 
     def __init__(self, page):
         self.messages: list[str] = []
+        self.failed: list[str] = []
         page.on("console", lambda message: self.messages.append(
             f"{message.type}: {message.text}"))
         page.on("pageerror", lambda error: self.messages.append(f"pageerror: {error}"))
+        page.on("response", lambda response: response.status >= 400 and self.failed.append(
+            f"{response.status} {response.request.resource_type} {response.url}"))
+
+    def problems(self) -> list[str]:
+        """Errors, CSP violations and anything a payload logged; failed requests other than
+        the images a payload points at a missing file (``<img src=x>``)."""
+        messages = [m for m in self.messages
+                    if ("XSS" in m or "Content Security Policy" in m
+                        or m.startswith(("error", "pageerror")))
+                    and "Failed to load resource" not in m]
+        return messages + [f for f in self.failed if " image " not in f]
 
 
-def open_view(page, url: str) -> None:
+def open_view(page, url: str, filled: bool = True) -> None:
     """Open a Formgrader page and wait until nbgrader's scripts have filled it in."""
     page.goto(url)
     page.wait_for_load_state("networkidle")
-    page.wait_for_function(
-        "() => !document.body.innerText.includes('正在加载') "
-        "&& !document.body.innerText.includes('请稍候')", timeout=30_000)
+    if filled:
+        page.wait_for_function(
+            "() => !document.body.innerText.includes('正在加载') "
+            "&& !document.body.innerText.includes('请稍候')", timeout=30_000)
     page.wait_for_timeout(300)  # an <img onerror> fires after its failed load
 
 

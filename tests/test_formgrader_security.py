@@ -62,8 +62,7 @@ def test_every_view_runs_no_payload(served, page):
         console = Console(page)
         open_view(page, server.url + path)
         assert flag(page) is None, f"{name}: a payload ran ({flag(page)})"
-        assert [m for m in console.messages if "XSS" in m or "Content Security Policy" in m
-                or m.startswith(("error", "pageerror"))] == [], name
+        assert console.problems() == [], name
 
 
 def test_planted_student_id_is_shown_as_text(served, page):
@@ -74,8 +73,9 @@ def test_planted_student_id_is_shown_as_text(served, page):
     assert page.locator(".breadcrumb li.active").inner_text() == PLANTED_ID
     open_view(page, server.url + views["students"])
     assert PLANTED_ID in page.locator("#main-table").inner_text()
+    # a student who does not exist: the table stays empty, the header shows the id as text
     open_view(page, server.url + "/formgrader/manage_students/" + "%3Cscript%3Ewindow."
-              + FLAG + "%3D1%3C%2Fscript%3E")
+              + FLAG + "%3D1%3C%2Fscript%3E", filled=False)
     assert page.locator(".breadcrumb li.active").inner_text() == f"<script>window.{FLAG}=1</script>"
     assert flag(page) is None
 
@@ -94,8 +94,7 @@ def test_answer_is_still_readable(served, page):
     assert answer.locator("a[href*='javascript' i]").count() == 0
     assert page.locator(".output_html b", has_text=OUTPUT_TEXT).count() == 1
     assert page.locator("img[onerror], .output_javascript script").count() == 0
-    assert page.locator("#notebook-container").evaluate("e => getComputedStyle(document.body)"
-                                                        ".display") != "none"
+    assert page.evaluate("getComputedStyle(document.body).display") != "none"  # <style> gone
     # the grading controls work as nbgrader's: the score box of the written answer is there
     assert page.locator("input.score#crm_vs_vulgar").count() == 1
 
@@ -116,7 +115,7 @@ def test_policy_forbids_inline_script_and_sandboxes_files(served, page):
     console = Console(page)
     page.goto(server.url + attachment)
     page.wait_for_load_state("networkidle")
-    assert page.locator("p").inner_text() == "附件"
+    assert page.locator("p").inner_text() == "附件"  # shown, as a page that runs nothing
     assert flag(page) is None
     assert any("sandbox" in message or "Content Security Policy" in message
                for message in console.messages), console.messages

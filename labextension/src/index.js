@@ -16,7 +16,9 @@ import { PageConfig, URLExt } from '@jupyterlab/coreutils';
 import { ILauncher } from '@jupyterlab/launcher';
 import { ServerConnection } from '@jupyterlab/services';
 import { Widget } from '@lumino/widgets';
-import { zhText, dueText, lateText, scoreText, validationSummary } from './texts';
+import {
+  CREATE_ASSIGNMENT_LABELS, zhText, dueText, lateText, scoreText, validationSummary
+} from './texts';
 
 const PANEL_ID = 'crmlab-assignment-list';
 const OPEN_COMMAND = 'crmlab:open-assignment-list';
@@ -366,4 +368,45 @@ const validateButton = {
   }
 };
 
-export default [assignmentList, validateButton];
+/*
+ * nbgrader's Create Assignment toolbar (for teachers) writes its cell types and field labels in
+ * English and offers no way to set them; this relabels those texts in place (the options'
+ * values, which nbgrader stores, stay as they are).
+ */
+const WIDGETS = '.nbgrader-CellWidget, .nbgrader-NotebookWidget';
+
+function relabel(root) {
+  for (const widget of root.querySelectorAll(WIDGETS)) {
+    const walker = document.createTreeWalker(widget, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+      const text = CREATE_ASSIGNMENT_LABELS[walker.currentNode.nodeValue];
+      if (text) {
+        walker.currentNode.nodeValue = text;
+      }
+    }
+  }
+}
+
+const createAssignmentLabels = {
+  id: '@crmlab/assignment-list:create-assignment-labels',
+  description: "Chinese labels on nbgrader's Create Assignment toolbar.",
+  autoStart: true,
+  activate: () => {
+    relabel(document.body);
+    new MutationObserver(records => {
+      for (const record of records) {
+        for (const node of record.addedNodes) {
+          const element = node.nodeType === 1 ? node : node.parentElement;
+          const widget = element && element.closest(WIDGETS);
+          if (widget && widget.parentElement) {
+            relabel(widget.parentElement);
+          } else if (element) {
+            relabel(element);
+          }
+        }
+      }
+    }).observe(document.body, { childList: true, subtree: true });
+  }
+};
+
+export default [assignmentList, validateButton, createAssignmentLabels];

@@ -122,3 +122,16 @@ export const zhText = {
   actionFailed: label => `${label}没有成功`,
   actionFailedBody: id => `「${id}」没有成功：请确认作业文件夹还在、笔记本已保存，再试一次；仍不行请告诉老师。`
 };
+
+/** nbgrader's Create Assignment toolbar: its cell types and field labels, in Chinese. */
+export const CREATE_ASSIGNMENT_LABELS = {
+  'Manually graded answer': '人工评分答案',
+  'Manually graded task': '人工评分任务',
+  'Autograded answer': '自动评分答案',
+  'Autograded tests': '自动评分测试',
+  'Read-only': '只读',
+  'Type: ': '类型：',
+  'ID: ': '编号：',
+  'Points: ': '分值：',
+  'Total points:': '总分：'
+};
