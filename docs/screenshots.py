@@ -127,8 +127,8 @@ def student_pages(shooter: Shooter, server: LabServer) -> None:
     with shooter.page() as page:
         page.goto(f"{server.url}/lab?reset")
         page.locator("#jp-menu-panel .lm-MenuBar-itemLabel").first.wait_for()
-        page.evaluate("window.jupyterapp.commands.execute('nbgrader:open-assignment-list')")
-        page.locator("#released_assignments_list, .assignment-list").first.wait_for()
+        page.evaluate("window.jupyterapp.commands.execute('crmlab:open-assignment-list')")
+        page.locator(".crmlab-AssignmentList .crmlab-assignment").first.wait_for()
         page.get_by_text(ASSIGNMENT).first.wait_for()
         page.wait_for_timeout(1000)
         shooter.shot(page, "assignment-list.png")
@@ -171,7 +171,7 @@ def formgrader_pages(shooter: Shooter, server: LabServer) -> None:
             page.wait_for_timeout(800)
             if not page.get_by_text("Traceback").count():
                 break
-            page.locator("a:has-text('Next')").first.click()
+            page.locator("li.next a").first.click()
             page.wait_for_load_state("load")
         shooter.shot(page, "formgrader-grade.png")
         visit(page, "/manage_students", "table tbody tr td")

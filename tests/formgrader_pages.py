@@ -96,6 +96,6 @@ def english_words(page, ids: set[str]) -> list[str]:
     """Latin words on the page's interface (not the notebook, code, table cells of data or the
     breadcrumb of ids) that are neither an id nor an allowed product name."""
     text = page.evaluate(UI_TEXT)
-    words = set(re.findall(r"[A-Za-z][A-Za-z'_-]+", text))
+    words = set(re.findall(r"[A-Za-z]{2,}", text))
     allowed = ALLOWED_LATIN | {part for item in ids for part in re.split(r"[^A-Za-z]+", item)}
     return sorted(words - allowed)

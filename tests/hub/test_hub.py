@@ -528,9 +528,10 @@ def _open_assignment_list(page):
     menus = page.locator("#jp-menu-panel .lm-MenuBar-itemLabel")
     expect(menus.first).to_be_visible(timeout=120_000)
     assert all(menu in menus.all_inner_texts() for menu in CHINESE_MENUS)
-    page.locator("#jp-menu-panel .lm-MenuBar-itemLabel", has_text="Nbgrader").click()
-    page.locator(".lm-Menu-itemLabel", has_text="Assignment List").click()
-    return page
+    # the course's Chinese Assignment List (crmlab/formgrader), from JupyterLab's launcher
+    page.locator(".jp-LauncherCard", has_text="作业列表").click()
+    expect(page.locator(".crmlab-AssignmentList .crmlab-message")).to_have_text("", timeout=60_000)
+    return page.locator(".crmlab-AssignmentList")
 
 
 def _instructor(hub, login: str, command: str) -> str:
@@ -553,11 +554,11 @@ def test_the_whole_cycle_through_the_hub(hub, page):
     _instructor(hub, t1, f"nbgrader release_assignment {HW}")
 
     _log_in(page, hub, s1)
-    _open_assignment_list(page)
-    released = page.locator("#released_assignments_list")
+    panel = _open_assignment_list(page)
+    released = panel.locator(".crmlab-released")
     expect(released).to_contain_text(HW, timeout=60_000)
-    released.get_by_role("button", name="Fetch").click()
-    fetched = page.locator("#fetched_assignments_list")
+    released.get_by_role("button", name="领取").click()
+    fetched = panel.locator(".crmlab-fetched")
     expect(fetched).to_contain_text(HW, timeout=60_000)
 
     # the student's answers: the model answers, saved into the fetched notebook as the student
@@ -572,8 +573,8 @@ def test_the_whole_cycle_through_the_hub(hub, page):
         answered.unlink()
     assert done.returncode == 0, done.stderr
 
-    fetched.get_by_role("button", name="Submit").click()
-    submitted = page.locator("#submitted_assignments_list")
+    fetched.get_by_role("button", name="提交").click()
+    submitted = panel.locator(".crmlab-submitted")
     expect(submitted).to_contain_text(HW, timeout=60_000)
     peek = as_account(s1, f"ls {hub.root / 'exchange' / 'crm-lab' / 'inbound'}", hub.root)
     assert peek.returncode != 0, "a student can list the classmates' submissions"
@@ -593,10 +594,10 @@ def test_the_whole_cycle_through_the_hub(hub, page):
     assert score > 0
 
     page.reload()
-    _open_assignment_list(page)
-    submitted = page.locator("#submitted_assignments_list")
-    submitted.get_by_role("button", name="Fetch Feedback").click()
-    expect(submitted.get_by_text("view feedback")).to_be_visible(timeout=60_000)
+    submitted = _open_assignment_list(page).locator(".crmlab-submitted")
+    submitted.get_by_role("button", name="领取反馈").click()
+    expect(submitted.locator(".crmlab-feedback-link")).to_have_text("查看反馈", timeout=60_000)
+    expect(submitted.locator(".crmlab-score")).to_have_text(f"得分：{score:g} / {max_score:g}")
     home = accounts.home_of(unix_name(s1))
     feedback = sorted(path for path in home.rglob(f"{HW}.html") if "feedback" in path.parts)
     assert feedback, "no feedback in the student's folder"

@@ -63,6 +63,7 @@
     };
     var PATTERNS = [
         [/^Editing (.+)$/, "编辑 $1"],
+        [/^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2})?(?:\.\d+)?) CST$/, "$1（北京时间）"],
         [/^Submission #(\d+)$/, "第 $1 份提交"],
         [/^(\d+) remaining$/, "还有 $1 份"],
         [/^Successfully created the student version of '(.*)':$/, "已生成「$1」的学生版："],
