@@ -74,28 +74,31 @@ ALLOWED_LATIN = {
 }
 """Latin words a Chinese page may show: product names and abbreviations the course uses."""
 
-UI_TEXT = """() => {
+UI_TEXT = """(root) => {
   const skip = '#notebook-container, pre, code, script, style';
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   const texts = [];
-  while (walker.nextNode()) {
-    const node = walker.currentNode;
-    const element = node.parentElement;
-    if (!element || element.closest(skip) || !element.offsetParent) continue;
-    texts.push(node.nodeValue);
-  }
-  for (const element of document.querySelectorAll('[title], [placeholder]')) {
-    if (element.closest('#notebook-container')) continue;
-    texts.push(element.getAttribute('title') || '', element.getAttribute('placeholder') || '');
+  for (const top of document.querySelectorAll(root)) {
+    const walker = document.createTreeWalker(top, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+      const element = walker.currentNode.parentElement;
+      if (element && !element.closest(skip) && element.offsetParent) {
+        texts.push(walker.currentNode.nodeValue);
+      }
+    }
+    for (const element of top.querySelectorAll('[title], [placeholder]')) {
+      if (!element.closest('#notebook-container')) {
+        texts.push(element.getAttribute('title') || '', element.getAttribute('placeholder') || '');
+      }
+    }
   }
   return texts.join('\\n');
 }"""
 
 
-def english_words(page, ids: set[str]) -> list[str]:
-    """Latin words on the page's interface (not the notebook, code, table cells of data or the
-    breadcrumb of ids) that are neither an id nor an allowed product name."""
-    text = page.evaluate(UI_TEXT)
+def english_words(page, ids: set[str], root: str = "body") -> list[str]:
+    """Latin words shown in ``root`` (a selector; not in the notebook or code) that are
+    neither part of an id nor an allowed product name."""
+    text = page.evaluate(UI_TEXT, root)
     words = set(re.findall(r"[A-Za-z]{2,}", text))
     allowed = ALLOWED_LATIN | {part for item in ids for part in re.split(r"[^A-Za-z]+", item)}
     return sorted(words - allowed)
