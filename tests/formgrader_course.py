@@ -104,7 +104,7 @@ class CourseLab(LabServer):
 
 class StudentLab(LabServer):
     """A student's JupyterLab: their own folder, nbgrader told the course and the exchange
-    (as a hub's servers are), the student's name as the account nbgrader sees."""
+    (as a hub's servers are); nbgrader takes the account running it as the student."""
 
     def __init__(self, course: ScratchCourse, student: str, scratch: Path):
         self.course, self.student = course, student
@@ -112,10 +112,11 @@ class StudentLab(LabServer):
         (folder / "nbgrader_config.py").write_text(
             "c = get_config()  # noqa: F821\n"
             f"c.CourseDirectory.course_id = {COURSE_ID!r}\n"
-            f"c.Exchange.root = {str(course.exchange)!r}\n", encoding="utf-8")
+            f"c.Exchange.root = {str(course.exchange)!r}\n"
+            # the student's own record of their submissions (nbgrader's default is per account)
+            f"c.Exchange.cache = {str(scratch / 'nbgrader_cache')!r}\n", encoding="utf-8")
         super().__init__(folder, scratch)
 
     def popen(self, command: list[str], env: dict, log) -> subprocess.Popen:
-        env = {**env, "USER": self.student, "LOGNAME": self.student}
         return subprocess.Popen(command, cwd=self.root, env=env, stdout=log,
                                 stderr=subprocess.STDOUT)
