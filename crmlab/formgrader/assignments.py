@@ -22,8 +22,8 @@ import nbformat
 from jupyter_server.base.handlers import APIHandler
 from tornado import web
 
-from crmlab.course.export import COURSE_TIMEZONE
-from crmlab.course.header import HEADER_ID, ZONE_NAMES
+from crmlab.course.facts import COURSE_TIMEZONE
+from crmlab.grading.header import HEADER_ID, ZONE_NAMES
 
 DUE = re.compile(r"截止时间\s*\|\s*(\d{4}) 年 (\d{1,2}) 月 (\d{1,2}) 日（周.）(\d{1,2}):(\d{2})（(.+?)）")
 SCORE = re.compile(r"总分：([\d.]+) / ([\d.]+)")

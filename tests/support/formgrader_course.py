@@ -9,8 +9,8 @@ from pathlib import Path
 
 import nbformat
 
-from tests.browser import LabServer
-from tests.course import COURSE_ID, ScratchCourse
+from tests.support.browser import LabServer
+from tests.support.course import COURSE_ID, ScratchCourse
 
 ASSIGNMENT = "hw01_crm_concepts"
 WRITTEN_CELL = "crm_vs_vulgar"

@@ -1,7 +1,7 @@
 """The Chinese Assignment List ships prebuilt, built from the sources in the repository; the
 course's Jupyter settings turn it on and nbgrader's own list off; the sanitizer and the due
-dates the list shows (no browser: tests/test_formgrader_security.py and
-tests/test_formgrader_cycle.py drive the pages)."""
+dates the list shows (no browser: tests/formgrader/test_security.py and
+tests/formgrader/test_cycle.py drive the pages)."""
 
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from crmlab.course.header import due_text
+from crmlab.grading.header import due_text
 from crmlab.formgrader import sanitize, shipped
 from crmlab.formgrader.assignments import due_from_header, feedback_score
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SHARE = Path(sys.prefix) / "share" / "jupyter" / "labextensions" / "@crmlab" / "assignment-list"
 
 

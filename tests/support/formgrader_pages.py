@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import urllib.parse
 
-from tests.formgrader_course import ASSIGNMENT, FLAG
+from tests.support.formgrader_course import ASSIGNMENT, FLAG
 
 PLANTED_ID = f"<img src=x onerror=window.{FLAG}='student id'>"
 """A student id with a payload in it: planted through the exchange, or typed into a URL."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.formgrader_pages import english_words
+from tests.support.formgrader_pages import english_words
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 

@@ -16,9 +16,9 @@ import re
 
 import pytest
 
-from tests.course import ScratchCourse
-from tests.formgrader_course import ASSIGNMENT, WRITTEN_CELL, CourseLab, StudentLab
-from tests.formgrader_pages import english_words, open_view
+from tests.support.course import ScratchCourse
+from tests.support.formgrader_course import ASSIGNMENT, WRITTEN_CELL, CourseLab, StudentLab
+from tests.support.formgrader_pages import english_words, open_view
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 

@@ -16,7 +16,7 @@ import urllib.request
 
 import pytest
 
-from tests.formgrader_course import (
+from tests.support.formgrader_course import (
     ANSWER_TEXT,
     ASSIGNMENT,
     FLAG,
@@ -24,7 +24,7 @@ from tests.formgrader_course import (
     CourseLab,
     graded_course,
 )
-from tests.formgrader_pages import PLANTED_ID, Console, flag, formgrader_views, open_view
+from tests.support.formgrader_pages import PLANTED_ID, Console, flag, formgrader_views, open_view
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
