@@ -18,8 +18,8 @@ import pytest
 from crmlab.formgrader import sanitize, shipped
 from crmlab.formgrader.assignments import due_from_header, feedback_score
 from crmlab.grading.header import due_text
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 SHARE = Path(sys.prefix) / "share" / "jupyter" / "labextensions" / "@crmlab" / "assignment-list"
 
 
