@@ -25,6 +25,6 @@ def test_create_assignment_toolbar_is_chinese(lab, page):
     assert options.all_inner_texts() == CELL_TYPES
     assert [option.get_attribute("value") for option in options.all()] == VALUES
     code_cell.locator(".nbgrader-CellType select").select_option("solution")
-    page.locator(".nbgrader-CellId").first.wait_for()
+    code_cell.locator(".nbgrader-CellId").wait_for()  # an answer cell has an id
     assert english_words(page, {"nbgrader"}, ".nbgrader-CellWidget, .nbgrader-NotebookWidget") == []
     assert "类型：" in code_cell.inner_text() and "编号：" in code_cell.inner_text()
