@@ -384,6 +384,12 @@ function relabel(root) {
         walker.currentNode.nodeValue = text;
       }
     }
+    for (const node of widget.querySelectorAll('[title]')) {
+      const title = CREATE_ASSIGNMENT_LABELS[node.getAttribute('title')];
+      if (title) {
+        node.setAttribute('title', title);
+      }
+    }
   }
 }
 

@@ -133,5 +133,8 @@ export const CREATE_ASSIGNMENT_LABELS = {
   'Type: ': '类型：',
   'ID: ': '编号：',
   'Points: ': '分值：',
-  'Total points:': '总分：'
+  'Total points:': '总分：',
+  'Student changes will be overwritten': '学生的改动会被覆盖',
+  'Duplicate nbgrader cell ID': '单元格编号重复',
+  'Invalid nbgrader cell ID': '单元格编号无效'
 };
