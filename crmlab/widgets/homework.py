@@ -1,8 +1,9 @@
-"""Where a lesson's homework is: the hub's Assignment List in class, ``release/`` in self-study.
+"""Where a lesson's homework is: the hub's Assignment List (the course's 作业列表) in class,
+``release/`` in self-study.
 
 A lesson's 「课后作业」 cell calls ``homework("hw02_credit")``. On the class's JupyterHub (``crmlab
 hub``, or Zero to JupyterHub) a student has no ``release/`` folder: the assignment is fetched
-from nbgrader's Assignment List. JupyterHub sets ``JUPYTERHUB_USER`` in every single-user
+from the course's Assignment List (nbgrader's endpoints). JupyterHub sets ``JUPYTERHUB_USER`` in every single-user
 server it starts, and the kernel inherits the server's environment, so that is how a lesson
 knows which of the two it is in.
 """
@@ -33,9 +34,9 @@ def where_to_find(assignment_id: str, environ: Mapping[str, str] | None = None) 
     if not isinstance(assignment_id, str) or not ASSIGNMENT_ID.fullmatch(assignment_id):
         raise CourseInputError(f"作业编号应当像 hw02_credit，现在是 {assignment_id!r}")
     if on_hub(environ):
-        return (f"在菜单「Nbgrader」→「Assignment List」（作业列表）的 Released assignments 中找到 "
-                f"`{assignment_id}`，点 **Fetch** 领取；领取后它出现在 Downloaded assignments 中，"
-                f"点开作业名、再点笔记本名打开。做完后在同一页点 **Submit** 提交。")
+        return (f"在启动页（Launcher）点「作业列表」，在「已发布、可以领取的作业」中找到 "
+                f"`{assignment_id}`，点 **领取**；领取后它出现在「已领取的作业」中，"
+                f"点笔记本名打开。做完后在同一页点 **提交**。")
     return (f"打开文件夹 `release/{assignment_id}/` 中的作业笔记本（自学时没有老师收作业，"
             f"用其中的测试单元格自查）。")
 

@@ -200,9 +200,9 @@ def test_homework_is_on_the_assignment_list_on_the_hub_and_in_release_in_self_st
 
     hub = where_to_find("hw02_credit", {"JUPYTERHUB_USER": "20230001"})
     alone = where_to_find("hw02_credit", {"HOME": "/home/me"})
-    assert "Assignment List" in hub and "release/" not in hub and "hw02_credit" in hub
-    assert "`release/hw02_credit/`" in alone and "Assignment List" not in alone
-    assert "Assignment List" in where_to_find("hw02_credit", {"CRMLAB_HUB_ROOT": "/srv/crmlab"})
+    assert "作业列表" in hub and "release/" not in hub and "hw02_credit" in hub
+    assert "`release/hw02_credit/`" in alone and "作业列表" not in alone
+    assert "作业列表" in where_to_find("hw02_credit", {"CRMLAB_HUB_ROOT": "/srv/crmlab"})
     with pytest.raises(CourseInputError, match="作业编号"):
         where_to_find("../etc")
 
