@@ -202,7 +202,7 @@ def gradebook_rows(course) -> list[tuple]:
     """Every grade and comment in the gradebook, without ids and times."""
     from nbgrader.api import Comment, Grade, Gradebook
 
-    with Gradebook(f"sqlite:///{course.root / 'gradebook.db'}", course_id="crm-lab") as gb:
+    with Gradebook(f"sqlite:///{course.root / 'gradebook.db'}", course_id=course.course_id) as gb:
         grades = [("grade", g.student.id, g.notebook.name, g.name, g.auto_score, g.manual_score,
                    g.extra_credit, g.needs_manual_grade) for g in gb.db.query(Grade).all()]
         comments = [("comment", c.student.id, c.notebook.name, c.name, c.auto_comment,

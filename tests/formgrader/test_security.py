@@ -43,7 +43,7 @@ def served(tmp_path_factory):
 def _submission_ids(course) -> dict[str, str]:
     from nbgrader.api import Gradebook
 
-    with Gradebook(f"sqlite:///{course.root / 'gradebook.db'}", course_id="crm-lab") as gb:
+    with Gradebook(f"sqlite:///{course.root / 'gradebook.db'}", course_id=course.course_id) as gb:
         return {submission.student.id: submission.id
                 for submission in gb.notebook_submissions(ASSIGNMENT, ASSIGNMENT)}
 

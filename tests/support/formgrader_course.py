@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 
 from tests.support.browser import LabServer
-from tests.support.course import COURSE_ID, ScratchCourse
+from tests.support.course import ScratchCourse
 
 ASSIGNMENT = "hw01_crm_concepts"
 WRITTEN_CELL = "crm_vs_vulgar"
@@ -111,7 +111,7 @@ class StudentLab(LabServer):
         folder = course.student_dir(student)
         (folder / "nbgrader_config.py").write_text(
             "c = get_config()  # noqa: F821\n"
-            f"c.CourseDirectory.course_id = {COURSE_ID!r}\n"
+            f"c.CourseDirectory.course_id = {course.course_id!r}\n"
             f"c.Exchange.root = {str(course.exchange)!r}\n"
             # the student's own record of their submissions (nbgrader's default is per account)
             f"c.Exchange.cache = {str(scratch / 'nbgrader_cache')!r}\n", encoding="utf-8")
