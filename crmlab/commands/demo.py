@@ -47,6 +47,7 @@ class Demo:
         self.course = self.out / "course"
         self.students = make_class(class_size)
         self.facts = Course.load(ROOT)  # the course's id and assignments, from its config once
+        self.copy = Course(root=self.course, config=self.facts.config)  # the class's course folder
         self.classroom = Classroom(self.course, self.out / "exchange", self.out / "students",
                                    self.facts.id)
         self.assignments = self.facts.assignments
@@ -71,9 +72,10 @@ class Demo:
             (shutil.copytree if source.is_dir() else shutil.copy2)(source, self.course / name)
         for assignment in self.assignments:  # as an instructor would: fills the gradebook too
             run_app(GenerateAssignmentApp, [assignment, "--force"], self.course)
-        leaks = releases.leaks(ROOT, self.course / "release", self.assignments)
+        leaks = releases.leaks(ROOT, self.copy.folder("release", "."), self.assignments)
         stale = [f"{a}/{d}" for a in self.assignments
-                 for d in releases.differences(self.course / "release" / a, ROOT / "release" / a)]
+                 for d in releases.differences(self.copy.folder("release", a),
+                                               self.facts.folder("release", a))]
         if leaks or stale:
             problems = [str(leak) for leak in leaks] + [f"{item} 与仓库 release/ 不一致" for item in stale]
             raise CourseInputError("学生版检查未通过：" + "；".join(problems))
@@ -91,7 +93,7 @@ class Demo:
 
     def hand_in(self) -> None:
         for index, assignment in enumerate(self.assignments):
-            source = next((self.course / "source" / assignment).glob("*.ipynb"))
+            source = next(self.copy.folder("source", assignment).glob("*.ipynb"))
             for student in self.students:
                 self.classroom.hand_in(student, assignment, student_work(source, student, index))
             self.classroom.collect(assignment)
@@ -102,7 +104,7 @@ class Demo:
         due = self.assignments[assignment].due.astimezone(UTC)
         for student in self.students:
             if student.kind == "late":
-                stamp = self.course / "submitted" / student.id / assignment / "timestamp.txt"
+                stamp = self.copy.folder("submitted", assignment, student.id) / "timestamp.txt"
                 stamp.write_text((due + timedelta(hours=36)).strftime("%Y-%m-%d %H:%M:%S.%f UTC"))
 
     def grade(self) -> None:
@@ -115,7 +117,7 @@ class Demo:
         rows = []
         for assignment, outcomes in self.outcomes.items():
             graded = {o.student for o in outcomes if o.status != "failed"}
-            notebook_path = next((self.course / "source" / assignment).glob("*.ipynb"))
+            notebook_path = next(self.copy.folder("source", assignment).glob("*.ipynb"))
             cells = SourceNotebook.read(notebook_path).cells_with(*HAND_GRADED)
             for student in self.students:
                 if student.id not in graded:
@@ -211,7 +213,7 @@ def _shown(path: Path) -> Path:
 
 def run_demo(out: Path, progress: bool = True, class_size: int = 30) -> int:
     """Run every step; print a summary and the files written. Returns the exit code."""
-    if not (ROOT / "source").is_dir():
+    if not Course.load(ROOT).folder("source", ".").is_dir():
         raise CourseInputError("演示要用到项目源码中的作业（source/、assignments/），安装后的 crmlab 中没有："
                                "请在克隆的项目文件夹中运行 make demo")
     check_sandbox()  # before any step: the demo grades in the sandbox, as a class would
@@ -238,6 +240,6 @@ def run_demo(out: Path, progress: bool = True, class_size: int = 30) -> int:
     print("\n".join(["", "== CRM Lab 演示结果 ==", *demo.lines, *demo.summary(), "", "生成的文件："]))
     for path in demo.files:
         print(f"  {_shown(path)}")
-    print(f"  {_shown(demo.course / 'feedback')}/（每位学生的反馈）")
+    print(f"  {_shown(demo.copy.folder('feedback', '.'))}/（每位学生的反馈）")
     print(f"完成：{len(steps)} 步，用时 {time.perf_counter() - started:.0f} 秒。")
     return 0

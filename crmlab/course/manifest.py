@@ -244,6 +244,13 @@ def _differences(listed: set[str], there: set[str], folder: str, suffix: str = "
             + [f"课程清单中的 {folder}/{name}{suffix} 不存在" for name in sorted(listed - there)])
 
 
+def _sources(root: Path) -> Path:
+    """The course's ``source/`` folder, as nbgrader's configuration of the course names it."""
+    from crmlab.course.facts import Course  # facts builds on this module, so import it here
+
+    return Course.load(root).folder("source", ".")
+
+
 def problems(root: Path = ROOT, course: Manifest | None = None) -> list[str]:
     """Where the manifest and the course's folders disagree (an empty list when they agree)."""
     course = course or load_course(root / "crmlab" / "course" / "course.yml")
@@ -254,7 +261,7 @@ def problems(root: Path = ROOT, course: Manifest | None = None) -> list[str]:
         *_differences({bank for lesson in course.lessons for bank in lesson.banks},
                       {p.name for p in (root / BANKS).glob("*.yml")}, BANKS.as_posix()),
         *_differences(ids, {p.stem for p in (root / "assignments").glob("*.yml")}, "assignments", ".yml"),
-        *_differences(ids, {p.name for p in (root / "source").glob("*") if p.is_dir()}, "source"),
+        *_differences(ids, {p.name for p in _sources(root).glob("*") if p.is_dir()}, "source"),
     ]
     if found:
         return found

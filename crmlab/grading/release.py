@@ -19,7 +19,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from crmlab.course.facts import PUBLIC, SOURCE_FILES
+from crmlab.course.facts import PUBLIC, SOURCE_FILES, Course
 from crmlab.grading.environment import nbgrader
 from crmlab.grading.notebook import SourceNotebook, course_markers
 from crmlab.rules.checks import CourseInputError
@@ -38,9 +38,16 @@ class Leak:
         return f"{self.where}：{self.what}"
 
 
+def _folder(course: Course | Path, step: str, assignment: str = ".") -> Path:
+    """``step``'s folder (``source``, ``release``) of ``assignment``, or of all assignments, as
+    the course's nbgrader configuration names it (``course`` a :class:`Course` or its folder)."""
+    course = course if isinstance(course, Course) else Course.load(course)
+    return course.folder(step, assignment)
+
+
 def assignment_ids(course_dir: Path, wanted: Iterable[str] = ()) -> list[str]:
     """The assignments under ``source/``, or the ``wanted`` ones after checking they exist."""
-    available = sorted(p.name for p in (Path(course_dir) / "source").iterdir() if p.is_dir()
+    available = sorted(p.name for p in _folder(course_dir, "source").iterdir() if p.is_dir()
                        and not p.name.startswith("."))
     wanted = list(wanted)
     unknown = [a for a in wanted if a not in available]
@@ -64,7 +71,7 @@ def generate(course_dir: Path, ids: Iterable[str], scratch: Path, progress: bool
     for assignment in tqdm(ids, desc="nbgrader generate_assignment", unit="份", disable=not progress):
         nbgrader("generate_assignment", assignment, "--force", "--log-level=WARN",
                  f"--CourseDirectory.db_url=sqlite:///{scratch / 'scratch.db'}", cwd=scratch)
-    return scratch / "release"
+    return _folder(scratch, "release")
 
 
 def secret_lines(source_notebook: Path, kinds: tuple[str, ...] | None = None) -> set[str]:
@@ -94,12 +101,13 @@ def leaks(course_dir: Path, release_dir: Path, ids: Iterable[str]) -> list[Leak]
     """Markers and secret lines found in the release, or in what every student may have
     (:data:`~crmlab.course.facts.PUBLIC`: the package, lessons, reports, data)."""
     course_dir = Path(course_dir)
+    course = Course.load(course_dir)
     found: list[Leak] = []
     readable = [course_dir / name for name in PUBLIC if (course_dir / name).exists()]
     markers = course_markers(course_dir).all
     for assignment in ids:
         secrets: set[str] = set()
-        for notebook in sorted((course_dir / "source" / assignment).glob("*.ipynb")):
+        for notebook in sorted(_folder(course, "source", assignment).glob("*.ipynb")):
             secrets |= secret_lines(notebook)
         released = release_dir / assignment
         if not released.is_dir():
@@ -156,9 +164,10 @@ def check(course_dir: Path, ids: Iterable[str] = (), progress: bool = True) -> l
     with tempfile.TemporaryDirectory(prefix="crmlab-release-") as scratch:
         fresh = generate(course_dir, ids, Path(scratch), progress)
         problems = [str(leak) for leak in leaks(course_dir, fresh, ids)]
-        problems += [str(leak) for leak in leaks(course_dir, course_dir / "release", ids)]
+        course = Course.load(course_dir)
+        problems += [str(leak) for leak in leaks(course_dir, _folder(course, "release"), ids)]
         for assignment in ids:
-            committed = course_dir / "release" / assignment
+            committed = _folder(course, "release", assignment)
             if committed.is_dir():
                 problems += [f"release/{assignment}/{p}" for p in
                              differences(fresh / assignment, committed)]
@@ -177,9 +186,10 @@ def release(course_dir: Path, ids: Iterable[str] = (), progress: bool = True) ->
         problems = [str(leak) for leak in leaks(course_dir, fresh, ids)]
         if problems:
             return problems
+        committed = _folder(course_dir, "release")
         for assignment in ids:
-            target = course_dir / "release" / assignment
+            target = committed / assignment
             if target.exists():
                 shutil.rmtree(target)
             shutil.copytree(fresh / assignment, target)
-    return [str(leak) for leak in leaks(course_dir, course_dir / "release", ids)]
+    return [str(leak) for leak in leaks(course_dir, committed, ids)]

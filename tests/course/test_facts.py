@@ -93,3 +93,12 @@ def test_folders_are_where_the_course_directory_puts_them(tmp_path):
 def test_autograde_types_no_folder_name():
     text = (ROOT / "crmlab" / "grading" / "autograde.py").read_text(encoding="utf-8")
     assert re.findall(r"""/ ["'](?:source|release|submitted|autograded|feedback)["']""", text) == []
+
+
+def test_course_folders_are_named_by_nbgrader_not_typed():
+    """A course folder (source, release, submitted, autograded, feedback) is reached through
+    Course.folder, i.e. nbgrader's CourseDirectory, never by joining its name to a path."""
+    typed = re.compile(r"""/\s*["'](source|release|submitted|autograded|feedback)["']""")
+    assert [f"{p.relative_to(ROOT).as_posix()}:{m.group(0)}"
+            for p in sorted((ROOT / "crmlab").rglob("*.py"))
+            for m in typed.finditer(p.read_text(encoding="utf-8"))] == []

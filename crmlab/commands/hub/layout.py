@@ -35,7 +35,7 @@ from crmlab.commands.hub import safefs
 from crmlab.commands.hub.accounts import INSTRUCTOR_GROUP
 from crmlab.commands.hub.roster import Member
 from crmlab.commands.hub.singleuser import project_files
-from crmlab.course.facts import COURSE_FILES, PUBLIC
+from crmlab.course.facts import COURSE_FILES, PUBLIC, SOURCE_FILES
 from crmlab.data.resources import REPOSITORY
 from crmlab.grading.gradebook import GRADEBOOK_FILE
 from crmlab.rules.checks import CourseInputError
@@ -92,7 +92,8 @@ def make_checkout_private(checkout: Path = CHECKOUT) -> bool:
     Returns True when its permissions were changed. Only "others" lose access; the owner and
     the folder's group keep theirs.
     """
-    if not others_can_reach(checkout / "source") and not others_can_reach(checkout):
+    if not any(others_can_reach(checkout / name) for name in SOURCE_FILES) \
+            and not others_can_reach(checkout):
         return False
     checkout.chmod(checkout.stat().st_mode & ~0o007)
     return True
