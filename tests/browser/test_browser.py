@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import re
+import time
 
 import nbformat
 import pytest
@@ -61,7 +62,11 @@ def test_log_console_shows_a_figure_a_widget_callback_displays(lab, page):
         open_and_run_all(page, lab, path.name)
         assert log_console(page, path.name) == []
         _set_slider(page.locator(".jp-Notebook"), "探针", 5)
-        logged = log_console(page, path.name, clear=True)
+        # The change reaches the kernel after the slider moves, and the callback's first figure
+        # can take seconds on a cold machine (matplotlib's font cache): read until it is logged.
+        deadline = time.monotonic() + 90
+        while not (logged := log_console(page, path.name, clear=True)) and time.monotonic() < deadline:
+            page.wait_for_timeout(500)
         assert [entry.split(":")[0] for entry in logged] == ["warning image/png"]
     finally:
         path.unlink()
