@@ -194,7 +194,7 @@ def _hub_options(args: argparse.Namespace):
         raise CourseInputError("--backup-minutes 必须是正数")
     return HubOptions(
         roster=Path(args.roster).absolute(), root=Path(args.root).absolute(), ip=args.ip,
-        port=args.port, idle_timeout=max(1, round(args.idle_minutes * 60)),
+        port=args.port, idle_minutes=args.idle_minutes,
         mem_limit=args.mem_limit, cpu_limit=args.cpu_limit,
         ssl_cert=Path(args.ssl_cert) if args.ssl_cert else None,
         ssl_key=Path(args.ssl_key) if args.ssl_key else None, self_signed=args.self_signed,
@@ -203,11 +203,30 @@ def _hub_options(args: argparse.Namespace):
         cgroup_root=Path(args.cgroup_root))
 
 
+def _add_hub_options(hub: argparse.ArgumentParser) -> None:
+    """``crmlab hub``'s flags, one per HubOptions field with help: default, type and help come from there."""
+    from dataclasses import MISSING, fields
+
+    from crmlab.commands.hub.command import HubOptions
+
+    for option in fields(HubOptions):
+        if "help" not in option.metadata:
+            continue
+        settings = dict(option.metadata)
+        if isinstance(option.default, bool):
+            settings["action"] = "store_true"
+        elif option.default is not MISSING:
+            settings["default"] = option.default
+            if isinstance(option.default, (int, float)):
+                settings["type"] = type(option.default)
+        hub.add_argument("--" + option.name.replace("_", "-"), **settings)
+
+
 def _service_command(options, args: argparse.Namespace) -> list[str]:
     """The ``crmlab hub`` command line a service runs: these options, paths made absolute."""
     command = [sys.executable, "-m", "crmlab.commands.cli", "hub", "--roster", str(options.roster),
                "--root", str(options.root), "--port", str(options.port),
-               "--idle-minutes", f"{args.idle_minutes:g}", "--backup-minutes", f"{args.backup_minutes:g}",
+               "--idle-minutes", f"{options.idle_minutes:g}", "--backup-minutes", f"{options.backup_minutes:g}",
                "--mem-limit", options.mem_limit, "--cpu-limit", f"{options.cpu_limit:g}",
                "--pids-limit", str(options.pids_limit)]
     if options.ip:
@@ -380,33 +399,11 @@ def build_parser() -> argparse.ArgumentParser:
                           "restore-gradebook [时间]：从备份恢复成绩库")
     hub.add_argument("when", nargs="?", metavar="时间",
                      help="restore-gradebook 用这个时间之前最近的一份备份（如 2026-03-01 14:30，默认最新）")
-    hub.add_argument("--roster", metavar="名单", help="班级名单（CSV 或 .xlsx），列为 学号,姓名,角色（学生/教师）")
-    hub.add_argument("--root", default="/srv/crmlab", metavar="文件夹",
-                     help="存放 JupyterHub 全部数据的文件夹（默认 /srv/crmlab）")
-    hub.add_argument("--ip", default="", help="监听的地址（默认所有网络接口；不是本机回环地址时必须用 HTTPS）")
-    hub.add_argument("--port", type=int, default=8000, metavar="端口", help="端口号（默认 8000）")
-    hub.add_argument("--ssl-cert", metavar="证书", help="学校的 HTTPS 证书（PEM，含中间证书）")
-    hub.add_argument("--ssl-key", metavar="私钥", help="证书的私钥（PEM）")
-    hub.add_argument("--self-signed", action="store_true",
-                     help="为本机的名称和地址生成自签名证书，并显示它的 SHA-256 指纹供学生核对")
-    hub.add_argument("--no-https", action="store_true",
-                     help="前面已有做 HTTPS 的反向代理：允许在网络地址上用 HTTP（会给出警告）")
-    hub.add_argument("--teachers-can-open-servers", action="store_true",
-                     help="允许教师打开学生的服务器（默认不允许：学生服务器上的网页会以教师身份运行）")
-    hub.add_argument("--idle-minutes", type=float, default=60, metavar="分钟",
-                     help="服务器空闲多少分钟后自动停止（默认 60，可以是小数，文件保留）")
-    hub.add_argument("--backup-minutes", type=float, default=60, metavar="分钟",
-                     help="每隔多少分钟备份一次成绩库和 JupyterHub 的数据库（默认 60；评分后也会备份）")
-    hub.add_argument("--mem-limit", default="2G", metavar="内存", help="每人服务器的内存上限（默认 2G）")
-    hub.add_argument("--cpu-limit", type=float, default=1.0, metavar="核数",
-                     help="每人服务器最多使用的 CPU 核数（默认 1）")
-    hub.add_argument("--pids-limit", type=int, default=512, metavar="个数",
-                     help="每人服务器最多同时运行的进程（含线程）数（默认 512）")
+    _add_hub_options(hub)
     hub.add_argument("--reset-password", metavar="学号",
                      help="给这位用户一个新的初始密码，结束他已登录的会话和服务器，然后退出")
     hub.add_argument("--yes", action="store_true", help="restore-gradebook 不再询问，直接恢复")
     hub.add_argument("--unit-dir", help=argparse.SUPPRESS)  # tests write the unit elsewhere
-    hub.add_argument("--cgroup-root", default="/sys/fs/cgroup", help=argparse.SUPPRESS)
     return parser
 
 

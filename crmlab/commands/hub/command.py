@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import os
@@ -16,7 +17,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, field
 from pathlib import Path
 
 from crmlab.commands.hub import accounts, backups, layout, service, tls
@@ -31,24 +32,43 @@ DEFAULT_PORT = 8000
 CONFIG = Path(__file__).with_name("jupyterhub_config.py")
 
 
+def _flag(default=MISSING, help: str = "", **argparse_options):
+    """A field that ``crmlab hub`` offers as ``--name``: its default and help are stated here only.
+
+    The help may name the default as ``%(default)s`` (argparse fills it in).
+    """
+    return field(default=default, metadata={"help": help, **argparse_options})
+
+
 @dataclass
 class HubOptions:
-    roster: Path
-    root: Path = DEFAULT_ROOT
-    ip: str = ""
-    port: int = DEFAULT_PORT
-    idle_timeout: int = 3600  # seconds
-    mem_limit: str = "2G"
-    cpu_limit: float = 1.0
-    min_password_length: int = 8
-    ssl_cert: Path | None = None
-    ssl_key: Path | None = None
-    self_signed: bool = False
-    no_https: bool = False
-    teachers_can_open_servers: bool = False
-    backup_minutes: float = 60
-    pids_limit: int = 512
-    cgroup_root: Path = Path("/sys/fs/cgroup")
+    """The hub's options; the CLI takes each flag's default, type and help from these fields."""
+
+    roster: Path = _flag(help="班级名单（CSV 或 .xlsx），列为 学号,姓名,角色（学生/教师）", metavar="名单")
+    root: Path = _flag(DEFAULT_ROOT, "存放 JupyterHub 全部数据的文件夹（默认 %(default)s）", metavar="文件夹")
+    ip: str = _flag("", "监听的地址（默认所有网络接口；不是本机回环地址时必须用 HTTPS）")
+    port: int = _flag(DEFAULT_PORT, "端口号（默认 %(default)s）", metavar="端口")
+    ssl_cert: Path | None = _flag(None, "学校的 HTTPS 证书（PEM，含中间证书）", metavar="证书")
+    ssl_key: Path | None = _flag(None, "证书的私钥（PEM）", metavar="私钥")
+    self_signed: bool = _flag(False, "为本机的名称和地址生成自签名证书，并显示它的 SHA-256 指纹供学生核对")
+    no_https: bool = _flag(False, "前面已有做 HTTPS 的反向代理：允许在网络地址上用 HTTP（会给出警告）")
+    teachers_can_open_servers: bool = _flag(
+        False, "允许教师打开学生的服务器（默认不允许：学生服务器上的网页会以教师身份运行）")
+    idle_minutes: float = _flag(60.0, "服务器空闲多少分钟后自动停止（默认 %(default)g，可以是小数，文件保留）",
+                                metavar="分钟")
+    backup_minutes: float = _flag(
+        60.0, "每隔多少分钟备份一次成绩库和 JupyterHub 的数据库（默认 %(default)g；评分后也会备份）",
+        metavar="分钟")
+    mem_limit: str = _flag("2G", "每人服务器的内存上限（默认 %(default)s）", metavar="内存")
+    cpu_limit: float = _flag(1.0, "每人服务器最多使用的 CPU 核数（默认 %(default)g）", metavar="核数")
+    pids_limit: int = _flag(512, "每人服务器最多同时运行的进程（含线程）数（默认 %(default)s）", metavar="个数")
+    cgroup_root: Path = _flag(Path("/sys/fs/cgroup"), argparse.SUPPRESS)
+    min_password_length: int = 8  # not a flag
+
+    @property
+    def idle_timeout(self) -> int:
+        """Seconds a server may stay idle (at least one)."""
+        return max(1, round(self.idle_minutes * 60))
 
     @property
     def https(self) -> bool:
