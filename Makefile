@@ -38,7 +38,9 @@ test: $(STAMP)
 
 # The inner loop while editing: the rules, widgets (without a browser), data, exercises, course
 # tooling and CLI tests, in under a minute. Left out: tests marked slow (notebook execution,
-# nbgrader and Jupyter commands) or browser, and the hub (tests/hub/test_hub.py). `make test` runs
+# nbgrader and Jupyter commands) or browser, and the tests that need a running hub
+# (tests/hub/test_hub.py, which imports Playwright); the hub's quick tests (roster, layout,
+# options, TLS, passwords, safe file writes) do run. `make test` runs
 # everything, as CI does. TEST_ARGS passes pytest options, e.g. TEST_ARGS="--lf" or "-k quiz".
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow and not browser" --ignore=tests/hub/test_hub.py $(TEST_ARGS)
