@@ -222,7 +222,7 @@ def _add_hub_options(hub: argparse.ArgumentParser) -> None:
         hub.add_argument("--" + option.name.replace("_", "-"), **settings)
 
 
-def _service_command(options, args: argparse.Namespace) -> list[str]:
+def _service_command(options) -> list[str]:
     """The ``crmlab hub`` command line a service runs: these options, paths made absolute."""
     command = [sys.executable, "-m", "crmlab.commands.cli", "hub", "--roster", str(options.roster),
                "--root", str(options.root), "--port", str(options.port),
@@ -264,7 +264,7 @@ def _cmd_hub(args: argparse.Namespace) -> int:
 
         read_roster(options.roster)  # a bad roster is said now, not in the journal later
         check_https(options, say=_print)
-        service.install(_service_command(options, args), root, unit_dir, say=_print)
+        service.install(_service_command(options), root, unit_dir, say=_print)
         return 0
     return run_hub(options)
 
