@@ -92,8 +92,8 @@ def make_checkout_private(checkout: Path = CHECKOUT) -> bool:
     Returns True when its permissions were changed. Only "others" lose access; the owner and
     the folder's group keep theirs.
     """
-    if not any(others_can_reach(checkout / name) for name in SOURCE_FILES) \
-            and not others_can_reach(checkout):
+    written = [checkout / name for name in SOURCE_FILES if (checkout / name).exists()]
+    if not any(others_can_reach(path) for path in written) and not others_can_reach(checkout):
         return False
     checkout.chmod(checkout.stat().st_mode & ~0o007)
     return True
