@@ -152,6 +152,7 @@ def test_demo_refuses_a_class_too_small_for_every_kind_of_work(capsys, tmp_path)
     assert not (tmp_path / "demo").exists()
 
 
+@pytest.mark.slow  # starts processes (nbgrader, crmlab, a kernel)
 def test_installed_command_runs():
     """Does the installed `crmlab` entry point start and exit 0 on --version?"""
     exe = shutil.which("crmlab", path=str(Path(sys.executable).parent))

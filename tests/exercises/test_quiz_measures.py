@@ -218,6 +218,7 @@ def _output_text(output) -> str:
     return f"{data.get('text/plain', '')} {data.get('text/html', '')} {output.get('text', '')}"
 
 
+@pytest.mark.slow  # starts processes (nbgrader, crmlab, a kernel)
 @pytest.mark.parametrize("path", SAMPLE_LESSONS, ids=[p.stem for p in SAMPLE_LESSONS])
 def test_no_sample_data_answer_is_printed_above_its_exercise(path):
     """Run the lesson: does no output above an exercise on the sample data show the customer it

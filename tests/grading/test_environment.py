@@ -41,6 +41,7 @@ def test_child_environment_finds_alembic_without_activation():
     assert found.stdout.strip() == str(Path(BIN) / "alembic")
 
 
+@pytest.mark.slow  # starts processes (nbgrader, crmlab, a kernel)
 def test_a_failing_nbgrader_command_says_so_in_chinese(tmp_path):
     with pytest.raises(CourseInputError, match="nbgrader generate_assignment 没有这份作业 失败（退出码"):
         nbgrader("generate_assignment", "没有这份作业", cwd=tmp_path)

@@ -91,6 +91,7 @@ def test_sync_due_dates_and_marks_use_the_configured_gradebook(tmp_path):
     assert not (folder / "gradebook.db").exists()
 
 
+@pytest.mark.slow  # starts processes (nbgrader, crmlab, a kernel)
 def test_class_results_reads_the_configured_gradebook(tmp_path, monkeypatch):
     """Does the class_results report read the gradebook the configuration names?"""
     elsewhere = build_gradebook(tmp_path / "shared")
@@ -117,6 +118,7 @@ def course_with_own_gradebook(tmp_path: Path) -> tuple[Path, Path]:
     return folder, configured
 
 
+@pytest.mark.slow  # starts processes (nbgrader, crmlab, a kernel)
 def test_the_gradebook_reader_follows_the_courses_db_url(tmp_path, monkeypatch):
     """With db_url in the course's nbgrader_config.py naming a SQLite file elsewhere: do the
     course's gradebook reader and the class_results report read that file, not the decoy
@@ -179,6 +181,7 @@ def test_formgrader_shows_beijing_time():
     assert as_timezone(datetime(2026, 1, 10, 15, 59), api.timezone).strftime("%H:%M %z") == "23:59 +0800"
 
 
+@pytest.mark.slow  # starts processes (nbgrader, crmlab, a kernel)
 def test_the_teacher_guide_says_where_the_exchange_is_and_how_to_move_it():
     """Does 教师指南 give nbgrader's real default exchange and the three ways to move it, and
     does its command for the configured place work?"""

@@ -85,6 +85,7 @@ def test_cli_refuses_a_bad_roster_and_creates_nothing(tmp_path, capsys):
     assert not accounts.account_exists(unix_name(f"{prefix}t"))
 
 
+@pytest.mark.slow  # starts processes (nbgrader, crmlab, a kernel)
 def test_without_node_the_command_says_what_to_install(tmp_path):
     """Without node/npm on PATH, does `crmlab hub` say in one Chinese line what to install?"""
     roster = write_roster(tmp_path / "名单.csv", [("t1", "王老师", "教师")])
