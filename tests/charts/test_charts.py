@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import warnings
-
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
@@ -12,17 +9,7 @@ import pandas as pd
 import pytest
 
 from crmlab import charts
-
-
-def _render(fig) -> list[str]:
-    """Draw a figure to PNG bytes and return the missing-glyph warnings raised meanwhile."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png")
-    plt.close(fig)
-    assert buffer.getbuffer().nbytes > 5_000  # a real picture, not an empty canvas
-    return [str(w.message) for w in caught if "missing from font" in str(w.message)]
+from tests.support.charts import render
 
 
 def _chart_factories():
@@ -59,14 +46,14 @@ def test_chart_has_every_glyph(name):
     fig = _chart_factories()[name]()
     texts = [t.get_text() for t in fig.findobj(matplotlib.text.Text) if t.get_text()]
     assert any(any("\u4e00" <= ch <= "\u9fff" for ch in text) for text in texts)
-    assert _render(fig) == []
+    assert render(fig) == []
 
 
 def test_glyph_check_can_fail():
     """Would the check above notice Chinese drawn in a font without CJK glyphs?"""
     fig, ax = plt.subplots()
     ax.set_title("客户等级", fontfamily="DejaVu Sans")
-    assert _render(fig) != []
+    assert render(fig) != []
 
 
 def test_font_is_the_bundled_cjk_font():

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import warnings
-
 import matplotlib
 import matplotlib.pyplot as plt
 import pytest
@@ -23,6 +20,7 @@ from crmlab.charts.diagrams import (
     wrap_label,
 )
 from crmlab.rules.checks import CourseInputError
+from tests.support.charts import render
 
 CRM_LOOP = ["信息收集", "分析", "市场计划", "客户互动"]
 SALES_TO_SERVICE = [
@@ -32,17 +30,6 @@ SALES_TO_SERVICE = [
     "客户签收",
     "售后回访与投诉处理（Customer Service）",
 ]
-
-
-def _render(fig) -> list[str]:
-    """Draw a figure to PNG bytes and return the missing-glyph warnings raised meanwhile."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png")
-    plt.close(fig)
-    assert buffer.getbuffer().nbytes > 5_000  # a real picture, not an empty canvas
-    return [str(w.message) for w in caught if "missing from font" in str(w.message)]
 
 
 def _patches(fig, kind) -> list:
@@ -68,7 +55,7 @@ def test_diagram_has_every_glyph(name):
     """Does each kind of diagram render all its Chinese text with the bundled CJK font?"""
     fig = DIAGRAMS[name]()
     assert any(any("\u4e00" <= ch <= "\u9fff" for ch in text) for text in _texts(fig))
-    assert _render(fig) == []
+    assert render(fig) == []
 
 
 def test_one_box_per_step_and_one_arrow_between_neighbours():
