@@ -24,6 +24,8 @@ import requests
 
 from crmlab.commands.hub import accounts
 from crmlab.commands.hub.roster import unix_name
+from crmlab.commands.hub.spawner import CONTROLLERS, cgroup_path
+from crmlab.grading import cgroups
 from crmlab.data.resources import REPOSITORY
 
 ROOT = REPOSITORY
@@ -130,6 +132,7 @@ class Hub:
             shutil.copyfile(self.output_path, LOGS / f"{self.root.name}-crmlab-hub.out")
         for login in self.logins:
             accounts.remove_account(unix_name(login))
+            cgroups.existing(cgroup_path(unix_name(login)), CONTROLLERS).remove()
         if accounts.group_exists(self.group):
             subprocess.run(["groupdel", self.group], capture_output=True)
         if self.keep_env:

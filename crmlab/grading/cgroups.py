@@ -57,30 +57,33 @@ def version(root: Path = ROOT) -> int | None:
     return None
 
 
-def _v1_settings(controller: str, limits: Limits) -> dict[str, str]:
+def _v1_settings(controller: str, limits: Limits) -> list[tuple[str, str]]:
+    """The files to write, in order. v1 refuses a memory limit above the memory-plus-swap
+    limit, so on a group that already has a lower one (made earlier with smaller limits) the
+    memory-plus-swap limit is lifted first, then both are set."""
     if controller == "memory" and limits.memory:
-        settings = {"memory.limit_in_bytes": str(limits.memory)}
-        if limits.no_swap:
-            settings["memory.memsw.limit_in_bytes"] = str(limits.memory)
-        return settings
+        if not limits.no_swap:
+            return [("memory.limit_in_bytes", str(limits.memory))]
+        return [("memory.memsw.limit_in_bytes", "-1"), ("memory.limit_in_bytes", str(limits.memory)),
+                ("memory.memsw.limit_in_bytes", str(limits.memory))]
     if controller == "cpu" and limits.cpu:
-        return {"cpu.cfs_period_us": str(CPU_PERIOD_US),
-                "cpu.cfs_quota_us": str(int(limits.cpu * CPU_PERIOD_US))}
+        return [("cpu.cfs_period_us", str(CPU_PERIOD_US)),
+                ("cpu.cfs_quota_us", str(int(limits.cpu * CPU_PERIOD_US)))]
     if controller == "pids" and limits.processes:
-        return {"pids.max": str(limits.processes)}
-    return {}
+        return [("pids.max", str(limits.processes))]
+    return []
 
 
-def _v2_settings(limits: Limits) -> dict[str, str]:
-    settings = {}
+def _v2_settings(limits: Limits) -> list[tuple[str, str]]:
+    settings = []
     if limits.memory:
-        settings["memory.max"] = str(limits.memory)
+        settings.append(("memory.max", str(limits.memory)))
         if limits.no_swap:
-            settings["memory.swap.max"] = "0"
+            settings.append(("memory.swap.max", "0"))
     if limits.cpu:
-        settings["cpu.max"] = f"{int(limits.cpu * CPU_PERIOD_US)} {CPU_PERIOD_US}"
+        settings.append(("cpu.max", f"{int(limits.cpu * CPU_PERIOD_US)} {CPU_PERIOD_US}"))
     if limits.processes:
-        settings["pids.max"] = str(limits.processes)
+        settings.append(("pids.max", str(limits.processes)))
     return settings
 
 
@@ -214,8 +217,8 @@ def create(path: str, controllers: Iterable[str], limits: Limits, root: Path = R
         return None
 
 
-def _write(folder: Path, settings: dict[str, str]) -> None:
-    for name, value in settings.items():
+def _write(folder: Path, settings: list[tuple[str, str]]) -> None:
+    for name, value in settings:
         try:
             (folder / name).write_text(value)
         except OSError:

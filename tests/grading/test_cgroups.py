@@ -67,6 +67,23 @@ def test_memory_over_the_limit_is_killed_and_counted(parent):
     assert group.remove() == []
 
 
+def test_a_group_made_again_takes_new_limits_above_its_old_ones(parent):
+    """A hub restarted with a larger --mem-limit finds the group an earlier hub left with a
+    smaller one: v1 refuses a memory limit above the old memory-plus-swap limit unless the
+    latter is lifted first (the class's servers did not start: 「cgroup 不可写」)."""
+    small = cgroups.create(f"{parent}/server", ("memory",), Limits(memory=64 * 2**20, no_swap=True))
+    assert small
+    large = cgroups.create(f"{parent}/server", ("memory",), Limits(memory=512 * 2**20, no_swap=True))
+    assert large, "the larger limits were refused on the existing group"
+    folder = large.folders.get("memory", large.folders.get("unified"))
+    names = ("memory.limit_in_bytes", "memory.memsw.limit_in_bytes") if "memory" in large.folders \
+        else ("memory.max",)
+    for name in names:
+        if (folder / name).exists():
+            assert int((folder / name).read_text()) == 512 * 2**20, name
+    assert large.remove() == []
+
+
 def test_a_process_added_by_pid_and_a_group_found_again_by_name(parent):
     group = cgroups.create(f"{parent}/server", ("memory", "cpu"), Limits(cpu=0.5),
                            required=("memory", "cpu"))

@@ -102,8 +102,11 @@ class CrmlabSpawner(LocalProcessSpawner):
         """The server's control group with all its limits, or :class:`LimitsUnavailable`."""
         limits = cgroups.Limits(memory=self.mem_limit or None, cpu=self.cpu_limit or None,
                                 processes=self.pids_limit or None, no_swap=True)
-        self._cgroup = cgroups.create(cgroup_path(self.unix_user), CONTROLLERS, limits,
-                                      root=Path(self.cgroup_root), required=CONTROLLERS)
+        # What an earlier hub left of this account's group (a server it did not stop, other
+        # limits) goes first: the new server's group holds the new server alone.
+        path, root = cgroup_path(self.unix_user), Path(self.cgroup_root)
+        cgroups.existing(path, CONTROLLERS, root=root).remove()
+        self._cgroup = cgroups.create(path, CONTROLLERS, limits, root=root, required=CONTROLLERS)
         if self._cgroup is None:
             message = NO_LIMITS.format(user=self.user.name)
             self.log.error(message)
