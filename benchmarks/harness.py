@@ -25,8 +25,8 @@ import requests
 from crmlab.commands.hub import accounts
 from crmlab.commands.hub.roster import unix_name
 from crmlab.commands.hub.spawner import CONTROLLERS, cgroup_path
-from crmlab.grading import cgroups
 from crmlab.data.resources import REPOSITORY
+from crmlab.grading import cgroups
 
 ROOT = REPOSITORY
 PASSWORD = "crmlab-test-2026"
