@@ -26,7 +26,9 @@ from crmlab.rules.checks import CourseInputError
 MANIFEST_FILE = Path(__file__).resolve().with_name("course.yml")
 ROOT = REPOSITORY
 BANKS = Path("crmlab") / "exercises" / "banks"
-BANK_NAME = re.compile(r"(lesson|exercises)(\d\d)\.yml")
+BANK_NAME = re.compile(r"(lesson|exercises|spin)(\d\d)\.yml")
+"""A bank's file name: a quiz (lessonNN), number and code exercises (exercisesNN), the SPIN
+question bank (spinNN, :mod:`crmlab.exercises.spin_bank`), each named after its lesson."""
 LESSON_FILE = re.compile(r"(\d\d)_[a-z0-9_]+\.ipynb")
 ASSIGNMENT_ID = re.compile(r"hw\d\d_[a-z0-9_]+")
 LESSON_KEYS = {"number", "part", "file", "title", "topics", "tasks", "banks", "prepares"}
@@ -161,8 +163,8 @@ def _lesson(entry: object, index: int) -> Lesson:
     for bank in lesson.banks:
         found = BANK_NAME.fullmatch(bank)
         if not found or int(found.group(2)) != number:
-            raise CourseInputError(f"{where}的题库「{bank}」应当是 lesson{lesson.id}.yml "
-                                   f"或 exercises{lesson.id}.yml")
+            raise CourseInputError(f"{where}的题库「{bank}」应当是 lesson{lesson.id}.yml、"
+                                   f"exercises{lesson.id}.yml 或 spin{lesson.id}.yml")
     return lesson
 
 

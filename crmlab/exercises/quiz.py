@@ -291,7 +291,9 @@ def parse_bank(raw: object, source: str) -> Bank:
     return Bank(lesson=lesson, title=title.strip(), questions=tuple(questions))
 
 
-def _read_yaml(text: str, source: str) -> object:
+def read_yaml(text: str, source: str) -> object:
+    """A bank file's text parsed as YAML; a syntax error is a :class:`CourseInputError`
+    naming the file ``source`` and the line and column."""
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as error:
@@ -317,7 +319,7 @@ def load_bank_file(path: str | Path) -> list[Question]:
         raise CourseInputError(
             f"无法读取题库文件「{path}」（{type(error).__name__}）。", "题库"
         ) from None
-    return list(parse_bank(_read_yaml(text, path.name), path.name).questions)
+    return list(parse_bank(read_yaml(text, path.name), path.name).questions)
 
 
 def lesson_files(name: re.Pattern[str]) -> dict[int, object]:
@@ -348,7 +350,7 @@ def _bank(lesson: int) -> Bank:
         have = "、".join(map(str, files))
         raise CourseInputError(f"没有第 {lesson} 课的题库。有题库的课次：{have}。", "课次")
     entry = files[lesson]
-    bank = parse_bank(_read_yaml(entry.read_text(encoding="utf-8"), entry.name), entry.name)
+    bank = parse_bank(read_yaml(entry.read_text(encoding="utf-8"), entry.name), entry.name)
     if bank.lesson != lesson:
         raise CourseInputError(
             f"题库「{entry.name}」里写的课次是 {bank.lesson}，与文件名不一致。", "课次"

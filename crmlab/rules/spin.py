@@ -1,4 +1,4 @@
-"""SPIN questioning (SPIN 提问): the four question types, a question bank and three checkers.
+"""SPIN questioning (SPIN 提问): the four question types and three checkers.
 
 SPIN comes from Neil Rackham, *SPIN Selling* (1988), built on Huthwaite's study of about
 35,000 sales calls (the textbook's lesson 16 sets it as homework). The course's homework: you sell
@@ -7,8 +7,10 @@ uncover its needs.
 
 * ``TYPES`` — S 背景问题, P 难点问题, I 暗示问题, N 需求-效益问题 (the Chinese names used by the
   Chinese edition of the book), each with its purpose and a typical opening.
-* ``load_bank`` — the question bank in ``spin_questions.yml`` (package data), validated.
-* ``score_labelling`` — mark a student's S/P/I/N labels for bank questions;
+* ``SpinQuestion`` — a question with its type and why; the course's question bank is data of
+  the exercises (:mod:`crmlab.exercises.spin_bank`), and the rules below take the questions
+  as arguments (this layer reads no file).
+* ``score_labelling`` — mark a student's S/P/I/N labels for questions;
   ``pick_questions`` — a short labelling exercise that meets all four types.
 * ``parse_script`` reads a script typed one question a line (``S：……``);
   ``review_script`` — feedback on a student's own script of typed questions: counts, order,
@@ -20,7 +22,6 @@ uncover its needs.
   I or N questions get their own warnings.
 * ``classify_hint`` — a keyword heuristic suggesting a type for free text. It is a hint for
   the student, never a grader.
-* ``model_script`` — a model Goodyear → Volkswagen script from the bank.
 """
 
 from __future__ import annotations
@@ -30,20 +31,10 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
-
-import yaml
 
 from crmlab.rules import labelling
 from crmlab.rules.checking import Marking, Outcome, Result, is_blank
 from crmlab.rules.checks import CourseInputError
-
-BANK_FILE = "spin_questions.yml"
-"""The bank's file name inside the ``crmlab`` package."""
-
-GOODYEAR_SCENARIO = "固特异轮胎 → 大众汽车"
-"""The homework's scenario, used by ``model_script``."""
 
 
 @dataclass(frozen=True)
@@ -178,12 +169,12 @@ SCRIPT_WARNINGS: dict[str, str] = {
 """Warning code → Chinese message template for ``review_script``."""
 
 
-# ------------------------------------------------------------------------------------ bank
+# ------------------------------------------------------------------------------- questions
 
 
 @dataclass(frozen=True)
 class SpinQuestion:
-    """A question of the bank."""
+    """A SPIN question: its text, its type and why it is of that type."""
 
     id: str
     text: str
@@ -195,116 +186,6 @@ class SpinQuestion:
     def type_name(self) -> str:
         """The Chinese name of the question's type."""
         return TYPE_BY_KEY[self.type].name
-
-
-@dataclass(frozen=True)
-class QuestionBank:
-    """The parsed bank file."""
-
-    scenarios: dict[str, str]  # name → description
-    questions: tuple[SpinQuestion, ...]
-    model_script: tuple[str, ...]  # question ids in order
-
-    def by_id(self) -> dict[str, SpinQuestion]:
-        """Questions keyed by id."""
-        return {q.id: q for q in self.questions}
-
-
-_QUESTION_FIELDS = ("id", "text", "type", "scenario", "explanation")
-
-
-def _text_field(item: Mapping[str, object], field: str, where: str) -> str:
-    value = item.get(field)
-    if not isinstance(value, str) or not value.strip():
-        raise CourseInputError(f"SPIN 题库中{where}缺少「{field}」或它不是文字。", field)
-    return value.strip()
-
-
-def parse_bank(raw: object) -> QuestionBank:
-    """Validate the bank's parsed YAML and build a :class:`QuestionBank`.
-
-    Raises :class:`CourseInputError` for a missing section or field, an unknown type or
-    scenario, a repeated id or text, or a model-script id that is not in the bank.
-    """
-    if not isinstance(raw, dict):
-        raise CourseInputError("SPIN 题库文件的格式不对：顶层应当是一个映射（mapping）。", "题库")
-    scenarios = raw.get("scenarios")
-    items = raw.get("questions")
-    if not isinstance(scenarios, dict) or not scenarios:
-        raise CourseInputError("SPIN 题库缺少「scenarios」（情境）部分。", "scenarios")
-    if not isinstance(items, list) or not items:
-        raise CourseInputError("SPIN 题库缺少「questions」（题目）部分。", "questions")
-    questions: list[SpinQuestion] = []
-    seen_ids: set[str] = set()
-    seen_texts: set[str] = set()
-    for number, item in enumerate(items, start=1):
-        where = f"第 {number} 题"
-        if not isinstance(item, dict):
-            raise CourseInputError(f"SPIN 题库中{where}的格式不对：应当是一个映射。", "questions")
-        fields = {name: _text_field(item, name, where) for name in _QUESTION_FIELDS}
-        qid = fields["id"]
-        if fields["type"] not in TYPE_BY_KEY:
-            raise CourseInputError(
-                f"SPIN 题库中题目 {qid} 的类型「{fields['type']}」未知，只能是 {TYPE_KEYS_TEXT}。",
-                "type",
-            )
-        if fields["scenario"] not in scenarios:
-            raise CourseInputError(
-                f"SPIN 题库中题目 {qid} 的情境「{fields['scenario']}」不在 scenarios 中。",
-                "scenario",
-            )
-        if qid in seen_ids:
-            raise CourseInputError(f"SPIN 题库中的题号 {qid} 重复了。", "id")
-        if fields["text"] in seen_texts:
-            raise CourseInputError(f"SPIN 题库中题目 {qid} 的题干与前面的题目重复。", "text")
-        seen_ids.add(qid)
-        seen_texts.add(fields["text"])
-        questions.append(SpinQuestion(**fields))
-    script = raw.get("model_script") or []
-    if not isinstance(script, list):
-        raise CourseInputError("SPIN 题库中的「model_script」应当是题号列表。", "model_script")
-    unknown = [str(qid) for qid in script if qid not in seen_ids]
-    if unknown:
-        raise CourseInputError(
-            f"SPIN 题库的示范脚本中有不存在的题号：{'、'.join(unknown)}。", "model_script"
-        )
-    return QuestionBank(
-        scenarios={str(k): str(v).strip() for k, v in scenarios.items()},
-        questions=tuple(questions),
-        model_script=tuple(script),
-    )
-
-
-@lru_cache(maxsize=1)
-def bank() -> QuestionBank:
-    """The bank read from the package's ``spin_questions.yml`` (read once, then cached)."""
-    text = resources.files(__package__).joinpath(BANK_FILE).read_text(encoding="utf-8")
-    return parse_bank(yaml.safe_load(text))
-
-
-def scenarios() -> dict[str, str]:
-    """Scenario name → description, in the bank's order."""
-    return dict(bank().scenarios)
-
-
-def load_bank(scenario: str | None = None) -> list[SpinQuestion]:
-    """The bank's questions, all of them or those of one scenario, in file order.
-
-    An unknown scenario raises :class:`CourseInputError` listing the scenarios there are.
-    """
-    questions = bank().questions
-    if scenario is None:
-        return list(questions)
-    if scenario not in bank().scenarios:
-        names = "、".join(bank().scenarios)
-        raise CourseInputError(f"没有情境「{scenario}」。可选的情境：{names}", "情境")
-    return [q for q in questions if q.scenario == scenario]
-
-
-def model_script() -> list[SpinQuestion]:
-    """The model Goodyear → Volkswagen script: bank questions in the order they are asked."""
-    by_id = bank().by_id()
-    return [by_id[qid] for qid in bank().model_script]
 
 
 # ------------------------------------------------------------------------------- labelling
@@ -337,24 +218,29 @@ def _mark_one(question: SpinQuestion, given: object) -> Result:
 
 
 def score_labelling(
-    answers: Mapping[str, object], question_ids: Iterable[str] | None = None
+    answers: Mapping[str, object],
+    questions: Mapping[str, SpinQuestion],
+    question_ids: Iterable[str] | None = None,
 ) -> Marking:
-    """Mark a student's type labels for bank questions: a
-    :class:`crmlab.rules.checking.Marking` (its summary with the percentage), each item's
-    ``answer`` the right type and its message naming it.
+    """Mark a student's type labels for ``questions`` (id → :class:`SpinQuestion`, e.g.
+    :func:`crmlab.exercises.spin_bank.questions`): a :class:`crmlab.rules.checking.Marking`
+    (its summary with the percentage), each item's ``answer`` the right type and its message
+    naming it.
 
     ``answers`` maps question id → the student's label. S/P/I/N are accepted in either case
     (full-width letters too, and surrounding spaces are ignored); ``None`` or a blank string
     is *unanswered*; any other value is *invalid* and gets a Chinese message, never an
     exception. ``question_ids`` is the exercise's full list of questions (ids missing from
     ``answers`` count as unanswered); by default the exercise is the ids in ``answers``.
-    An id that is not in the bank, an answer for an id outside ``question_ids``, or an
-    exercise with no questions raises :class:`CourseInputError`
+    ``questions`` that is not a mapping, an id that is not in it, an answer for an id outside
+    ``question_ids``, or an exercise with no questions raises :class:`CourseInputError`
     (:func:`crmlab.rules.labelling.mark_items`).
     """
-    by_id = bank().by_id()
+    if not isinstance(questions, Mapping):
+        raise CourseInputError("「题目」应当是以题号为键、以题目为值的字典。", "题目")
     ids = list(answers) if question_ids is None and isinstance(answers, Mapping) else question_ids
-    return labelling.mark_items(answers, by_id, ids, lambda qid, given: _mark_one(by_id[qid], given),
+    return labelling.mark_items(answers, questions, ids,
+                                lambda qid, given: _mark_one(questions[qid], given),
                                 what="题号", show_percentage=True)
 
 

@@ -1,6 +1,7 @@
 """SPIN 提问练习: sort bank questions into S/P/I/N, and get a review of your own script.
 
-Both widgets wrap :mod:`crmlab.rules.spin`: the types, the bank, the choice of questions, the
+Both widgets wrap :mod:`crmlab.rules.spin` and the question bank of
+:mod:`crmlab.exercises.spin_bank`: the types, the questions, the choice of questions, the
 marking, the reading of a typed script and its review all come from there.
 """
 
@@ -10,6 +11,7 @@ from numbers import Integral
 
 import ipywidgets as widgets
 
+from crmlab.exercises import spin_bank
 from crmlab.rules import spin
 from crmlab.rules.checking import Marking
 from crmlab.rules.checks import CourseInputError
@@ -48,8 +50,8 @@ class SpinSorter(ChoiceSorter):
     """
 
     def __init__(self, scenario: str | None = None, count: int = 8, seed: int = 0):
-        self.scenario = spin.GOODYEAR_SCENARIO if scenario is None else scenario
-        bank = spin.load_bank(self.scenario)
+        self.scenario = spin_bank.GOODYEAR_SCENARIO if scenario is None else scenario
+        bank = spin_bank.load_bank(self.scenario)
         if isinstance(count, bool) or not isinstance(count, Integral) or not 1 <= count <= len(
             bank
         ):
@@ -66,7 +68,7 @@ class SpinSorter(ChoiceSorter):
             ], layout=widgets.Layout(margin="0 0 0.6em 0"))
             for number, q in enumerate(self.questions, start=1)
         ]
-        description = spin.scenarios()[self.scenario]
+        description = spin_bank.scenarios()[self.scenario]
         super().__init__([
             heading("SPIN 分类练习"),
             widgets.HTML(f"<p>情境：{esc(description)}</p>"
@@ -79,7 +81,7 @@ class SpinSorter(ChoiceSorter):
         self.add_class("crm-spin-sorter")
 
     def _mark(self, answers: dict[str, object]) -> Marking:
-        return spin.score_labelling(answers, question_ids=list(self.choices))
+        return spin.score_labelling(answers, spin_bank.questions(), question_ids=list(self.choices))
 
 
 # ------------------------------------------------------------------------------ the coach
@@ -113,7 +115,7 @@ class SpinScriptCoach(widgets.VBox):
         self.review_button.on_click(lambda _: self.review())
         self.model_button.on_click(lambda _: self.show_model())
 
-        description = spin.scenarios()[spin.GOODYEAR_SCENARIO]
+        description = spin_bank.scenarios()[spin_bank.GOODYEAR_SCENARIO]
         super().__init__([
             heading("SPIN 提问脚本"),
             widgets.HTML(
@@ -191,8 +193,8 @@ class SpinScriptCoach(widgets.VBox):
     def show_model(self) -> None:
         """The 「查看示范脚本」 button: the bank's model script, each question with its type."""
         rows = [[str(number), type_badge(q.type), esc(q.text)]
-                for number, q in enumerate(spin.model_script(), start=1)]
+                for number, q in enumerate(spin_bank.model_script(), start=1)]
         self.model_output.value = (
-            f"<p><b>示范脚本</b>（{esc(spin.GOODYEAR_SCENARIO)}）</p>"
+            f"<p><b>示范脚本</b>（{esc(spin_bank.GOODYEAR_SCENARIO)}）</p>"
             + table_html(["序号", "类型", "问题"], rows)
         )

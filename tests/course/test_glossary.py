@@ -57,12 +57,11 @@ STUDENT_FACING = [
     *sorted((ROOT / "crmlab" / "exercises" / "banks").glob("*.yml")),
     *sorted((ROOT / "reports").glob("*.ipynb")),
     *sorted(p for p in (ROOT / "crmlab").rglob("*.py") if p.name != "glossary.py"),  # its examples
-    ROOT / "crmlab" / "rules" / "spin_questions.yml",
     *sorted(p for p in (ROOT / "docs").glob("*.md") if p.name != "术语表.md"),  # lists variants
     ROOT / "data" / "README.md",
     ROOT / "README.md",
 ]
-"""What students and teachers read: lessons, quiz banks, reports, the rule modules and widgets
+"""What students and teachers read: lessons, question banks, reports, the rule modules and widgets
 (their labels and messages), the guides."""
 
 

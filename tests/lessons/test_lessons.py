@@ -56,11 +56,11 @@ def test_lesson_runs_without_error_or_stderr(path):
 def test_lesson_07_does_not_show_the_homework_model_script():
     """hw04 asks for a Goodyear → Volkswagen script: does lesson 07 keep the model one out of
     sight (no question of it in the lesson's text, no model button in its coach)?"""
-    from crmlab.rules import spin
+    from crmlab.exercises import spin_bank
 
     notebook = nbformat.read(ROOT / "lessons" / "07_spin.ipynb", as_version=4)
     text = "\n".join(c.source for c in notebook.cells)
-    assert not [q.text for q in spin.model_script() if q.text in text]
+    assert not [q.text for q in spin_bank.model_script() if q.text in text]
     assert "show_model=True" not in text
 
 

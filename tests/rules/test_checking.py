@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crmlab.exercises import coding, numeric, quiz
+from crmlab.exercises import coding, numeric, quiz, spin_bank
 from crmlab.rules import checking, labelling, spin
 from crmlab.rules.checking import (
     REVEAL_AFTER,
@@ -161,7 +161,7 @@ def test_quiz_labelling_spin_and_code_exercises_share_the_outcomes():
     results = [
         quiz.check(question, None),
         labelling.mark({"x1": "乙"}, [item], options, retry="不是{chosen}。").items[0],
-        spin.score_labelling({"gy-s01": "S"}).items[0],
+        spin.score_labelling({"gy-s01": "S"}, spin_bank.questions()).items[0],
         coding.check(code, {}),
     ]
     assert all(isinstance(r, Result) for r in results)

@@ -1,43 +1,32 @@
-"""Tests for crmlab.rules.spin: SPIN types, the question bank and the three checkers."""
+"""Tests for crmlab.rules.spin: SPIN types and the three checkers, on questions the tests
+give (the course's question bank is tested in tests/exercises/test_spin_bank.py)."""
 
 from __future__ import annotations
-
-import dataclasses
 
 import pytest
 
 from crmlab.rules.checks import CourseInputError
 from crmlab.rules.spin import (
-    GOODYEAR_SCENARIO,
     MAX_SITUATION_COUNT,
     TYPES,
     SpinQuestion,
     classify_hint,
-    load_bank,
-    model_script,
-    parse_bank,
     review_script,
-    scenarios,
     score_labelling,
 )
+
+QUESTIONS = {q.id: q for q in (
+    SpinQuestion("x-s1", "现在每月用多少纸？", "S", "甲", "问的是现状中的事实。"),
+    SpinQuestion("x-p1", "打印机常卡纸吗？", "P", "甲", "问的是客户的困难。"),
+    SpinQuestion("x-i1", "卡纸会耽误开庭材料吗？", "I", "甲", "问的是困难带来的后果。"),
+    SpinQuestion("x-n1", "如果不再卡纸，对您有什么帮助？", "N", "甲", "请客户说出解决问题的好处。"),
+)}
+"""A small exercise of one question per type: the rules take their questions as an argument."""
 
 
 def script(types: str) -> list[tuple[str, str]]:
     """A script with the given type letters and distinct placeholder texts."""
     return [(t, f"第 {i} 个问题？") for i, t in enumerate(types, start=1)]
-
-
-def raw_bank(**changes: object) -> dict:
-    """A small valid bank in the YAML's shape, with one question changed."""
-    question = {
-        "id": "x-s1",
-        "text": "现在用多少？",
-        "type": "S",
-        "scenario": "甲",
-        "explanation": "事实。",
-    }
-    question.update(changes)
-    return {"scenarios": {"甲": "说明"}, "questions": [question], "model_script": []}
 
 
 # ------------------------------------------------------------------------------------ types
@@ -59,146 +48,18 @@ def test_every_type_has_a_purpose_and_an_opening():
     assert all(t.purpose.strip() and t.opening.strip() for t in TYPES)
 
 
-# ------------------------------------------------------------------------------------- bank
-
-
-def test_bank_has_at_least_forty_questions():
-    """Does the bank hold at least 40 questions?"""
-    assert len(load_bank()) >= 40
-
-
-def test_goodyear_scenario_has_at_least_sixteen_questions():
-    """Does the homework scenario (Goodyear → Volkswagen) have at least 16 questions?"""
-    assert len(load_bank(GOODYEAR_SCENARIO)) >= 16
-
-
-def test_bank_has_goodyear_plus_two_or_three_other_scenarios():
-    """Are there 3 or 4 scenarios, one of them the Goodyear homework?"""
-    names = {q.scenario for q in load_bank()}
-    assert GOODYEAR_SCENARIO in names
-    assert 3 <= len(names) <= 4
-    assert names == set(scenarios())
-
-
-def test_bank_ids_are_unique():
-    """Is every question id used once?"""
-    ids = [q.id for q in load_bank()]
-    assert len(ids) == len(set(ids))
-
-
-def test_bank_has_no_duplicate_texts():
-    """Is every question text different from the others?"""
-    texts = [q.text for q in load_bank()]
-    assert len(texts) == len(set(texts))
-
-
-@pytest.mark.parametrize("scenario", list(scenarios()))
-def test_every_scenario_has_all_four_types(scenario):
-    """Does each scenario have at least one question of each type?"""
-    assert {q.type for q in load_bank(scenario)} == {"S", "P", "I", "N"}
-
-
-def test_questions_are_questions_with_one_sentence_explanations():
-    """Does every text end with a question mark and every explanation read as one sentence?"""
-    for q in load_bank():
-        assert q.text.endswith("？"), q.id
-        assert q.explanation.endswith("。") and q.explanation.count("。") == 1, q.id
-
-
-def test_load_bank_filters_by_scenario():
-    """Does load_bank(scenario) return only that scenario's questions, in file order?"""
-    questions = load_bank(GOODYEAR_SCENARIO)
-    assert all(q.scenario == GOODYEAR_SCENARIO for q in questions)
-    assert questions == [q for q in load_bank() if q.scenario == GOODYEAR_SCENARIO]
-
-
-def test_load_bank_unknown_scenario_is_a_chinese_error():
-    """Is an unknown scenario refused with a message listing the scenarios?"""
-    with pytest.raises(CourseInputError, match="没有情境「火星」") as error:
-        load_bank("火星")
-    assert GOODYEAR_SCENARIO in str(error.value)
-
-
-def test_questions_are_frozen():
-    """Can a loaded question not be changed by accident?"""
-    question = load_bank()[0]
-    assert isinstance(question, SpinQuestion)
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        question.type = "N"  # type: ignore[misc]
-
-
-def test_parse_bank_accepts_a_valid_bank():
-    """Does a well-formed bank parse into questions?"""
-    parsed = parse_bank(raw_bank())
-    assert [q.id for q in parsed.questions] == ["x-s1"]
-
-
-def test_parse_bank_rejects_an_unknown_type():
-    """Is a question whose type is not S/P/I/N refused?"""
-    with pytest.raises(CourseInputError, match="类型「X」未知"):
-        parse_bank(raw_bank(type="X"))
-
-
-def test_parse_bank_rejects_a_missing_field():
-    """Is a question without an explanation refused?"""
-    with pytest.raises(CourseInputError, match="explanation"):
-        parse_bank(raw_bank(explanation=""))
-
-
-def test_parse_bank_rejects_an_unknown_scenario():
-    """Is a question pointing at a scenario that is not declared refused?"""
-    with pytest.raises(CourseInputError, match="情境「乙」"):
-        parse_bank(raw_bank(scenario="乙"))
-
-
-def test_parse_bank_rejects_repeated_ids_and_texts():
-    """Are a repeated id and a repeated text both refused?"""
-    bank = raw_bank()
-    twin = dict(bank["questions"][0], text="另一个问题？")
-    with pytest.raises(CourseInputError, match="题号 x-s1 重复"):
-        parse_bank({**bank, "questions": [*bank["questions"], twin]})
-    same_text = dict(bank["questions"][0], id="x-s2")
-    with pytest.raises(CourseInputError, match="题干与前面的题目重复"):
-        parse_bank({**bank, "questions": [*bank["questions"], same_text]})
-
-
-def test_parse_bank_rejects_a_model_script_with_unknown_ids():
-    """Is a model script naming a question that does not exist refused?"""
-    with pytest.raises(CourseInputError, match="x-n9"):
-        parse_bank({**raw_bank(), "model_script": ["x-s1", "x-n9"]})
-
-
-@pytest.mark.parametrize("raw", [None, [], {"scenarios": {"甲": "说明"}}, {"questions": [{}]}])
-def test_parse_bank_rejects_a_malformed_file(raw):
-    """Is a file without the expected sections refused with a Chinese error?"""
-    with pytest.raises(CourseInputError):
-        parse_bank(raw)
-
-
 # -------------------------------------------------------------------------------- labelling
-
-
-def test_all_correct_labels_score_full_marks():
-    """Does labelling every question right give 100%?"""
-    questions = load_bank(GOODYEAR_SCENARIO)
-    result = score_labelling({q.id: q.type for q in questions})
-    assert (result.correct, result.total, result.percentage) == (
-        len(questions),
-        len(questions),
-        100,
-    )
-    assert {item.outcome for item in result.items} == {"correct"}
 
 
 @pytest.mark.parametrize("answer", ["s", " S ", "Ｓ", "ｓ"])
 def test_labels_are_case_insensitive(answer):
     """Are lower-case, padded and full-width letters accepted?"""
-    assert score_labelling({"gy-s01": answer}).correct == 1
+    assert score_labelling({"x-s1": answer}, QUESTIONS).correct == 1
 
 
 def test_wrong_label_is_incorrect_with_right_type_and_explanation():
     """Does a wrong label show the right type and the explanation?"""
-    item = score_labelling({"gy-i01": "P"}).items[0]
+    item = score_labelling({"x-i1": "P"}, QUESTIONS).items[0]
     assert item.outcome == "incorrect"
     assert item.answer == "I"
     assert "暗示问题" in item.message and item.explanation in item.message
@@ -207,7 +68,7 @@ def test_wrong_label_is_incorrect_with_right_type_and_explanation():
 @pytest.mark.parametrize("answer", ["背景问题", "X", "SP", 1])
 def test_other_values_are_invalid_not_an_exception(answer):
     """Is a typo marked invalid with a Chinese message instead of crashing?"""
-    item = score_labelling({"gy-s01": answer}).items[0]
+    item = score_labelling({"x-s1": answer}, QUESTIONS).items[0]
     assert item.outcome == "invalid"
     assert "不是有效的类型" in item.message and "S、P、I、N" in item.message
 
@@ -215,57 +76,51 @@ def test_other_values_are_invalid_not_an_exception(answer):
 @pytest.mark.parametrize("answer", [None, "", "   "])
 def test_empty_answers_are_unanswered(answer):
     """Is an empty answer 'unanswered', not wrong or invalid?"""
-    result = score_labelling({"gy-s01": answer})
+    result = score_labelling({"x-s1": answer}, QUESTIONS)
     assert result.items[0].outcome == "unanswered"
     assert result.items[0].label == "未作答"
 
 
 def test_percentage_counts_every_item_of_the_exercise():
     """Do unanswered and invalid items count in the total (2 of 4 right → 50%)?"""
-    result = score_labelling({"gy-s01": "S", "gy-p01": "P", "gy-i01": "", "gy-n01": "?"})
+    result = score_labelling({"x-s1": "S", "x-p1": "P", "x-i1": "", "x-n1": "?"}, QUESTIONS)
     assert (result.correct, result.total, result.percentage) == (2, 4, 50)
     assert [result.count(s) for s in ("correct", "unanswered", "invalid")] == [2, 1, 1]
 
 
 def test_question_ids_missing_from_answers_are_unanswered():
     """With the exercise's ids given, does an id with no answer count as unanswered?"""
-    result = score_labelling({"gy-s01": "S"}, question_ids=["gy-s01", "gy-p01"])
+    result = score_labelling({"x-s1": "S"}, QUESTIONS, question_ids=["x-s1", "x-p1"])
     assert [i.outcome for i in result.items] == ["correct", "unanswered"]
     assert result.percentage == 50
 
 
 def test_unknown_question_id_is_an_error():
-    """Is an id that is not in the bank refused with a Chinese error?"""
+    """Is an id that is not among the questions refused with a Chinese error?"""
     with pytest.raises(CourseInputError, match="没有这些题号：nope"):
-        score_labelling({"nope": "S"})
+        score_labelling({"nope": "S"}, QUESTIONS)
 
 
 def test_answer_outside_the_exercise_is_an_error():
     """Is an answer for a question not in the exercise refused?"""
     with pytest.raises(CourseInputError, match="不在本次练习中"):
-        score_labelling({"gy-p01": "P"}, question_ids=["gy-s01"])
+        score_labelling({"x-p1": "P"}, QUESTIONS, question_ids=["x-s1"])
+
+
+@pytest.mark.parametrize("questions", [None, list(QUESTIONS.values())])
+def test_questions_that_are_not_a_mapping_are_an_error(questions):
+    """Are questions given as anything but id → question refused with a Chinese error?"""
+    with pytest.raises(CourseInputError, match="以题号为键"):
+        score_labelling({"x-s1": "S"}, questions)
 
 
 def test_empty_exercise_is_an_error():
     """Is an exercise with no questions refused rather than dividing by zero?"""
     with pytest.raises(CourseInputError, match="没有题目"):
-        score_labelling({})
+        score_labelling({}, QUESTIONS)
 
 
 # ---------------------------------------------------------------------------------- scripts
-
-
-def test_model_script_draws_no_warning():
-    """Does the model script follow S→P→I→N and draw no warning?"""
-    feedback = review_script([(q.type, q.text) for q in model_script()])
-    assert feedback.follows_order and feedback.warnings == ()
-
-
-def test_model_script_is_goodyear_and_uses_all_four_types():
-    """Is the model script from the homework scenario, with every type?"""
-    questions = model_script()
-    assert {q.scenario for q in questions} == {GOODYEAR_SCENARIO}
-    assert {q.type for q in questions} == {"S", "P", "I", "N"}
 
 
 def test_counts_include_every_type():
@@ -422,10 +277,3 @@ def test_hint_refuses_non_text():
     """Is a non-string refused with a Chinese error?"""
     with pytest.raises(CourseInputError, match="应当是文字"):
         classify_hint(42)  # type: ignore[arg-type]
-
-
-def test_hint_agrees_with_the_bank_mostly():
-    """Does the hint agree with the bank's type for at least 80% of its questions?"""
-    bank = load_bank()
-    agree = sum(classify_hint(q.text) == q.type for q in bank)
-    assert agree / len(bank) >= 0.8

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import crmlab.widgets as crm_widgets
 from crmlab import charts
-from crmlab.exercises import order, quiz
+from crmlab.exercises import order, quiz, spin_bank
 from crmlab.rules import assessment, checking, complaints, credit, grading, relationship, spin
 from crmlab.rules.checks import CourseInputError
 from crmlab.widgets import (
@@ -244,7 +244,7 @@ def test_spin_sorter_draws_from_the_goodyear_scenario_by_default():
     """Are the default questions `count` distinct Goodyear → Volkswagen questions covering
     all four types?"""
     sorter = SpinSorter(count=8)
-    bank = {q.id for q in spin.load_bank(spin.GOODYEAR_SCENARIO)}
+    bank = {q.id for q in spin_bank.load_bank(spin_bank.GOODYEAR_SCENARIO)}
     ids = [q.id for q in sorter.questions]
     assert len(set(ids)) == 8
     assert set(ids) <= bank
@@ -254,7 +254,7 @@ def test_spin_sorter_draws_from_the_goodyear_scenario_by_default():
 
 def test_spin_sorter_other_scenario():
     """Does another scenario of the bank load its own questions?"""
-    scenario = next(name for name in spin.scenarios() if name != spin.GOODYEAR_SCENARIO)
+    scenario = next(name for name in spin_bank.scenarios() if name != spin_bank.GOODYEAR_SCENARIO)
     sorter = SpinSorter(scenario=scenario, count=4)
     assert all(q.scenario == scenario for q in sorter.questions)
 
@@ -286,7 +286,7 @@ def test_spin_sorter_score_counts():
         sorter.choices[q.id].value = next(t.key for t in spin.TYPES if t.key != q.type)
     sorter.check()
     answers = {q.id: sorter.choices[q.id].value for q in questions}
-    expected = spin.score_labelling(answers, [q.id for q in questions])
+    expected = spin.score_labelling(answers, spin_bank.questions(), [q.id for q in questions])
     assert sorter.result == expected
     assert (sorter.result.correct, sorter.result.count("unanswered")) == (3, 3)
     assert "答对 3 / 8 题" in sorter.output.value
@@ -427,9 +427,9 @@ def test_spin_coach_model_script_shows_every_question_with_its_type():
     coach = SpinScriptCoach(show_model=True)
     coach.model_button.click()
     html = coach.model_output.value
-    positions = [html.index(q.text) for q in spin.model_script()]
+    positions = [html.index(q.text) for q in spin_bank.model_script()]
     assert positions == sorted(positions)
-    for q in spin.model_script():
+    for q in spin_bank.model_script():
         assert q.type_name in html
 
 
