@@ -1,5 +1,5 @@
-"""The house (docs/architecture.md): imports point up the layers, modules stay small, notebooks
-use the public faces, and the checklists for a new lesson and a new assignment work when
+"""The house (docs/architecture.md): imports point up the layers, the rules layer reads no file,
+modules stay small, notebooks use the public faces, and the checklists for a new lesson and a new assignment work when
 followed in a scratch copy of the repository."""
 
 from __future__ import annotations
@@ -107,6 +107,76 @@ def test_an_import_down_the_layers_is_caught(tmp_path):
     assert layer_violations(package) == [
         "crmlab/rules/grading.py imports crmlab.widgets (rules → widgets)",
         "crmlab/rules/grading.py imports crmlab.widgets.Quiz (rules → widgets)",
+    ]
+
+
+FILE_MODULES = {"io", "os", "pathlib", "shutil", "tempfile", "glob", "fileinput", "pkgutil",
+                "importlib.resources", "importlib_resources", "zipfile", "tarfile", "sqlite3",
+                "pickle", "shelve", "csv", "json", "tomllib", "yaml", "openpyxl"}
+"""Modules that reach files or parse them: the rules layer holds its data as Python."""
+FILE_CALLS = {"open", "read_text", "read_bytes", "write_text", "write_bytes", "iterdir", "glob",
+              "rglob", "load", "safe_load", "loadtxt", "genfromtxt", "fromfile", "tofile", "save",
+              "savetxt", "read_csv", "read_excel", "read_json", "read_table", "read_parquet",
+              "read_pickle", "to_csv", "to_excel", "to_json", "to_parquet", "to_pickle"}
+"""Calls that open, read or write a file, by the called function's (or method's) name."""
+
+
+def file_access(folder: Path) -> list[str]:
+    """Every place in ``folder``'s modules that imports a file module, calls a function that
+    opens, reads or writes a file, or locates a file beside itself (``__file__``)."""
+    found = []
+    for path in sorted(folder.rglob("*.py")):
+        where = path.relative_to(folder.parent.parent).as_posix()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                modules = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+            else:
+                modules = []
+            for module in modules:
+                if module in FILE_MODULES or module.split(".")[0] in FILE_MODULES:
+                    found.append(f"{where}:{node.lineno} imports {module}")
+            if isinstance(node, ast.Call):
+                func = node.func
+                name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+                if name in FILE_CALLS:
+                    found.append(f"{where}:{node.lineno} calls {name}()")
+            if isinstance(node, ast.Name) and node.id == "__file__":
+                found.append(f"{where}:{node.lineno} uses __file__")
+    return found
+
+
+def test_the_rules_layer_reads_and_writes_no_files():
+    """Layer 0 is pure rules: no module of crmlab/rules opens, reads or writes a file (question
+    banks and tables are read in the layers above and handed to the rules), and the folder holds
+    no data file for one to read."""
+    assert file_access(PACKAGE / "rules") == []
+    assert sorted(p.name for p in (PACKAGE / "rules").iterdir()
+                  if p.is_file() and p.suffix != ".py") == []
+
+
+def test_a_rule_reading_a_file_is_caught(tmp_path):
+    """The check above can fail: a rule that loads its bank with importlib.resources and yaml,
+    or opens a file beside it, is reported line by line."""
+    rules = tmp_path / "crmlab" / "rules"
+    shutil.copytree(PACKAGE / "rules", rules, ignore=shutil.ignore_patterns("__pycache__"))
+    spin = rules / "spin.py"
+    lines = len(spin.read_text(encoding="utf-8").splitlines())
+    spin.write_text(spin.read_text(encoding="utf-8") + (
+        "from importlib import resources\n"
+        "import yaml\n"
+        "def bank():\n"
+        "    text = resources.files(__package__).joinpath('b.yml').read_text(encoding='utf-8')\n"
+        "    return yaml.safe_load(text)\n"
+        "def notes():\n"
+        "    with open(__file__.replace('.py', '.txt'), encoding='utf-8') as f:\n"
+        "        return f.read()\n"), encoding="utf-8")
+    at = lambda offset: f"crmlab/rules/spin.py:{lines + offset}"  # noqa: E731
+    assert file_access(rules) == [
+        f"{at(1)} imports importlib.resources", f"{at(2)} imports yaml",
+        f"{at(4)} calls read_text()", f"{at(5)} calls safe_load()",
+        f"{at(7)} calls open()", f"{at(7)} uses __file__",
     ]
 
 
