@@ -252,11 +252,26 @@ def grade_customer(
     ...                     "product_needs": 3, "advocacy": 2}).level
     'D'
     """
-    band = base_band(order_amount)
     bonus = _item_total(dict(bonuses) if bonuses is not None else None, BONUS_LABELS, "加分项")
     penalty = _item_total(
         dict(penalties) if penalties is not None else None, PENALTY_LABELS, "减分项"
     )
+    return grade_totals(order_amount, bonus, penalty)
+
+
+def grade_totals(order_amount: object, bonus_total: object, penalty_total: object) -> GradeResult:
+    """Grade one customer from the sums of its items: bonuses 0–40, penalties 0–20.
+
+    The same scorecard as :func:`grade_customer`, for a table that keeps only the totals
+    (作业三's customers); a total outside its range raises :class:`CourseInputError`.
+
+    >>> grade_totals(50, 10, 0).score
+    20.0
+    """
+    band = base_band(order_amount)
+    bonus = as_number(bonus_total, "加分合计", minimum=0, maximum=ITEM_MAX * len(BONUS_ITEMS))
+    penalty = as_number(penalty_total, "减分合计", minimum=0,
+                        maximum=ITEM_MAX * len(PENALTY_ITEMS))
     raw = band.score + bonus - penalty
     score = float(min(max(raw, SCORE_MIN), SCORE_MAX))
     final = final_band(score)
@@ -331,7 +346,8 @@ class ItemRule:
     ``own_choice`` names, in Chinese, the points this guide gives although the textbook's
     condition for the item is not met (empty when every point needs the condition): lessons
     and reports show it beside the rule so that students can tell the course's choice from
-    the textbook's scorecard.
+    the textbook's scorecard. ``condition`` is then the textbook's condition itself (True
+    where it is met), which :func:`derive_items` applies when asked to score by the textbook.
     """
 
     key: str
@@ -339,6 +355,7 @@ class ItemRule:
     columns: tuple[str, ...]
     score: Callable[[pd.DataFrame], pd.Series]
     own_choice: str = ""
+    condition: Callable[[pd.DataFrame], pd.Series] | None = None
 
 
 def _steps(values: pd.Series, steps: tuple[tuple[float, int], ...]) -> pd.Series:
@@ -380,38 +397,46 @@ def _grew(now: pd.Series, before: pd.Series) -> pd.Series:
     return (before > 0) & ((now >= target) | np.isclose(now, target, rtol=1e-9, atol=0))
 
 
+def _grew_twice(df: pd.DataFrame) -> pd.Series:
+    """The textbook's 「连续两年增长」: this year and last year both grew by ``GROWTH_RATE``."""
+    return (_grew(df["order_amount"], df["order_amount_prev1"])
+            & _grew(df["order_amount_prev1"], df["order_amount_prev2"]))
+
+
 def _growth(df: pd.DataFrame) -> pd.Series:
     last = _grew(df["order_amount"], df["order_amount_prev1"])
-    before = _grew(df["order_amount_prev1"], df["order_amount_prev2"])
-    both = last & before
-    return pd.Series(np.select([both, last], [ITEM_MAX, 2], default=0), index=df.index)
+    return pd.Series(np.select([_grew_twice(df), last], [ITEM_MAX, 2], default=0), index=df.index)
 
 
 ITEM_RULES: tuple[ItemRule, ...] = (
     ItemRule("gross_margin", "毛利率 40% 及以上得 5 分，30% 及以上、不足 40% 得 2 分", ("gross_margin",),
              lambda d: _steps(d["gross_margin"], ((0.40, 5), (0.30, 2))),
-             own_choice="毛利率不足 40% 时仍给 2 分"),
+             own_choice="毛利率不足 40% 时仍给 2 分",
+             condition=lambda d: d["gross_margin"] >= 0.40),
     ItemRule("product_needs", "需要 3 种及以上产品时，每种 1 分，最多 5 分", ("product_kinds",),
              lambda d: _capped(d["product_kinds"], 3)),
     ItemRule("cooperation_years", "合作 2 年及以上时，每年 1 分，最多 5 分", ("cooperation_years",),
              lambda d: _capped(d["cooperation_years"], 2)),
     ItemRule("communication", "沟通顺畅 5 分，一般 2 分，困难 0 分", ("communication",),
              lambda d: d["communication"].map({"顺畅": 5, "一般": 2}).fillna(0),
-             own_choice="沟通「一般」时仍给 2 分"),
+             own_choice="沟通「一般」时仍给 2 分",
+             condition=lambda d: d["communication"] == "顺畅"),
     ItemRule("advocacy", "每介绍 1 位客户得 1 分，最多 5 分", ("referrals",),
              lambda d: _capped(d["referrals"], 1)),
     ItemRule("brand", "上市公司 5 分；非上市公司估值高 2 分、估值中 1 分", ("listed", "valuation"),
              lambda d: pd.Series(np.where(_yes(d, "listed"), 5,
                                           d["valuation"].map({"高": 2, "中": 1}).fillna(0)),
                                  index=d.index),
-             own_choice="非上市公司估值中等时仍给 1 分"),
+             own_choice="非上市公司估值中等时仍给 1 分",
+             condition=lambda d: pd.Series(_yes(d, "listed"), index=d.index) | (d["valuation"] == "高")),
     ItemRule("payment_record", "一年内没有逾期回款得 5 分", ("overdue_count",),
              lambda d: pd.Series(np.where(d["overdue_count"] == 0, 5, 0), index=d.index)),
     ItemRule("growth", "连续两年每年增长 10% 及以上得 5 分，只有本年增长 10% 及以上得 2 分",
              ("order_amount", "order_amount_prev1", "order_amount_prev2"), _growth,
-             own_choice="只有一年增长时仍给 2 分"),
+             own_choice="只有一年增长时仍给 2 分", condition=_grew_twice),
     ItemRule("reputation", "行业口碑差扣 5 分，一般扣 2 分", ("reputation",),
-             lambda d: d["reputation"].map({"差": 5, "一般": 2}).fillna(0)),
+             lambda d: d["reputation"].map({"差": 5, "一般": 2}).fillna(0),
+             own_choice="行业口碑一般时仍扣 2 分", condition=lambda d: d["reputation"] == "差"),
     ItemRule("breach", "单方面终止合同 1 次扣 3 分，2 次及以上扣 5 分", ("breaches",),
              lambda d: _steps(d["breaches"], ((2, 5), (1, 3)))),
     ItemRule("service_difficulty", "每次投诉扣 1 分、每起诉讼扣 2 分，最多扣 5 分",
@@ -435,14 +460,23 @@ POINTS_PREFIX = "points_"
 """Prefix of the item-score columns that :func:`grade_profiles` adds beside the profile."""
 
 
-def derive_items(profiles: pd.DataFrame) -> pd.DataFrame:
+def _item_score(rule: ItemRule, profiles: pd.DataFrame, textbook: bool) -> pd.Series:
+    score = rule.score(profiles).astype(float)
+    if textbook and rule.condition is not None:
+        score = score.where(rule.condition(profiles).astype(bool), 0.0)
+    return score
+
+
+def derive_items(profiles: pd.DataFrame, textbook: bool = False) -> pd.DataFrame:
     """Item scores (0–5, one column per item key) from customer profiles.
 
     Uses ``ITEM_RULES``, this course's illustrative scoring guide; an item whose profile
-    columns are missing is left out (and so counts 0 in :func:`grade_table`).
+    columns are missing is left out (and so counts 0 in :func:`grade_table`). With
+    ``textbook=True`` an item whose textbook condition is not met scores 0 (the guide's
+    own-choice points are dropped), as 作业三 grades the reading of a profile.
     """
     scores = {
-        rule.key: rule.score(profiles).astype(float)
+        rule.key: _item_score(rule, profiles, textbook)
         for rule in ITEM_RULES
         if all(column in profiles.columns for column in rule.columns)
     }

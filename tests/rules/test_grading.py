@@ -319,12 +319,28 @@ def test_the_textbooks_dimensions_and_the_courses_own_points():
     assert {item.dimension for item in (*grading.BONUS_ITEMS, *grading.PENALTY_ITEMS)} == {
         "业务及需求", "客户关系", "经营管理"}
     marked = {rule.key for rule in grading.ITEM_RULES if rule.own_choice}
-    assert marked == {"gross_margin", "communication", "brand", "growth"}
+    assert marked == {"gross_margin", "communication", "brand", "growth", "reputation"}
+    assert marked == {rule.key for rule in grading.ITEM_RULES if rule.condition is not None}
     partial = pd.DataFrame({"gross_margin": [0.35], "communication": ["一般"], "listed": [False],
                             "valuation": ["中"], "order_amount": [111.0],
-                            "order_amount_prev1": [100.0], "order_amount_prev2": [100.0]})
+                            "order_amount_prev1": [100.0], "order_amount_prev2": [100.0],
+                            "reputation": ["一般"]})
     items = grading.derive_items(partial).iloc[0]
     assert all(items[key] > 0 for key in marked)  # each is a point the textbook would not give
+    assert (grading.derive_items(partial, textbook=True).iloc[0][sorted(marked)] == 0).all()
+
+
+def test_scoring_by_the_textbook_keeps_every_point_whose_condition_is_met():
+    """With textbook=True, are the profiles that meet each textbook condition scored as the
+    guide scores them, and only the misses set to 0?"""
+    met = pd.DataFrame({"gross_margin": [0.40, 0.39], "communication": ["顺畅", "一般"],
+                        "listed": [True, False], "valuation": ["中", "中"],
+                        "order_amount": [121.0, 111.0], "order_amount_prev1": [110.0, 100.0],
+                        "order_amount_prev2": [100.0, 100.0], "reputation": ["差", "一般"],
+                        "complaints": [2, 0], "lawsuits": [1, 0]})
+    guide, textbook = grading.derive_items(met), grading.derive_items(met, textbook=True)
+    assert textbook.iloc[0].equals(guide.iloc[0])
+    assert (textbook.iloc[1] == 0).all() and (guide.iloc[1].drop("service_difficulty") > 0).all()
 
 
 def test_there_is_one_strategy_per_final_level_in_order():
