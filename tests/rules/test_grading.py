@@ -348,3 +348,14 @@ def test_there_is_one_strategy_per_final_level_in_order():
     assert [s.level for s in grading.LEVEL_STRATEGIES] == [b.level for b in grading.FINAL_BANDS]
     assert all(s.resources and s.focus and s.goal for s in grading.LEVEL_STRATEGIES)
     assert set(grading.STRATEGY_LABELS) == set(grading.LevelStrategy.__dataclass_fields__)
+
+
+def test_grading_from_totals_is_grading_from_items():
+    """Does grade_totals give grade_customer's result for the same sums, and refuse a bonus
+    total above 40 or a penalty total above 20 in Chinese?"""
+    items = {"gross_margin": 5, "product_needs": 4, "growth": 2}
+    assert grading.grade_totals(320, 11, 3) == grade_customer(320, items, {"arrears": 3})
+    for bonus, penalty, field in ((40.5, 0, "加分合计"), (0, 21, "减分合计"), (-1, 0, "加分合计")):
+        with pytest.raises(grading.CourseInputError) as caught:
+            grading.grade_totals(100, bonus, penalty)
+        assert caught.value.field == field
