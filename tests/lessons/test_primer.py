@@ -130,6 +130,53 @@ def test_the_coverage_check_reports_an_untaught_construct():
     assert ".duplicated" in untaught(cells, 3)  # nothing is taught before the primer itself
 
 
+# --- every construct the homework needs is practised, not only shown ----------------------------
+
+
+def primer_code_exercises() -> dict[str, str]:
+    """The code exercises a primer lesson shows (``Exercise("L03-C…")`` in its cells): id → the
+    reference solution the checker runs."""
+    from crmlab.exercises import coding, numeric
+
+    shown = {source.strip() for lesson in PRIMER for source in _code(ROOT / "lessons" / lesson.file)}
+    return {item.id: item.solution
+            for number in dict.fromkeys(lesson.number for lesson in PRIMER)
+            for item in numeric.load_exercises(number)
+            if isinstance(item, coding.CodeExerciseData) and f'Exercise("{item.id}")' in shown}
+
+
+def needed_by_homework() -> set[str]:
+    """The constructs the primer teaches that some reference solution after it uses."""
+    used = {found for assignment_id in AFTER_PRIMER
+            for source in _code(_solutions(assignment_id), lambda cell: role(cell) == Role.ANSWER)
+            for found in constructs(source)}
+    return used & taught(COURSE.lessons[-1].number + 1)
+
+
+def unexercised(solutions: dict[str, str]) -> list[str]:
+    """Constructs the homework needs that no code exercise's reference solution uses."""
+    practised = {found for source in solutions.values() for found in constructs(source)}
+    return sorted(needed_by_homework() - practised)
+
+
+def test_every_construct_the_homework_needs_has_a_code_exercise():
+    """Does each construct the primer teaches and a reference solution uses (``pd.concat``,
+    ``value_counts``, ``.loc[…] =``, ``zip``, list comprehensions …) appear in the reference code
+    of at least one code exercise the primer shows, so a student writes it before the homework?"""
+    exercises = primer_code_exercises()
+    assert len(exercises) >= 10
+    assert {".concat", ".empty", ".reindex", "zip()", "ListComp", "dtype="} <= needed_by_homework()
+    assert unexercised(exercises) == []
+
+
+def test_the_exercise_check_reports_a_construct_left_without_an_exercise():
+    """Without the exercise that joins two counts (L03-C13), would ``pd.concat`` and
+    ``groupby(level=…, sort=…)`` be reported, and ``zip`` not?"""
+    exercises = primer_code_exercises()
+    missing = unexercised({i: s for i, s in exercises.items() if i != "L03-C13"})
+    assert {".concat", "level=", "sort="} <= set(missing) and "zip()" not in missing
+
+
 # --- one vocabulary -----------------------------------------------------------------------------
 
 ENGLISH = re.compile(r"(?<![\w.])(Series|DataFrame)(?![\w(])")
