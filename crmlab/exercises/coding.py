@@ -14,6 +14,7 @@ in the lesson's exercise file next to the number exercises (:mod:`crmlab.exercis
       hints: [第一层提示, 第二层提示]   # tiered: .hint(), .hint(2)
       explanation: 答对之后显示。
       tolerance: 0.01             # optional, for numbers
+      ordered: true               # optional: a table's rows must come in the expected order
 
 No answer is typed in the file or in the lesson: the expected value is what the reference code
 gives on the course's sample data. :func:`check` compares the student's namespace with it and
@@ -37,7 +38,7 @@ from crmlab.rules.checking import Outcome, Result, within_tolerance
 
 CODE_KEYS: dict[str, str] = {
     "name": "要定义的名字", "tables": "示例数据表", "solution": "参考代码", "cases": "测试调用",
-    "hints": "分层提示",
+    "hints": "分层提示", "ordered": "按顺序核对",
 }
 """Keys only a code exercise has, with their Chinese names (for error messages)."""
 
@@ -61,6 +62,8 @@ class CodeExerciseData:
     """For a function: (call text, argument, expected result or the exception class)."""
     tolerance: float = 0.01
     title: str = "代码题"
+    ordered: bool = False
+    """Rows (of a table or a series) must come in the reference's order, not only hold its values."""
 
     @property
     def is_function(self) -> bool:
@@ -96,6 +99,8 @@ def build(item: Mapping, exercise_id: str, fail: Callable[[str], None]) -> CodeE
     tables = item.get("tables", [])
     if not isinstance(tables, list):
         fail("「tables」应当是示例数据表名的列表")
+    if not isinstance(item.get("ordered", False), bool):
+        fail("「ordered」应当是 true 或 false")
     namespace = sample_namespace(tuple(tables))
     try:
         exec(compile(item["solution"], f"<{exercise_id}>", "exec"), namespace)  # course data
@@ -120,6 +125,7 @@ def build(item: Mapping, exercise_id: str, fail: Callable[[str], None]) -> CodeE
         explanation=item["explanation"].strip(), tables=tuple(tables),
         expected=None if cases else expected, cases=tuple(cases),
         tolerance=float(item.get("tolerance", 0.01)), title=str(item.get("title", "代码题")),
+        ordered=item.get("ordered", False),
     )
 
 
@@ -245,6 +251,18 @@ def difference(what: str, given: object, expected: object, tolerance: float,
     return None
 
 
+def order_difference(what: str, given: object, expected: object) -> str | None:
+    """For rows that must come in order: the first row out of place, or ``None``. Called once
+    :func:`difference` found the same rows and values, so only the order can differ."""
+    if not isinstance(expected, pd.DataFrame | pd.Series):
+        return None
+    for position, (mine, right) in enumerate(zip(given.index, expected.index), start=1):
+        if mine != right:
+            return (f"{what}的每一行都对了，顺序却不对：第 {position} 行是 {_labels([mine])}。"
+                    "请按题目要求的顺序排列。")
+    return None
+
+
 # --- checking -----------------------------------------------------------------------------------
 
 
@@ -281,6 +299,8 @@ def _check_function(data: CodeExerciseData, function: object) -> Result:
                                               "在副本上改。")
         returned_none += result is None
         wrong = difference(f"{call} 返回的结果", result, expected, data.tolerance, reveal=True)
+        if not wrong and data.ordered:
+            wrong = order_difference(f"{call} 返回的结果", result, expected)
         if wrong:
             if result is None:
                 wrong += "函数没有返回结果，是不是忘了写 return？"
@@ -298,6 +318,8 @@ def check(data: CodeExerciseData, namespace: Mapping[str, object]) -> Result:
         if data.is_function:
             return _check_function(data, value)
         wrong = difference(f"「{data.name}」", value, data.expected, data.tolerance)
+        if not wrong and data.ordered:
+            wrong = order_difference(f"「{data.name}」", value, data.expected)
     except Exception as error:  # noqa: BLE001 - never a traceback for the student
         return _result(Outcome.INCORRECT, f"核对「{data.name}」时出错：{_error_text(error)}。")
     if wrong:

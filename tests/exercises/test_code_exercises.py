@@ -4,6 +4,7 @@ sentences, never a traceback."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -40,7 +41,7 @@ def test_every_code_exercise_accepts_its_own_reference_code():
     """Does each code exercise of lesson 03 call its reference code correct (the expected
     value is what that code gives on the sample data, so the check can be satisfied)?"""
     code = [e for e in numeric.load_exercises(3) if isinstance(e, coding.CodeExerciseData)]
-    assert [e.id for e in code] == [f"L03-C{n:02d}" for n in range(1, 10)]
+    assert [e.id for e in code] == [f"L03-C{n:02d}" for n in range(1, 15)]
     for item in code:
         namespace = coding.sample_namespace(item.tables)
         exec(item.solution, namespace)
@@ -228,3 +229,57 @@ def test_a_broken_code_exercise_is_reported_in_chinese(change, words):
         numeric.parse_file(yaml.safe_load(yaml.safe_dump(data, allow_unicode=True)),
                              "exercises02.yml")
     assert "exercises02.yml" in str(raised.value)
+
+
+SURVEY = load_sample("survey")
+CHANNELS = pd.concat([SURVEY[SURVEY["group"] == g]["channel"].value_counts() for g in ("第1组", "第2组")])
+
+
+def _without_abs(table):
+    plan = table[["name"]].copy()
+    plan["way"] = table["communication"].map({"顺畅": "电话回访", "一般": "电话回访", "困难": "上门拜访"})
+    plan["swing"] = table["order_amount"] - table["order_amount_prev1"] > 20  # only increases
+    return plan
+
+
+def _share(answers, rounded=True, ordered=True, reject=True):
+    given = pd.Series(answers, dtype=float).dropna()
+    if reject and given.empty:
+        raise ValueError("空")
+    share = given.value_counts() / len(given) * 100
+    share = share.sort_index() if ordered else share.sort_index(ascending=False)
+    return share.round(1) if rounded else share
+
+
+@pytest.mark.parametrize(("exercise_id", "name", "wrong", "words"), [
+    ("L03-C10", "spin_check", lambda q: (sum(k == "S" for k, _ in q) / len(q), sum(k == "I" for k, _ in q)),
+     "返回的结果是 ("),
+    ("L03-C10", "spin_check", lambda q: (sum(k == "S" for k, _ in q) / max(len(q), 1),
+                                         sum(k in "IN" for k, _ in q)), "应当用 raise ValueError"),
+    ("L03-C11", "overall_mark", lambda t: (round(t["自评"] * 0.2 + t["互评"] * 0.2 + t["师评"] * 0.6, 1),
+                                           t["自评"] - t["师评"] > 10), "返回的结果是 ("),
+    ("L03-C12", "follow_up", _without_abs, "「swing」是 False，应当是 True"),
+    ("L03-C13", "channel_total", CHANNELS.groupby(level=0).sum(), "少了这些行（行索引）：合计"),
+    ("L03-C13", "channel_total", pd.concat([CHANNELS.groupby(level=0).sum(),
+                                            pd.Series({"合计": CHANNELS.sum()})]), "顺序却不对：第 1 行是"),
+    ("L03-C14", "score_share", lambda a: _share(a, ordered=False), "顺序却不对：第 1 行是 5.0"),
+    ("L03-C14", "score_share", lambda a: _share(a, rounded=False), "应当是"),
+    ("L03-C14", "score_share", lambda a: _share(a, reject=False), "应当用 raise ValueError"),
+])
+def test_an_answer_that_skips_what_the_exercise_practises_is_wrong(exercise_id, name, wrong, words):
+    """Is an answer that leaves out the construct an exercise is for (abs, the I and N types,
+    the 「合计」 row and the order of reindex or sort_index, rounding, rejecting no answers)
+    called wrong, with a sentence that says where?"""
+    result = check(exercise_id, **{name: wrong})
+    assert result.outcome == "incorrect", result.message
+    assert words in result.message, result.message
+
+
+def test_the_order_check_names_a_row_without_giving_the_order():
+    """Does the order message name the first row out of place but not the order asked for?"""
+    item = numeric.exercise("L03-C13")
+    reordered = item.expected.iloc[::-1]
+    message = coding.order_difference("「channel_total」", reordered, item.expected)
+    assert message.startswith("「channel_total」的每一行都对了，顺序却不对：第 1 行是 合计")
+    assert "朋友推荐" not in message
+    assert coding.order_difference("「x」", item.expected, item.expected) is None
