@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from crmlab.course.manifest import ROOT, between_markers, load_course, outdated, write
-from crmlab.rules import assessment, complaints, credit, grading, relationship, spin, value
+from crmlab.rules import assessment, complaints, credit, grading, practice, relationship, spin, value
 from crmlab.rules.checks import CourseInputError
 
 COMMAND = "python -m crmlab.course.tables"
@@ -154,6 +154,31 @@ def _complaint_steps() -> str:
                           ((s.order, s.title, s.explanation) for s in complaints.STEPS))
 
 
+def _report_parts() -> str:
+    return markdown_table(["部分", "做什么", "写好的要求"],
+                          ((p.label, p.task, "；".join(p.requirements)) for p in practice.REPORT_PARTS))
+
+
+def _exchange_dimensions() -> str:
+    return markdown_table(["维度", "分值", "准备发言时注意"],
+                          ((d.label, d.points, "；".join(d.advice)) for d in practice.DIMENSIONS))
+
+
+def _exchange_sheet() -> str:
+    dimensions = practice.DIMENSION_BY_KEY
+    return markdown_table(
+        ["维度", "层次", "评分项", "分值"],
+        ((f"{dimensions[c.dimension].label}（{dimensions[c.dimension].points} 分）",
+          practice.TIERS[c.tier], c.label, c.points) for c in practice.CRITERIA))
+
+
+def _exchange_tiers() -> str:
+    return markdown_table(
+        ["层次", "评分表表头写的总分", "表中各项分值之和"],
+        ((label, practice.SHEET_TIER_POINTS[tier], practice.TIER_POINTS[tier])
+         for tier, label in practice.TIERS.items()))
+
+
 TABLES: dict[str, tuple[int, Callable[[], str]]] = {
     "relationship.levels": (1, _relationship_levels),
     "relationship.matrix": (1, _relationship_matrix),
@@ -173,6 +198,10 @@ TABLES: dict[str, tuple[int, Callable[[], str]]] = {
     "assessment.items": (6, _assessment_items),
     "spin.types": (7, _spin_types),
     "complaints.steps": (8, _complaint_steps),
+    "practice.report": (14, _report_parts),
+    "practice.dimensions": (14, _exchange_dimensions),
+    "practice.sheet": (14, _exchange_sheet),
+    "practice.tiers": (14, _exchange_tiers),
 }
 """Each core table: the lesson that must show it, and the function that writes it."""
 

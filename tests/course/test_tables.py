@@ -13,7 +13,7 @@ import pytest
 
 from crmlab.course import tables
 from crmlab.course.manifest import ROOT
-from crmlab.rules import complaints, grading, value
+from crmlab.rules import complaints, grading, practice, value
 
 LESSON_05 = ROOT / "lessons" / "05_customer_grading.ipynb"
 
@@ -43,7 +43,7 @@ def test_every_core_table_is_in_its_lesson_and_up_to_date(capsys):
     """Does `python -m crmlab.course.tables --check` pass: every table of TABLES stands in its
     lesson's markdown exactly as the rules make it?"""
     assert tables.main(["--check"]) == 0, capsys.readouterr().err
-    assert {number for number, _ in tables.TABLES.values()} >= {1, 4, 5, 6, 7, 8}
+    assert {number for number, _ in tables.TABLES.values()} >= {1, 4, 5, 6, 7, 8, 14}
 
 
 def test_the_stored_lessons_show_the_rules_without_running():
@@ -60,13 +60,26 @@ def test_the_stored_lessons_show_the_rules_without_running():
     assert all("；".join(tier.strategies) in tiers for tier in value.VALUE_TIERS)
 
 
+def test_lesson_14_shows_the_exchange_sheet_and_both_splits_without_running():
+    """Does lesson 14's stored markdown hold each criterion of the exchange sheet with its tier
+    and points, and both splits: the sheet's heading (60/40) and what its items add up to (55/45)?"""
+    text = _markdown(ROOT / "lessons" / "14_practice.ipynb")
+    for criterion in practice.CRITERIA:
+        assert f"| {practice.TIERS[criterion.tier]} | {criterion.label} | {criterion.points} |" in text
+    for tier, label in practice.TIERS.items():
+        assert (f"| {label} | {practice.SHEET_TIER_POINTS[tier]} | {practice.TIER_POINTS[tier]} |"
+                in text)
+    assert all(f"| {part.label} | {part.task} |" in text for part in practice.REPORT_PARTS)
+
+
 def test_no_lesson_prints_a_core_table_from_a_code_cell():
     """Do the lessons no longer build the core tables in code cells (a stored notebook has no
     outputs, so such a table is invisible until the cell runs)?"""
     printed = ("pd.DataFrame(grading.BASE_BANDS)", "pd.DataFrame(grading.BONUS_ITEMS)",
                "pd.DataFrame(relationship.LEVELS)", "pd.DataFrame(credit.FACTORS)",
                "pd.DataFrame(complaints.STEPS)", "value.VALUE_TIERS]", "grading.LEVEL_STRATEGIES)",
-               "assessment.ITEMS]", "spin.TYPES]")
+               "assessment.ITEMS]", "spin.TYPES]", "practice.REPORT_PARTS]", "practice.DIMENSIONS]",
+               "practice.CRITERIA]")
     for number in {number for number, _ in tables.TABLES.values()}:
         path = next((ROOT / "lessons").glob(f"{number:02d}_*.ipynb"))
         code = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
