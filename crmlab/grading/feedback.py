@@ -32,6 +32,7 @@ TRACEBACK_LINE = re.compile(r"(?:Cell In\s*\[[^\]]*\],\s*line|<ipython-input-[^>
 PASSED = "# 隐藏测试：通过（测试内容不公开）"
 FAILED = "# 隐藏测试：未通过（测试内容不公开；请用其他输入检查你的代码）"
 NOT_RUN = "# 隐藏测试：未运行（上面的测试没有通过）"
+PARTLY = "# 隐藏测试：部分通过，得 {score:g} / {points:g} 分（测试内容不公开；按判断对的项数计分）"
 
 
 class HideHiddenTests(Preprocessor):
@@ -57,7 +58,11 @@ class HideHiddenTests(Preprocessor):
         lines = cell.source.splitlines()
         first = next(i for i, line in enumerate(lines) if self.begin in line)
         errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-        if not errors:
+        grade = cell.metadata.get("nbgrader", {})
+        score, points = grade.get("score"), grade.get("points")
+        if not errors and score is not None and points and score < points:
+            verdict = PARTLY.format(score=round(score, 2), points=points)
+        elif not errors:
             verdict = PASSED
         else:
             failing_line = _failing_line(errors[0])

@@ -16,7 +16,7 @@ from crmlab.commands.cli import main
 from crmlab.course.assignments import LatePolicy, load_assignments
 from crmlab.course.manifest import load_course
 from crmlab.grading import release
-from crmlab.grading.feedback import FAILED, NOT_RUN, PASSED, HideHiddenTests
+from crmlab.grading.feedback import FAILED, NOT_RUN, PARTLY, PASSED, HideHiddenTests
 from crmlab.grading.notebook import (
     HAND_GRADED,
     HIDDEN_TESTS,
@@ -100,6 +100,18 @@ def test_feedback_hides_hidden_tests(failing_line, verdict):
     assert "f(7)" not in cell.source and verdict in cell.source
     assert "f(1) == 2" in cell.source
     assert "f(7)" not in json.dumps(cell.outputs)
+
+
+def test_feedback_says_a_partly_earned_cell_is_partly_passed():
+    """A cell that earned part of its points (hw03's item-by-item credit) does not read 「通过」."""
+    partly = _graded_cell([])
+    partly.metadata.nbgrader.update(score=11 / 6, points=2)
+    cell, _ = HideHiddenTests().preprocess_cell(partly, {}, 0)
+    assert PARTLY.format(score=1.83, points=2) in cell.source and PASSED not in cell.source
+    assert "得 1.83 / 2 分" in cell.source
+    full = _graded_cell([])
+    full.metadata.nbgrader.update(score=2, points=2)
+    assert PASSED in HideHiddenTests().preprocess_cell(full, {}, 0)[0].source
 
 
 @pytest.mark.slow  # nbgrader generate_assignment on every assignment: ~16 s of CPU
