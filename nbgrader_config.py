@@ -21,6 +21,13 @@ c.CourseDirectory.root = str(HERE)
 if os.environ.get("CRMLAB_EXCHANGE"):
     c.Exchange.root = os.environ["CRMLAB_EXCHANGE"]
 
+# The exchange steps that meet students' files (crmlab/grading/exchange.py): collect takes a
+# submission only from its owner's folder, never follows a link, copies regular files within the
+# size limits and dates it by the exchange's own record, not the student's timestamp.txt; submit
+# refuses another student's id. Without crmlab importable, collect stops instead of trusting.
+c.ExchangeFactory.collect = "crmlab.grading.exchange.SafeCollect"
+c.ExchangeFactory.submit = "crmlab.grading.exchange.SafeSubmit"
+
 # A cell that runs longer than this while autograding is interrupted and the grading goes on.
 c.Execute.timeout = 30
 
