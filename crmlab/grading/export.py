@@ -5,7 +5,10 @@ Excel on a Chinese Windows shows garbled. :class:`CourseExportPlugin`, set in
 ``nbgrader_config.py`` as ``c.ExportApp.plugin_class``, writes one row per student and
 assignment with Chinese headings (``EXPORT_HEADINGS``), the student's name, the late penalty
 and times in the course's time zone, through :func:`crmlab.data.write_table`: ``nbgrader export
---to=成绩.xlsx`` gives a workbook, any other name a CSV in UTF-8 with a BOM.
+--to=成绩.xlsx`` gives a workbook, any other name a CSV in UTF-8 with a BOM. A text cell that
+Excel or LibreOffice would read as a formula (starting with ``=``, ``+``, ``-``, ``@`` or a tab
+or carriage return: a 学号 or a name from a roster or the exchange) gets a leading apostrophe and
+stays text (:func:`as_text`).
 """
 
 from __future__ import annotations
@@ -33,6 +36,17 @@ EXPORT_HEADINGS = {
     "max_score": "满分",
 }
 """nbgrader's export fields (plus ``name``) → the Chinese headings of the exported table."""
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a cell as a formula (OWASP's list for CSV injection)."""
+
+
+def as_text(value: object) -> object:
+    """``value``, with an apostrophe before a text that a spreadsheet would run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _local(moment: datetime | None) -> str:
@@ -77,7 +91,7 @@ def grade_table(gradebook: Gradebook, assignments: list[str] | None = None,
                         "score": max(0.0, submission.score - penalty)}
             rows.append(row)
     table = pd.DataFrame(rows, columns=list(EXPORT_HEADINGS))
-    return table.rename(columns=EXPORT_HEADINGS)
+    return table.map(as_text).rename(columns=EXPORT_HEADINGS)
 
 
 class CourseExportPlugin(ExportPlugin):

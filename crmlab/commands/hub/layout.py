@@ -14,8 +14,11 @@
                        nbgrader_config.py, gradebook.db; owned by root and the instructors'
                        group, mode 2770: no student can open it
       exchange/        nbgrader's exchange (1777, as nbgrader documents for a shared machine),
-                       with exchange/<course id>/ made in advance by the instructors' group so that
-                       no student can claim the course's folder first
+                       with exchange/<course id>/ and its outbound/ (2775), feedback/ (2771) and
+                       inbound/ (3773: nbgrader's modes for a group-shared course, inbound with the
+                       sticky bit) made in advance, root's and the instructors' group's, so that
+                       no student can claim a folder first, read outbound's or feedback's
+                       folders' lists, or remove or rename a classmate's submission
 """
 
 from __future__ import annotations
@@ -187,7 +190,10 @@ def write_nbgrader_config(root: Path, course_id: str) -> None:
         "c = get_config()  # noqa: F821\n"
         f"c.CourseDirectory.course_id = {course_id!r}\n"
         f"c.Exchange.root = {str(root / 'exchange')!r}\n"
-        "c.Exchange.path_includes_course = True\n",
+        "c.Exchange.path_includes_course = True\n"
+        "# submit refuses a classmate's id; collect trusts no student-written fact\n"
+        "c.ExchangeFactory.collect = 'crmlab.grading.exchange.SafeCollect'\n"
+        "c.ExchangeFactory.submit = 'crmlab.grading.exchange.SafeSubmit'\n",
         encoding="utf-8",
     )
     path.chmod(0o644)
@@ -268,11 +274,24 @@ def as_instructor(root: Path, members: list[Member], students: list[dict]) -> No
                                + "\n".join(lines[-8:]))
 
 
+EXCHANGE_MODES = {"outbound": 0o2775, "feedback": 0o2771, "inbound": 0o3773}
+"""The course's exchange folders: nbgrader's modes with ``CourseDirectory.groupshared`` (which
+the instructors' servers set), and the sticky bit on inbound, where every student writes: only
+a folder's owner (or an instructor, or root) may remove or rename it."""
+
+
 def prepare_exchange(exchange: Path, course_id: str) -> None:
-    """The exchange as nbgrader documents it for one machine, with this course's folder
-    already made and owned by the instructors' group."""
+    """The exchange as nbgrader documents it for one machine, with this course's folders
+    already made and owned by root and the instructors' group (an existing hub's folders get
+    these modes again, never following a link)."""
     exchange.mkdir(exist_ok=True)
     exchange.chmod(0o1777)
+    gid = instructors_gid()
     with contextlib.suppress(FileExistsError):
         (exchange / course_id).mkdir()
-    safefs.give(exchange, course_id, 0, instructors_gid(), 0o2775, 0o2775)
+    safefs.give(exchange, course_id, 0, gid, 0o2775, 0o2775)
+    for name, mode in EXCHANGE_MODES.items():
+        relative = Path(course_id) / name
+        with contextlib.suppress(FileExistsError):
+            (exchange / relative).mkdir()
+        safefs.give(exchange, relative, 0, gid, mode, mode)
