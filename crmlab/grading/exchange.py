@@ -174,8 +174,6 @@ class TreeCopier:
         self.done.saw(os.fstat(fd))
         for name in names:
             path = f"{relative}/{name}" if relative else name
-            if any(fnmatch.fnmatch(name, glob) for glob in self.limits.ignore):
-                continue
             self.done.entries += 1
             if self.done.entries > MAX_ENTRIES:
                 self._skip(path, f"之后的内容超过 {MAX_ENTRIES} 项")
@@ -185,7 +183,9 @@ class TreeCopier:
             except OSError as error:
                 self._skip(path, f"无法读取（{error.strerror}）")
                 continue
-            self.done.saw(status)
+            self.done.saw(status)  # every change counts, also to what is not copied
+            if any(fnmatch.fnmatch(name, glob) for glob in self.limits.ignore):
+                continue
             kind = stat.S_IFMT(status.st_mode)
             if kind in KINDS:
                 self._skip(path, f"是{KINDS[kind]}，不会被跟随或读取")
@@ -451,8 +451,8 @@ class SafeSubmit(ExchangeSubmit):
     nor under an id that is unsafe as a path or a spreadsheet cell."""
 
     def init_dest(self):
-        super().init_dest()
-        student_id = self.assignment_filename.split("+", 1)[0]
+        requested = self.coursedir.student_id
+        student_id = requested if requested and requested != "*" else get_username()
         problem = id_problem(student_id)
         if problem:
             self.fail(f"学号「{shown(student_id)}」{problem}，不能提交")
@@ -460,10 +460,15 @@ class SafeSubmit(ExchangeSubmit):
         if student_id != own and not self._own_exchange():
             self.fail(f"只能以自己的账户（{own}）提交作业，不能用 --student={shown(student_id)} "
                       "替别人提交")
+        super().init_dest()
 
     def _own_exchange(self) -> bool:
         """Root, or an exchange this account made (a class played on one machine)."""
-        return os.geteuid() == 0 or os.stat(self.inbound_path).st_uid == os.geteuid()
+        inbound = os.path.join(self.root, self.coursedir.course_id, "inbound")
+        try:
+            return os.geteuid() == 0 or os.stat(inbound).st_uid == os.geteuid()
+        except OSError:
+            return False
 
     def copy_files(self):
         super().copy_files()
