@@ -286,6 +286,7 @@ class SafeCollect(ExchangeCollect):
             self.fail(f"无法打开交换区的提交文件夹 {self.inbound_path}（{error.strerror}）："
                       "请先发布作业，并确认当前账户能读取它")
         self.refused: list[str] = []
+        self.unproven: list[str] = []  # taken from folders the collecting account owns
         roster, self.duedate = self._gradebook_facts()
         staff = {0, os.geteuid()}
         wanted = self.coursedir.student_id or "*"
@@ -298,6 +299,11 @@ class SafeCollect(ExchangeCollect):
                 by_student.setdefault(candidate.student_id, []).append(candidate)
         for line in self.refused:
             self.log.warning(line)
+        if self.unproven:
+            self.log.warning(
+                "%d 个提交文件夹属于收取者自己的账户（%s），不属于学号所指的账户：在所有人共用一个系统账户的"
+                "部署上（如 Kubernetes），无法从文件夹确认是谁提交的，见 docs/deploy.md「交换区」",
+                len(self.unproven), account_name(os.geteuid()))
         self.src_records = [self._chosen(found) for found in by_student.values()]
 
     def _gradebook_facts(self) -> tuple[set[str], datetime | None]:
@@ -343,6 +349,8 @@ class SafeCollect(ExchangeCollect):
             return self._refuse(candidate, f"文件夹属于账户「{owner}」，不是学号「{student_id}」"
                                            "本人的账户：不能替别人提交")
         candidate.owner = status.st_uid
+        if status.st_uid != own and status.st_uid == os.geteuid() != 0:
+            self.unproven.append(student_id)
         with self._opened(candidate) as fd:
             if fd is None:
                 return False

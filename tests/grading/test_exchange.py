@@ -49,6 +49,26 @@ def test_ordinary_ids_pass(student_id):
     assert id_problem(student_id) is None
 
 
+def test_every_way_to_collect_and_submit_uses_the_safe_exchange(tmp_path, monkeypatch):
+    """Formgrader's 收取 button (nbgrader's API), `nbgrader collect` and crmlab's classroom all
+    take the exchange classes from the course's nbgrader_config.py; students' servers on the
+    hub from the settings crmlab hub writes for them."""
+    from nbgrader.apps.api import NbGraderAPI
+    from nbgrader.exchange import ExchangeFactory
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from crmlab.course.facts import load_nbgrader_config
+    from crmlab.grading.exchange import SafeCollect, SafeSubmit
+
+    monkeypatch.setenv("CRMLAB_EXCHANGE", str(tmp_path / "exchange"))
+    api = NbGraderAPI(config=load_nbgrader_config(ROOT))
+    assert api.exchange.collect is SafeCollect and api.exchange.submit is SafeSubmit
+    layout.write_nbgrader_config(tmp_path, "crm-lab")
+    folder = tmp_path / "env" / "etc" / "jupyter"
+    students = ExchangeFactory(config=PyFileConfigLoader("nbgrader_config.py", str(folder)).load_config())
+    assert students.collect is SafeCollect and students.submit is SafeSubmit
+
+
 # --- the export -----------------------------------------------------------------------------
 
 
