@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 
 import openpyxl
@@ -203,7 +203,7 @@ def collected():
 
 def _play(made: Class) -> dict:
     """s2 answers and submits; s1 (collected first) tries every trick; the instructor collects."""
-    course, s1, s2 = made.course, made.ids["s1"], made.ids["s2"]
+    course, s2 = made.course, made.ids["s2"]
     seen: dict = {"class": made}
     for key in ("s1", "s2"):
         done = made.nbgrader(key, f"fetch_assignment {HW}")
