@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 
 import openpyxl
@@ -345,3 +345,47 @@ def test_unsafe_and_unknown_ids_never_become_paths(collected):
     assert f"学号「{made.prefix}-not-enrolled」不在本课程的名单" in out
     assert not (made.course.root / HW).exists()  # `..` would have written course/<assignment>/
     assert not (made.course.root / "submitted" / "=1+1").exists()
+
+
+# --- which submission, and when (one account plays the class, as in crmlab demo) --------------
+
+
+@pytest.mark.slow  # real nbgrader release, submit and collect
+def test_the_newest_change_wins_not_the_newest_name(tmp_path):
+    """A folder named 2099 made before the real submission loses to it; `--update` takes a
+    later submission, a plain collect keeps the one it has; the name's date is never used."""
+    from nbgrader.utils import parse_utc
+
+    from tests.support.course import ScratchCourse
+
+    course = ScratchCourse(tmp_path)
+    course.release(HW)
+    inbound = course.exchange / course.course_id / "inbound"
+    early = inbound / f"s1+{HW}+2099-01-01 00:00:00.000000 UTC"
+    early.mkdir(parents=True)
+    (early / f"{HW}.ipynb").write_text("{}", encoding="utf-8")
+    time.sleep(1.1)
+    course.fetch_and_submit("s1", HW, None)
+    course.instructor("collect", HW)
+    submitted = course.root / "submitted" / "s1" / HW
+    first = parse_utc((submitted / "timestamp.txt").read_text().strip())
+    assert (submitted / f"{HW}.ipynb").read_text(encoding="utf-8") != "{}"
+    assert first.year < 2099 and first > datetime.fromtimestamp(early.stat().st_ctime, UTC).replace(tzinfo=None)
+
+    time.sleep(1.1)
+    later = inbound / f"s1+{HW}+2000-01-01 00:00:00.000000 UTC"  # an early name, made last
+    later.mkdir()
+    (later / f"{HW}.ipynb").write_text('{"later": 1}', encoding="utf-8")
+    out = course.instructor("collect", HW)
+    assert "已经收取过" in out.stdout + out.stderr
+    assert parse_utc((submitted / "timestamp.txt").read_text().strip()) == first
+    course.instructor("collect", HW, "--update")
+    assert (submitted / f"{HW}.ipynb").read_text(encoding="utf-8") == '{"later": 1}'
+    assert parse_utc((submitted / "timestamp.txt").read_text().strip()) > first
+
+
+def test_names_are_shown_on_one_line():
+    from crmlab.grading.exchange import shown
+
+    assert shown("a\nb\x1b[31m") == "a\\x0ab\\x1b[31m"
+    assert len(shown("x" * 500)) == 81
