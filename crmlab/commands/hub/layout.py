@@ -17,8 +17,8 @@
                        with exchange/<course id>/ and its outbound/ (2775), feedback/ (2771) and
                        inbound/ (3773: nbgrader's modes for a group-shared course, inbound with the
                        sticky bit) made in advance, root's and the instructors' group's, so that
-                       no student can claim a folder first, read outbound's or feedback's
-                       folders' lists, or remove or rename a classmate's submission
+                       no student can claim a folder first, write into outbound or feedback, list
+                       feedback or inbound, or remove or rename a classmate's submission
 """
 
 from __future__ import annotations
