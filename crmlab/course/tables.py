@@ -23,7 +23,16 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from crmlab.course.manifest import ROOT, between_markers, load_course, outdated, write
-from crmlab.rules import assessment, complaints, credit, grading, practice, relationship, spin, value
+from crmlab.rules import (
+    assessment,
+    complaints,
+    credit,
+    grading,
+    practice,
+    relationship,
+    spin,
+    value,
+)
 from crmlab.rules.checks import CourseInputError
 
 COMMAND = "python -m crmlab.course.tables"
