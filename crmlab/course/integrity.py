@@ -1,24 +1,31 @@
 """Did an answer call the ``crmlab`` package? The check that hidden tests run.
 
 The coding assignments ask students to implement the course's rules themselves; ``crmlab`` holds
-the same rules, importable in the student's kernel. Each hidden test that guards an answer
-imports this module and asserts :func:`uses_crmlab` is false for the answer's function, with a
-Chinese message of its own.
-
-The hidden test runs in the same kernel as the student's code, so a submission could put a fake
-of this module into ``sys.modules`` (or replace :func:`uses_crmlab` on it) before the hidden test
-imports it. Hidden tests therefore import it and pass it through ``importlib.reload`` before
-calling it: ``reload`` executes this file again into the module that ``sys.modules`` holds (a
-stand-in that is not there makes ``reload`` raise, so the test fails rather than passes). The
+the same rules. Each hidden test that guards an answer imports this module and asserts
+:func:`uses_crmlab` is false for the answer's function, with a Chinese message of its own (the
 two lines each hidden test carries are in ``docs/教师指南.md``; they are not repeated in this
-package, which students can read.
-A submission that rewrites Python's import machinery itself is beyond what a check inside the
-kernel can see; the teacher's review of the flagged submissions covers that.
+package, which students can read).
+
+At autograde the hidden tests run in the grader, outside the student's kernel
+(:mod:`crmlab.grading.verdict`): the function a test holds stands for one in the kernel, and the
+check reads the submission's SOURCE statically (:func:`source_uses_crmlab`): the function's
+definition, the helpers and globals it names (recursively), for an import of crmlab, the name
+``crmlab``, ``__import__``/``importlib.import_module`` or any string constant starting with
+"crmlab". Nothing the submission does in its kernel (a fake of this module in ``sys.modules``, a
+replaced ``importlib.reload``) reaches the grader. A name built at run time from pieces (character
+codes, ``exec`` of computed text) is beyond a static check; the teacher's review of flagged
+submissions covers that.
+
+Called on a real function (a student running the tests in their own kernel), the check walks the
+function's code objects, globals and closure as before; ``importlib.reload`` in the hidden test
+makes a stand-in put into ``sys.modules`` fail rather than pass.
 """
 
 from __future__ import annotations
 
+import ast
 import types
+from collections.abc import Sequence
 
 PACKAGE = "crmlab"
 
@@ -35,6 +42,9 @@ def uses_crmlab(obj: object, _seen: set[int] | None = None) -> bool:
     strings such as ``importlib.import_module("crmlab.rules.credit")``. Modules other than crmlab
     (pandas, numpy) end the walk.
     """
+    located = _kernel_definition(obj)
+    if located is not None:
+        return source_uses_crmlab(*located)
     seen = set() if _seen is None else _seen
     if id(obj) in seen:
         return False  # already looked at
@@ -68,3 +78,117 @@ def _filled(cell) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _kernel_definition(obj: object) -> tuple[Sequence[str], str] | None:
+    """(the submission's code cells, the name) of a function that stands for one in the
+    student's kernel (the verdict's proxy); None for anything else."""
+    method = getattr(type(obj), "kernel_definition", None)
+    if not callable(method):
+        return None
+    sources, name = method(obj)
+    return tuple(str(s) for s in sources), str(name)
+
+
+# --- the submission's source, read statically ---------------------------------------------------
+
+IMPORTERS = {"__import__", "import_module"}
+
+
+def _parse(source: str) -> ast.AST | None:
+    try:
+        return ast.parse(source)
+    except SyntaxError:
+        try:
+            from IPython.core.inputtransformer2 import TransformerManager
+
+            return ast.parse(TransformerManager().transform_cell(source))
+        except Exception:  # noqa: BLE001 - a cell that is not Python defined nothing
+            return None
+
+
+def _constant_text(node: ast.AST) -> str | None:
+    """The value of a string constant, also one glued from pieces with ``+`` or an f-string."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _constant_text(node.left), _constant_text(node.right)
+        return left + right if left is not None and right is not None else None
+    if isinstance(node, ast.JoinedStr):
+        parts = [_constant_text(v) if not isinstance(v, ast.FormattedValue) else None for v in node.values]
+        return "".join(parts) if all(p is not None for p in parts) else None
+    return None
+
+
+def _names_crmlab(node: ast.AST) -> bool:
+    """Does this node itself import or name crmlab?"""
+    if isinstance(node, ast.Import):
+        return any(_in_package(alias.name) for alias in node.names)
+    if isinstance(node, ast.ImportFrom):
+        return node.level == 0 and _in_package(node.module)
+    if isinstance(node, ast.Name):
+        return node.id == PACKAGE
+    text = _constant_text(node)
+    return text is not None and text.startswith(PACKAGE)
+
+
+class _Source:
+    """Where each name of a submission is bound, and what each binding holds."""
+
+    def __init__(self, sources: Sequence[str]):
+        self.bindings: dict[str, list[ast.AST]] = {}
+        self.trees = [tree for tree in map(_parse, sources) if tree is not None]
+        for tree in self.trees:
+            self._collect(tree)
+
+    def _bind(self, name: str, node: ast.AST) -> None:
+        self.bindings.setdefault(name, []).append(node)
+
+    def _collect(self, tree: ast.AST) -> None:
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self._bind(node.name, node)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                for alias in node.names:
+                    self._bind((alias.asname or alias.name).split(".")[0], node)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    for name in ast.walk(target):
+                        if isinstance(name, ast.Name):
+                            self._bind(name.id, node)
+            elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+                for name in ast.walk(node.target):
+                    if isinstance(name, ast.Name):
+                        self._bind(name.id, node.iter)
+            elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+                for name in ast.walk(node.optional_vars):
+                    if isinstance(name, ast.Name):
+                        self._bind(name.id, node.context_expr)
+
+    def reaches(self, name: str) -> bool:
+        """Does anything bound to ``name``, or a name it uses (recursively), reach crmlab?"""
+        seen, todo = set(), [name]
+        while todo:
+            current = todo.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            for binding in self.bindings.get(current, []):
+                for node in ast.walk(binding):
+                    if _names_crmlab(node):
+                        return True
+                    if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                        todo.append(node.id)
+        return False
+
+
+def source_uses_crmlab(sources: Sequence[str], name: str) -> bool:
+    """Does the function ``name`` of a submission (its code cells ``sources``) reach crmlab: its
+    definition, or a helper or global it names, recursively, imports or names crmlab? A name the
+    source never binds (set through ``globals()``, ``exec`` …) counts as reaching crmlab when the
+    submission mentions crmlab anywhere."""
+    source = _Source(sources)
+    if name not in source.bindings:
+        return any(_names_crmlab(node) for tree in source.trees for node in ast.walk(tree))
+    return source.reaches(name)

@@ -367,11 +367,14 @@ class SandboxedExecute(Execute):
 
 
 def sandboxed_preprocessors() -> list:
-    """nbgrader's autograde preprocessors with Execute replaced by :class:`SandboxedExecute`."""
+    """nbgrader's autograde preprocessors with Execute replaced by the verdict's subclass of
+    :class:`SandboxedExecute` (:mod:`crmlab.grading.verdict`)."""
     from nbgrader.converters import Autograde
 
     default = Autograde.class_traits()["autograde_preprocessors"].default()
-    return [SandboxedExecute if step is Execute else step for step in default]
+    from crmlab.grading.verdict import VerdictExecute  # test cells judged outside the kernel
+
+    return [VerdictExecute if step is Execute else step for step in default]
 
 
 def use_sandbox(config) -> None:
