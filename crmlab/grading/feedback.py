@@ -27,7 +27,10 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "crmlab_feedback"
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
-TRACEBACK_LINE = re.compile(r"(?:Cell In\s*\[[^\]]*\],\s*line|<ipython-input-[^>]*> in <module>\(?\)?\s*)\s*(\d+)")
+# The failing line of a test cell: IPython's traceback (a test run in a kernel) or the verdict's
+# own line (crmlab.grading.verdict.judge: 「（测试单元格第 N 行）」).
+TRACEBACK_LINE = re.compile(
+    r"(?:Cell In\s*\[[^\]]*\],\s*line|<ipython-input-[^>]*> in <module>\(?\)?\s*|测试单元格第)\s*(\d+)")
 
 PASSED = "# 隐藏测试：通过（测试内容不公开）"
 FAILED = "# 隐藏测试：未通过（测试内容不公开；请用其他输入检查你的代码）"
