@@ -148,9 +148,13 @@ class _Source:
         for node in ast.walk(tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 self._bind(node.name, node)
-            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            elif isinstance(node, ast.Import):  # each name with its own import only
                 for alias in node.names:
-                    self._bind((alias.asname or alias.name).split(".")[0], node)
+                    self._bind((alias.asname or alias.name).split(".")[0], ast.Import(names=[alias]))
+            elif isinstance(node, ast.ImportFrom):
+                for alias in node.names:
+                    self._bind(alias.asname or alias.name,
+                               ast.ImportFrom(module=node.module, names=[alias], level=node.level))
             elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr)):
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 for target in targets:
