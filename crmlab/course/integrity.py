@@ -95,7 +95,9 @@ def _kernel_definition(obj: object) -> tuple[Sequence[str], str] | None:
 IMPORTERS = {"__import__", "import_module"}
 
 
-def _parse(source: str) -> ast.AST | None:
+def parse_cell(source: str) -> ast.AST | None:
+    """A notebook cell's syntax tree (IPython magics turned into Python first); None if it is not
+    Python (such a cell ran nothing)."""
     try:
         return ast.parse(source)
     except SyntaxError:
@@ -137,7 +139,7 @@ class _Source:
 
     def __init__(self, sources: Sequence[str]):
         self.bindings: dict[str, list[ast.AST]] = {}
-        self.trees = [tree for tree in map(_parse, sources) if tree is not None]
+        self.trees = [tree for tree in map(parse_cell, sources) if tree is not None]
         for tree in self.trees:
             self._collect(tree)
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import ast
 
+from crmlab.course.integrity import parse_cell
+
 TAMPERING_SIGN = "评分发现提交的代码改动了评分环境"
 """The start of the log line written for such a submission (``crmlab autograde`` reads it)."""
 TAMPERING_REASON = ("改动评分环境：代码改动了 IPython 的钩子、内置函数或模块表（例如想让测试失效），"
@@ -28,23 +30,11 @@ NAMES = {"builtins": "内置函数", "__builtins__": "内置函数", "In": "已�
          "_ih": "已运行单元格的内容（In）", "Out": "单元格输出（Out）", "_oh": "单元格输出（Out）"}
 
 
-def _parse(source: str) -> ast.AST | None:
-    try:
-        return ast.parse(source)
-    except SyntaxError:
-        try:
-            from IPython.core.inputtransformer2 import TransformerManager
-
-            return ast.parse(TransformerManager().transform_cell(source))
-        except Exception:  # noqa: BLE001 - a cell that is not Python never ran
-            return None
-
-
 def tampering(sources) -> list[str]:
     """What the code reaches of the grading machinery (Chinese names, each once; empty: nothing)."""
     found: list[str] = []
     for source in sources:
-        tree = _parse(source)
+        tree = parse_cell(source)
         if tree is None:
             continue
         for node in ast.walk(tree):

@@ -136,9 +136,9 @@ class Encoder:
         if kind is datetime.timedelta:
             return {"$": "timedelta", "v": [value.days, value.seconds, value.microseconds]}
         np, pd = _modules()
-        if np is not None and isinstance(value, np.generic) and kind.__module__ == "numpy":
-            if isinstance(value, (np.bool_, np.integer, np.floating, np.str_)):
-                return self._value(value.item(), depth)
+        if (np is not None and isinstance(value, (np.bool_, np.integer, np.floating, np.str_))
+                and kind.__module__ == "numpy"):
+            return self._value(value.item(), depth)
         if np is not None and kind is np.ndarray:
             return self._ndarray(value, depth)
         if pd is not None:
@@ -212,8 +212,6 @@ class Encoder:
         kind = array.dtype.kind
         if kind in "Mm":
             return {"ints": array.view("int64").tolist()}
-        if kind == "O":
-            return {"values": [self._value(v, depth + 1) for v in array.tolist()]}
         return {"values": [self._value(v, depth + 1) for v in array.tolist()]}
 
     def _ndarray(self, array, depth):
