@@ -227,17 +227,24 @@ CALLERS = {"credit_table"}
 """The answers that call current_ratio, and so reach crmlab through it."""
 
 
+KERNEL_TAMPER = "try:\n" + textwrap.indent(TAMPER, "    ") + "\nexcept ImportError:\n    pass\n"
+"""The fake, put in place where the kernel can import crmlab (the sandbox hides it)."""
+BORROW = ("try:\n    from crmlab.course import assignments as _borrowed\n"
+          "except ImportError:  # crmlab is hidden from the sandboxed kernel\n    _borrowed = None\n")
+
+
 def _eves_work(out_dir: Path) -> Path:
-    """hw02's model answers, with current_ratio borrowing from crmlab and the first answer
-    cell swapping the integrity check for a fake first."""
+    """hw02's model answers, with current_ratio borrowing from crmlab (in its source: the
+    sandboxed kernel may not even find it) and the first answer cell swapping the integrity
+    check for a fake first."""
     source = ROOT / "source" / ASSIGNMENT / f"{ASSIGNMENTS[ASSIGNMENT].notebook}.ipynb"
     notebook = nbformat.read(source, as_version=4)
     for cell in notebook.cells:
         if grade_id(cell) == f"{CHEATING_FUNCTION}_answer":
             borrowed = cell.source.replace(
-                "    # 第 1 步", "    assert _borrowed.LatePolicy  # 借用 crmlab\n    # 第 1 步", 1)
+                "    # 第 1 步", "    _borrowed  # 借用 crmlab\n    # 第 1 步", 1)
             assert borrowed != cell.source
-            cell.source = TAMPER + "\nfrom crmlab.course import assignments as _borrowed\n\n" + borrowed
+            cell.source = KERNEL_TAMPER + BORROW + "\n" + borrowed
     out = out_dir / source.name
     nbformat.write(notebook, out)
     return out

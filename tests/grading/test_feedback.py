@@ -11,6 +11,7 @@ import html
 import re
 from pathlib import Path
 
+import nbformat
 import pytest
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
@@ -44,6 +45,12 @@ def graded(tmp_path_factory):
     course.release(ASSIGNMENT)
     course.fetch_and_submit("alice", ASSIGNMENT, SOURCE)
     course.fetch_and_submit("bob", ASSIGNMENT, None)
+    partly = nbformat.read(SOURCE, as_version=4)  # the model answers, question 7 half known
+    for cell in partly.cells:
+        cell.source = cell.source.replace('q7 = {"A", "C", "D"}', 'q7 = {"A", "C"}')
+    carol = tmp_path_factory.mktemp("carol") / SOURCE.name
+    nbformat.write(partly, carol)
+    course.fetch_and_submit("carol", ASSIGNMENT, carol)
     course.instructor("collect", ASSIGNMENT)
     course.instructor("autograde", ASSIGNMENT)
     return course
@@ -68,6 +75,8 @@ def test_generate_feedback_page_is_chinese(graded):
     graded.instructor("generate_feedback", ASSIGNMENT, "--force")
     for student, full in (("alice", True), ("bob", False)):
         _check_page(graded.root / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html", full)
+    carol = _text(graded.root / "feedback" / "carol" / ASSIGNMENT / f"{ASSIGNMENT}.html")
+    assert carol.count("隐藏测试：部分通过") == 1 and "总分：24 / 40" in carol  # q7: 2 of its 3 points
 
 
 @pytest.mark.slow

@@ -12,6 +12,7 @@ reply is *no answer*, never a pass.
 from __future__ import annotations
 
 import builtins
+import hashlib
 import importlib
 import secrets
 import sys
@@ -24,8 +25,13 @@ from jupyter_core.utils import ensure_async, run_sync
 from crmlab.grading.verdict import wire
 
 SOURCE = Path(wire.__file__).read_text(encoding="utf-8")
-EXPRESSION = ("(lambda user, env: exec({source!r}, env) or env['serve']({request!r}, user))"
-              "(globals(), {{'__name__': 'crmlab_verdict'}})")
+CACHE = "_crmlab_verdict_" + hashlib.sha256(SOURCE.encode()).hexdigest()[:16]
+# The wire module is sent with every request and run once per kernel (kept on ``sys``, so that
+# later requests need not compile it again); a kernel that tampers with it only forges its own
+# hand-in, which it could do anyway.
+EXPRESSION = ("(lambda user, sys: (sys.__dict__.get({cache!r}) or sys.__dict__.setdefault({cache!r}, "
+              "(lambda env: exec({source!r}, env) or env)({{'__name__': 'crmlab_verdict'}})))"
+              "['serve']({request!r}, user))(globals(), __import__('sys'))")
 
 MODULES = frozenset({"pandas", "numpy", "math", "cmath", "statistics", "collections", "itertools",
                      "functools", "operator", "re", "string", "datetime", "decimal", "fractions",
@@ -167,7 +173,7 @@ class KernelLink:
 
     async def _exchange(self, request_text: str) -> str | None:
         client = self.client
-        expression = EXPRESSION.format(source=SOURCE, request=request_text)
+        expression = EXPRESSION.format(cache=CACHE, source=SOURCE, request=request_text)
         msg_id = await ensure_async(client.kc.execute(
             "", silent=True, store_history=False, user_expressions={"crmlab": expression},
             stop_on_error=False))
