@@ -134,6 +134,9 @@ def test_a_depth_bomb_is_refused_not_a_crash():
     {"$": "Series", "index": {"$": "RangeIndex", "v": [0, 1, 1], "name": None},
      "array": {"dtype": "int64; import os", "values": [1]}, "name": None},
     {"$": "set", "v": [[1, 2]]},
+    {"$": "range", "v": [0, 10 ** 15, 1]},
+    {"$": "DataFrame", "index": {"$": "RangeIndex", "v": [0, 10 ** 15, 1], "name": None},
+     "columns": {"$": "RangeIndex", "v": [0, 0, 1], "name": None}, "data": []},
 ])
 def test_garbled_data_is_rejected(data):
     with pytest.raises(WireError):

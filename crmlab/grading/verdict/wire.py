@@ -283,7 +283,7 @@ class Decoder:
             if tag == "bytes":
                 return bytes.fromhex(_text(data["v"]))
             if tag == "range":
-                return range(*[_integer(v) for v in data["v"]])
+                return _bounded(range(*[_integer(v) for v in data["v"]]))
             if tag in ("datetime", "date", "time"):
                 return getattr(datetime, tag).fromisoformat(_text(data["v"]))
             if tag == "timedelta":
@@ -364,6 +364,7 @@ class Decoder:
         tag = data.get("$")
         if tag == "RangeIndex":
             start, stop, step = (_integer(v) for v in data["v"])
+            _bounded(range(start, stop, step))
             return pd.RangeIndex(start, stop, step, name=self._name(data["name"], depth))
         if tag == "MultiIndex":
             levels = [self._index(level, depth + 1) for level in data["levels"]]
@@ -423,6 +424,13 @@ class Decoder:
         if math.prod(shape) != len(flat):
             raise WireError("shape")
         return flat.reshape(shape)
+
+
+def _bounded(span: range) -> range:
+    """A range no longer than the data a reply may hold (a test could list it)."""
+    if len(span) > MAX_ITEMS:
+        raise WireError("range too long")
+    return span
 
 
 def _text(value) -> str:
