@@ -191,3 +191,29 @@ def test_a_tampering_source_is_named_in_the_log(course):
     flag: their scores are above)."""
     _, results = course
     assert TAMPERING_SIGN in results["hw01_crm_concepts"]["log"]
+
+
+@pytest.fixture(scope="module")
+def model_answers(tmp_path_factory):
+    """The five assignments' model answers, graded by `nbgrader autograde` and by `crmlab
+    autograde` (whose workers call NbGraderAPI.autograde, what Formgrader's button calls)."""
+    course = ScratchCourse(tmp_path_factory.mktemp("models"))
+    graded = {}
+    for assignment in sorted(ASSIGNMENTS):
+        course.release(assignment)
+        path = course.root.parent / assignment / f"{ASSIGNMENTS[assignment].notebook}.ipynb"
+        path.parent.mkdir()
+        nbformat.write(_work(assignment, solved=True), path)
+        course.fetch_and_submit("model", assignment, path)
+        course.instructor("collect", assignment)
+        course.instructor("autograde", assignment)
+        plain = scores(course.root, assignment)["model"]
+        crmlab = autograde(course.root, assignment, jobs=1, progress=False)[0]
+        graded[assignment] = (plain, crmlab.score, crmlab.status)
+    return graded
+
+
+@pytest.mark.parametrize("assignment", sorted(ASSIGNMENTS))
+def test_model_answers_score_full_marks_both_ways(model_answers, assignment):
+    full = ASSIGNMENTS[assignment].points_auto
+    assert model_answers[assignment] == (full, full, "graded")
