@@ -74,6 +74,9 @@ class VerdictExecute(SandboxedExecute):
     def preprocess_cell(self, cell, resources, index):
         if self._judge is None or not is_test_cell(cell):
             return super().preprocess_cell(cell, resources, index)
+        out_of_time = getattr(self, "out_of_time", None)  # the submission's total time (20limits)
+        if out_of_time is not None and out_of_time(cell):
+            return cell, resources
         self._check_assign_resources(resources)
         try:
             self._judge.judge(cell, self._get_timeout(cell), float(cell.metadata["nbgrader"].get("points", 0)))
