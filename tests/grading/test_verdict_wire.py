@@ -201,3 +201,18 @@ def test_hooks_and_namespaces_in_the_source_are_named():
                        "import builtins\nbuiltins.len = lambda x: 0", "print(In[-1])", "q1 = 'B'"])
     assert signs == ["IPython 输入转换器", "内置函数", "已运行单元格的内容（In）"]
     assert tampering(["%matplotlib inline\nimport pandas as pd\nq1 = 'B'"]) == []
+
+
+def test_what_a_kernel_function_changed_is_written_back_to_the_tests_object():
+    """A test keeps its own copy of an argument; when the student's function changed the
+    kernel's copy, the test's object changes the same way (so "does not modify its input" holds)."""
+    from crmlab.grading.verdict.link import _write_back
+
+    table, changed = pd.DataFrame({"x": [1, 2]}), pd.DataFrame({"x": [1, 2], "y": [3, 4]})
+    before = table.copy()
+    _write_back(table, _round_trip(changed))
+    assert table.equals(changed) and not table.equals(before)
+    items, marks = [1], {"a": 1}
+    _write_back(items, [2, 3])
+    _write_back(marks, {"b": 2})
+    assert items == [2, 3] and marks == {"b": 2}
