@@ -157,12 +157,12 @@ class _Source:
                 for alias in node.names:
                     self._bind(alias.asname or alias.name,
                                ast.ImportFrom(module=node.module, names=[alias], level=node.level))
-            elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr)):
+            elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr)) and node.value:
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 for target in targets:
                     for name in ast.walk(target):
                         if isinstance(name, ast.Name):
-                            self._bind(name.id, node)
+                            self._bind(name.id, node.value)
             elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
                 for name in ast.walk(node.target):
                     if isinstance(name, ast.Name):
@@ -181,12 +181,29 @@ class _Source:
                 continue
             seen.add(current)
             for binding in self.bindings.get(current, []):
-                for node in ast.walk(binding):
-                    if _names_crmlab(node):
-                        return True
-                    if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-                        todo.append(node.id)
+                if any(_names_crmlab(node) for node in ast.walk(binding)):
+                    return True
+                todo += _globals_loaded(binding)
         return False
+
+
+def _globals_loaded(node: ast.AST) -> set[str]:
+    """Names ``node`` loads that it does not bind itself (its arguments, local variables,
+    comprehension variables, nested definitions and imports are not globals)."""
+    loaded, local = set(), set()
+    for part in ast.walk(node):
+        if isinstance(part, ast.Name):
+            (loaded if isinstance(part.ctx, ast.Load) else local).add(part.id)
+        elif isinstance(part, ast.arg):
+            local.add(part.arg)
+        elif isinstance(part, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and part is not node:
+            local.add(part.name)
+        elif isinstance(part, ast.alias):
+            local.add((part.asname or part.name).split(".")[0])
+        elif isinstance(part, ast.Global):
+            loaded.update(part.names)
+    globals_ = {name for part in ast.walk(node) if isinstance(part, ast.Global) for name in part.names}
+    return loaded - (local - globals_)
 
 
 def source_uses_crmlab(sources: Sequence[str], name: str) -> bool:

@@ -216,3 +216,13 @@ def test_what_a_kernel_function_changed_is_written_back_to_the_tests_object():
     _write_back(items, [2, 3])
     _write_back(marks, {"b": 2})
     assert items == [2, 3] and marks == {"b": 2}
+
+
+def test_a_parameter_named_like_a_tainted_global_is_not_the_global():
+    """final_level(score) does not reach crmlab because some cell set a global ``score`` from a
+    function that does (its parameter is a local)."""
+    cells = ["import crmlab.rules.grading as _r\ndef base_level(a):\n    return _r.base_band(a)",
+             "def composite_score(a):\n    return base_level(a)", "score = composite_score(50)",
+             "def final_level(score):\n    return 'A' if score >= 80 else 'B'"]
+    assert [source_uses_crmlab(cells, f) for f in ("base_level", "composite_score", "final_level")] == \
+        [True, True, False]

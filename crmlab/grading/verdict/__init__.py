@@ -21,6 +21,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from jupyter_core.utils import run_sync
 from nbgrader import utils
 
 from crmlab.grading.sandbox import SandboxedExecute
@@ -70,6 +71,9 @@ class VerdictExecute(SandboxedExecute):
                             ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
             kwargs["cwd"] = self._staging
         return await super().async_start_new_kernel(**kwargs)
+
+    # nbclient binds the synchronous name to its own coroutine: point it at this one.
+    start_new_kernel = run_sync(async_start_new_kernel)
 
     def preprocess_cell(self, cell, resources, index):
         if self._judge is None or not is_test_cell(cell):
