@@ -14,7 +14,7 @@ from benchmarks.autograde_parallel import scores
 from crmlab.course.assignments import load_assignments
 from crmlab.grading.autograde import autograde
 from crmlab.grading.notebook import HIDDEN_TESTS, Role, SourceNotebook, grade_id, role
-from crmlab.grading.verdict import TAMPERING_SIGN
+from crmlab.grading.verdict import TAMPERING_SIGN, is_test_cell
 from tests.support import ROOT
 from tests.support.course import ScratchCourse
 
@@ -49,6 +49,7 @@ sys.modules["crmlab.course.integrity"] = _fake
 importlib.reload = lambda module: _fake
 """
 READ_EVERYTHING = """import os
+print(get_ipython().user_ns["In"])
 for _root in (".", "/tmp"):
     for _folder, _dirs, _files in os.walk(_root):
         for _name in _files:
@@ -56,7 +57,6 @@ for _root in (".", "/tmp"):
                 print(open(os.path.join(_folder, _name), encoding="utf-8", errors="replace").read()[:200000])
             except OSError:
                 pass
-print(get_ipython().user_ns["In"])
 """
 
 
@@ -150,10 +150,13 @@ def course(tmp_path_factory):
     return course, results
 
 
-def _outputs(root: Path, assignment: str, student: str) -> str:
+def _outputs(root: Path, assignment: str, student: str) -> dict[str, str]:
+    """What the graded notebook shows: of the cells the kernel ran ("kernel"; a test cell's
+    output is the grader's verdict, not the kernel's) and of all cells ("all")."""
     graded = root / "autograded" / student / assignment / f"{ASSIGNMENTS[assignment].notebook}.ipynb"
-    notebook = nbformat.read(graded, as_version=4)
-    return json.dumps([cell.get("outputs", []) for cell in notebook.cells], ensure_ascii=False)
+    cells = nbformat.read(graded, as_version=4).cells
+    shown = lambda chosen: json.dumps([c.get("outputs", []) for c in chosen], ensure_ascii=False)  # noqa: E731
+    return {"kernel": shown([c for c in cells if not is_test_cell(c)]), "all": shown(cells)}
 
 
 @pytest.mark.parametrize(("assignment", "student"), sorted(STUDENTS))
@@ -169,19 +172,20 @@ def test_score_is_what_the_real_answers_earn_under_both_graders(course, assignme
 @pytest.mark.parametrize("assignment", ["hw01_crm_concepts", "hw03_customer_grading"])
 def test_no_hidden_test_reaches_anything_the_submission_could_read(course, assignment):
     """The reader prints every file of its folder and /tmp and the kernel's In[]: none of the
-    hidden tests' lines is among what it saw (nor in any other submission's outputs)."""
+    hidden tests' lines is among what it saw (nor among what any other submission's cells
+    showed). A failing test's own message is in its verdict, written by the grader."""
     _, results = course
     hidden = {line for line in _source(assignment).secret_lines((HIDDEN_TESTS,)) if len(line) > 12}
     assert hidden
     outputs = results[assignment]["outputs"]
-    assert "In" in outputs["reader"] or "[" in outputs["reader"]
-    for student, text in outputs.items():
-        assert [line for line in hidden if line in text] == [], student
+    assert "get_ipython" in outputs["reader"]["kernel"]  # it did print In[] (its own cells)
+    for student, shown in outputs.items():
+        assert [line for line in hidden if line in shown["kernel"]] == [], student
 
 
 def test_test_failures_read_in_chinese_with_the_tests_own_message(course):
     _, results = course
-    text = results["hw03_customer_grading"]["outputs"]["reload"]
+    text = results["hw03_customer_grading"]["outputs"]["reload"]["all"]
     assert "base_level 调用了 crmlab 包里的代码" in text
     assert "Traceback" not in text and "File \"" not in text
 
