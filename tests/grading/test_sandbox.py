@@ -142,11 +142,28 @@ def _marked_processes() -> list[str]:
     return found
 
 
+def _port_outside_ephemeral_range() -> socket.socket:
+    """A listening socket on a loopback port the kernel can never bind itself.
+
+    The kernel has a network namespace of its own, yet it does listen there: ipykernel binds the
+    IOPub pipe (``tcp://127.0.0.1:*``) to a port the system picks from the ephemeral range. A
+    test server on a port from that same range (port 0) can coincide with it, and then the
+    submission's connection succeeds inside its own namespace (seen in CI: 48774 -> 37985), as
+    if it had reached the grader. Ports below the range (of the grader's namespace and of a new
+    one, whose default is 32768) are never picked by the system, so they cannot collide.
+    """
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    for port in range(min(low, 32768) - 1, 10000, -1):
+        with contextlib.suppress(OSError):
+            return socket.create_server(("127.0.0.1", port))
+    raise RuntimeError("no free loopback port below the ephemeral range")
+
+
 class _Listener:
     """A TCP server on the grader's loopback that records every connection it accepts."""
 
     def __init__(self):
-        self.server = socket.create_server(("127.0.0.1", 0))
+        self.server = _port_outside_ephemeral_range()
         self.port = self.server.getsockname()[1]
         self.accepted = 0
         self.thread = threading.Thread(target=self._serve, daemon=True)
