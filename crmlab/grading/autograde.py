@@ -28,6 +28,7 @@ import shutil
 import time
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,22 +106,54 @@ def submitted_students(course: Course, assignment: str) -> list[str]:
     return sorted(p.parent.name for p in course.root.glob(str(pattern)) if p.is_dir())
 
 
+MAX_NOTEBOOK_BYTES = 32 * 1024 * 1024
+"""A submitted notebook larger than this is not graded (the released ones are a few 100 KB)."""
+MAX_NESTING = 64
+"""Deepest nesting of lists and objects a submitted notebook may have (a real one has < 10):
+deeper JSON would make nbformat and nbgrader recurse until Python's recursion limit."""
+
+
+def _nesting(data) -> int:
+    """How deeply lists and objects nest in ``data`` (iteratively: no recursion to exhaust)."""
+    deepest, todo = 0, [(data, 1)]
+    while todo:
+        value, depth = todo.pop()
+        if isinstance(value, dict | list):
+            deepest = max(deepest, depth)
+            if depth > MAX_NESTING:
+                break
+            todo.extend((v, depth + 1) for v in (value.values() if isinstance(value, dict) else value))
+    return deepest
+
+
+def _notebook_problem(path: Path, name: str) -> str | None:
+    """Why one submitted notebook cannot be graded (one Chinese line), or None."""
+    if not path.is_file():
+        return f"缺少作业文件 {name}（可能改了文件名、没有提交或不是普通文件）"
+    size = path.stat().st_size
+    if size > MAX_NOTEBOOK_BYTES:
+        return f"{name} 太大（{size / 2**20:.0f} MB，上限 {MAX_NOTEBOOK_BYTES / 2**20:.0f} MB），没有评分"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        return f"{name} 不是有效的 notebook（JSON 格式损坏：{error.__class__.__name__}）"
+    except RecursionError:
+        return f"{name} 不是有效的 notebook（JSON 嵌套层数过多）"
+    if _nesting(data) > MAX_NESTING:
+        return f"{name} 不是有效的 notebook（JSON 嵌套超过 {MAX_NESTING} 层）"
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+        return f"{name} 不是有效的 notebook（没有单元格列表）"
+    try:
+        nbformat.reads(json.dumps(data), as_version=4)
+    except Exception:  # noqa: BLE001 - whatever nbformat cannot read, nbgrader cannot grade
+        return f"{name} 不是有效的 notebook（nbformat 无法读取）"
+    return None
+
+
 def preflight(folder: Path, notebooks: Iterable[str]) -> list[str]:
-    """What makes a submission ungradable before nbgrader even starts."""
-    problems = []
-    for name in notebooks:
-        path = folder / name
-        if not path.exists():
-            problems.append(f"缺少作业文件 {name}（可能改了文件名或没有提交）")
-            continue
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            problems.append(f"{name} 不是有效的 notebook（JSON 格式损坏：{error.__class__.__name__}）")
-            continue
-        if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
-            problems.append(f"{name} 不是有效的 notebook（没有单元格列表）")
-    return problems
+    """What makes a submission ungradable before nbgrader even starts (one line each)."""
+    return [problem for name in notebooks
+            if (problem := _notebook_problem(folder / name, name)) is not None]
 
 
 # --- the worker side ---------------------------------------------------------------------------
@@ -194,7 +227,7 @@ def _locked_sources(notebook: Path) -> dict[str, str]:
     be a student's broken one)."""
     try:
         data = json.loads(notebook.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         return {}
     found = {}
     for raw in data.get("cells", []) if isinstance(data, dict) else []:
@@ -309,35 +342,67 @@ def autograde_many(
             if problems:
                 outcomes[assignment, student] = Outcome(student, "failed", problems)
     to_grade = [(a, s) for a in assignments for s in order[a] if (a, s) not in outcomes]
-    if to_grade:
-        started = time.perf_counter()
-        with _pool(course_dir, jobs, len(to_grade), config) as pool:
-            futures = {pool.submit(_grade, a, s): (a, s) for a, s in to_grade}
-            bar = tqdm(as_completed(futures), total=len(futures), unit="份", disable=not progress,
-                       desc="autograde " + (assignments[0] if len(assignments) == 1 else "全部作业"))
-            for future in bar:
-                assignment, student = futures[future]
-                try:
-                    _, success, log = future.result()
-                except Exception as error:  # noqa: BLE001 - a worker crash must not stop the batch
-                    success, log = False, f"{type(error).__name__}: {error}"
-                reasons = _inspect(course, assignment, student, log, markers)
-                if success:
-                    outcome = Outcome(student, "flagged" if reasons else "graded", reasons)
-                else:
-                    outcome = Outcome(student, "failed",
-                                      reasons or ["nbgrader 评分失败：" + _last_error(log)])
-                outcome.seconds = time.perf_counter() - started
-                outcomes[assignment, student] = outcome
+    before = {a: _kept_submissions(url, a) for a in assignments}
+    started = time.perf_counter()
+    bar = tqdm(total=len(to_grade), unit="份", disable=not progress,
+               desc="autograde " + (assignments[0] if len(assignments) == 1 else "全部作业"))
+    for (assignment, student), success, log in _graded(course_dir, jobs, to_grade, config):
+        bar.update()
+        reasons = _inspect(course, assignment, student, log, markers)
+        if success:
+            outcome = Outcome(student, "flagged" if reasons else "graded", reasons)
+        else:
+            outcome = Outcome(student, "failed", reasons or ["nbgrader 评分失败：" + _last_error(log)])
+        outcome.seconds = time.perf_counter() - started
+        outcomes[assignment, student] = outcome
+    bar.close()
     results = {}
     for assignment in assignments:
         mine = {s: outcomes[assignment, s] for s in order[assignment]}
-        _drop_failed(url, assignment, [s for s, o in mine.items() if o.status == "failed"])
+        _drop_failed(url, assignment, [s for s, o in mine.items()
+                                       if o.status == "failed" and s not in before[assignment]])
         for student, (score, max_score) in _scores(url, assignment).items():
             if student in mine and mine[student].status != "failed":
                 mine[student].score, mine[student].max_score = score, max_score
         results[assignment] = list(mine.values())
     return results
+
+
+WORKER_DIED = ("评分进程意外退出（单独重评时仍然如此，多半是这份提交耗尽了评分机的资源）；"
+               "成绩册中原有的成绩和手工评分保持不变")
+
+
+def _graded(course_dir: Path, jobs: int | None, tasks: list[tuple[str, str]], config):
+    """Grade ``tasks`` ((assignment, student) pairs) over warm workers, yielding each task with
+    nbgrader's success and log as it finishes.
+
+    When a worker process dies (the OOM killer, a crash), Python's pool fails every job still
+    pending, most of them other students'. Those jobs are graded again afterwards, one at a
+    time, each in a fresh worker of its own: the submission that kills its worker again fails
+    alone (:data:`WORKER_DIED`), everyone else is graded.
+    """
+    retry = []
+    if tasks:
+        with _pool(course_dir, jobs, len(tasks), config) as pool:
+            futures = {pool.submit(_grade, a, s): (a, s) for a, s in tasks}
+            for future in as_completed(futures):
+                try:
+                    _, success, log = future.result()
+                except BrokenProcessPool:
+                    retry.append(futures[future])
+                    continue
+                except Exception as error:  # noqa: BLE001 - one failure must not stop the batch
+                    success, log = False, f"{type(error).__name__}: {error}"
+                yield futures[future], success, log
+    for task in sorted(retry):
+        try:
+            with _pool(course_dir, 1, 1, config) as pool:
+                _, success, log = pool.submit(_grade, *task).result()
+        except BrokenProcessPool:
+            success, log = False, WORKER_DIED
+        except Exception as error:  # noqa: BLE001
+            success, log = False, f"{type(error).__name__}: {error}"
+        yield task, success, log
 
 
 def autograde(course_dir: Path, assignment: str, **options) -> list[Outcome]:
@@ -371,19 +436,36 @@ def generate_feedback(course_dir: Path, graded: dict[str, Iterable[str]], *,
     return problems
 
 
+def _kept_submissions(url: str, assignment: str) -> set[str]:
+    """Students who have a submission of ``assignment`` in the gradebook (before a run)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(url) as gradebook:
+        try:
+            return {s.student.id for s in gradebook.find_assignment(assignment).submissions}
+        except MissingEntry:
+            return set()
+
+
 def _drop_failed(url: str, assignment: str, students: list[str]) -> None:
-    """Remove what nbgrader left in the gradebook for submissions it could not grade.
+    """Remove the gradebook entries that this run created for submissions it could not grade.
 
     nbgrader creates the submission before running it; when the kernel dies it removes the
     autograded files but keeps that entry, which would export as a misleading score of 0
-    (nbgrader #1033). The summary names these students instead.
+    (nbgrader #1033). The summary names these students instead. The caller passes only
+    students who had no entry before the run, and an entry holding a teacher's hand-entered
+    score or comment is kept whatever happens: a failed regrade never deletes a grade.
     """
     from nbgrader.api import Gradebook, MissingEntry
 
     with Gradebook(url) as gradebook:
         for student in students:
             with contextlib.suppress(MissingEntry):
-                gradebook.remove_submission(assignment, student)
+                submission = gradebook.find_submission(assignment, student)
+                marked = any(g.manual_score is not None for n in submission.notebooks for g in n.grades)
+                marked |= any(c.manual_comment for n in submission.notebooks for c in n.comments)
+                if not marked:
+                    gradebook.remove_submission(assignment, student)
 
 
 def _last_error(log: str) -> str:
