@@ -68,6 +68,11 @@ REFUSED = {  # the sandbox's report (crmlab.grading.sandbox_report.KINDS) → th
     "read_only": "试图写入评分环境之外的文件（只读，未能写入）",
     "permission": "试图访问评分环境之外的文件或资源（被拒绝）",
 }
+LIMITED = {  # the submission's own limits (crmlab.grading.sandbox_report.LIMITS) → the reason
+    "wall_time": "总时间超限：代码运行的总时间超过了每份作业的上限，之后的单元格没有运行（其中的测试计 0 分），"
+                 "之前已得的分数保留",
+    "output": "输出超限：输出总量超过了每份作业的上限，多余的输出没有保留",
+}
 NOTEBOOK_SIGNS: tuple[tuple[str, str], ...] = (
     ("被删除了，评分时由 nbgrader 补回", "学生删除了测试单元格，评分时已补回"),
     ("CellTimeoutError", "有单元格超过时间限制被中断（可能是死循环）"),
@@ -271,6 +276,7 @@ def _inspect(course: Course, assignment: str, student: str, log: str,
     reasons += tampered_cells(course, assignment, student, markers)
     for notebook in course.folder("autograded", assignment, student).glob("*.ipynb"):
         reasons += _reasons_from(notebook.read_text(encoding="utf-8"), NOTEBOOK_SIGNS)
+    reasons += [LIMITED[kind] for kind in report.limits]
     reasons += [REFUSED[kind] for kind in report.refused]
     return list(dict.fromkeys(reasons))
 

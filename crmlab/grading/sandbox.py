@@ -38,14 +38,18 @@ the process group would stop ``bwrap`` and with it the whole sandbox.
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import pwd
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
+import nbformat
 from jupyter_client.manager import AsyncKernelManager
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, List, Unicode
@@ -309,7 +313,7 @@ class SandboxKernelManager(AsyncKernelManager):
             self.log.warning("评分沙箱：提交的代码（连同它启动的进程）用的内存超过了上限，%d 个进程被结束",
                              killed)
         self.remove_cgroups()
-        if self.enabled and self.report_dir and not restart:
+        if self.report_dir and not restart:
             self.report.write(Path(self.report_dir))
         if self._output is not None and not restart:
             self._output.close()
@@ -344,12 +348,35 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
+WALL_TIME_NOTE = ("这份作业的代码运行总时间超过了上限（{:g} 秒），评分已停止：这个单元格和之后的单元格"
+                  "都没有运行，其中的测试计 0 分；之前已得的分数保留。")
+OUTPUT_NOTE = "这份作业的输出总量超过了上限（{:g} MB），之后的输出没有保留。\n"
+GRADED_OUTPUTS = {"error": ("ename", "evalue"), "execute_result": ("data",), "stream": ("name", "text")}
+"""Outputs nbgrader grades by (an error or stderr: the test cell counts 0; a number as the
+value: partial credit): past the output limit a short copy of the first of each kind in a cell
+is kept, so that dropping output never raises a score."""
+
+
 class SandboxedExecute(Execute):
-    """nbgrader's Execute preprocessor with kernels started by :class:`SandboxKernelManager`.
+    """nbgrader's Execute preprocessor with kernels started by :class:`SandboxKernelManager`,
+    and limits on the whole submission, not only on each cell: its total time and the output
+    kept of it. A submission that reaches one keeps the points it earned before; the kernel's
+    report names the limit (:data:`crmlab.grading.sandbox_report.LIMITS`).
 
     (Execute passes its own ``kernel_manager_class`` and so ignores that setting in the
     config; the course names this preprocessor in ``Autograde.autograde_preprocessors``.)
     """
+
+    submission_timeout = Integer(600, help="Seconds all the cells of one notebook may run together "
+                                 "(Execute.timeout is per cell). When they are used up, the running "
+                                 "cell is interrupted and the cells left are not run: their tests "
+                                 "count 0.").tag(config=True)
+    max_output_bytes = Integer(16 * MiB, help="Output kept of one notebook, all cells together (text and "
+                               "rich outputs, bytes); what comes after is dropped with a note.").tag(config=True)
+
+    _deadline = 0.0
+    _output_left = 0
+    _truncated = False
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("kernel_manager_class", SandboxKernelManager)
@@ -359,6 +386,70 @@ class SandboxedExecute(Execute):
         km = super().create_kernel_manager()
         km.log = self.log  # the sandbox's warnings land in nbgrader's own (captured) log
         return km
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._deadline = time.monotonic() + self.submission_timeout
+        self._output_left, self._truncated = self.max_output_bytes, False
+        return super().preprocess(nb, resources, km)
+
+    def _limit(self, kind: str) -> None:
+        if isinstance(self.km, SandboxKernelManager):
+            self.km.report.add_limit(kind)
+
+    def _get_timeout(self, cell):
+        timeout = super()._get_timeout(cell)
+        left = max(1, math.ceil(self._deadline - time.monotonic()))
+        return left if timeout is None else min(timeout, left)
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code" and cell.source.strip() and time.monotonic() >= self._deadline:
+            self._limit("wall_time")
+            note = WALL_TIME_NOTE.format(self.submission_timeout)
+            cell.outputs = [nbformat.v4.new_output("error", ename="SubmissionTimeLimit", evalue=note,
+                                                   traceback=[note])]
+            return cell, resources
+        cell, resources = super().preprocess_cell(cell, resources, index)
+        if time.monotonic() >= self._deadline:
+            self._limit("wall_time")
+        return cell, resources
+
+    def process_message(self, msg, cell, cell_index):
+        kind = msg["msg_type"]
+        if kind in ("stream", "display_data", "execute_result", "update_display_data", "error") \
+                or kind.startswith("comm"):
+            size = len(json.dumps(msg["content"], default=str)) + sum(map(len, msg.get("buffers") or []))
+            if size > self._output_left:
+                self._output_left = 0
+                msg = self._shrunk(msg, cell)
+                if msg is None:
+                    return None
+            else:
+                self._output_left -= size
+        return super().process_message(msg, cell, cell_index)
+
+    def _shrunk(self, msg, cell):
+        """Past the output limit: a short copy of an output nbgrader grades by, the first of its
+        kind in the cell; ``None`` for anything else (dropped, with the note once)."""
+        if not self._truncated:
+            self._truncated = True
+            self._limit("output")
+            self.log.warning("评分：%s", OUTPUT_NOTE.format(self.max_output_bytes / MiB).strip())
+            cell.outputs.append(nbformat.v4.new_output(
+                "stream", name="stdout", text=OUTPUT_NOTE.format(self.max_output_bytes / MiB)))
+        kind, content = msg["msg_type"], msg["content"]
+        graded = kind == "error" or kind == "execute_result" or content.get("name") == "stderr"
+        if not graded or any(o.output_type == kind and o.get("name") == content.get("name")
+                             for o in cell.outputs):
+            return None
+        short = {key: content.get(key) for key in GRADED_OUTPUTS[kind]}
+        if kind == "execute_result":
+            short["data"] = {"text/plain": str((content.get("data") or {}).get("text/plain", ""))[:200]}
+            short.update(metadata={}, execution_count=content.get("execution_count"))
+        else:
+            short.update({key: str(short[key])[:500] for key in short})
+            if kind == "error":
+                short["traceback"] = []
+        return {**msg, "content": short}
 
     def on_cell_executed(self, **kwargs):
         super().on_cell_executed(**kwargs)

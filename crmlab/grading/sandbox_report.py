@@ -7,7 +7,9 @@ log and phrases searched for in the graded notebook.
 - ``out_of_memory_kills``: processes the kernel's memory cgroup killed for going over the
   submission's memory limit;
 - ``refused``: what the sandbox said no to, by kind (:data:`KINDS`), as the executed cells
-  reported it: an error a cell raised (its exception and ``errno``) or printed after catching it.
+  reported it: an error a cell raised (its exception and ``errno``) or printed after catching it;
+- ``limits``: the submission's own limits it reached (:data:`LIMITS`): its total time (the cells
+  left were not run and count 0) or the output it may keep (the rest was not kept).
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ from pathlib import Path
 
 KINDS = ("memory", "processes", "network", "file_size", "disk_space", "read_only", "permission")
 """What the sandbox can refuse, in the order a grader reads about them."""
+
+LIMITS = ("wall_time", "output")
+"""Limits on a whole submission (not a cell) that grading enforces."""
 
 ERRNO_KINDS = {
     errno.ENOMEM: "memory",  # Cannot allocate memory
@@ -79,6 +84,11 @@ class SandboxReport:
     leftover_processes: int = 0
     out_of_memory_kills: int = 0
     refused: list[str] = field(default_factory=list)
+    limits: list[str] = field(default_factory=list)
+
+    def add_limit(self, kind: str) -> None:
+        met = {*self.limits, kind}
+        self.limits = [k for k in LIMITS if k in met]
 
     def add_refusals(self, kinds: Iterable[str]) -> None:
         met = {*self.refused, *kinds}
@@ -101,6 +111,9 @@ class SandboxReport:
                 total.leftover_processes += int(data.get("leftover_processes", 0))
                 total.out_of_memory_kills += int(data.get("out_of_memory_kills", 0))
                 total.add_refusals(k for k in data.get("refused", []) if k in KINDS)
+                for kind in data.get("limits", []):
+                    if kind in LIMITS:
+                        total.add_limit(kind)
             except (OSError, ValueError, TypeError, AttributeError):
                 continue
         return total
