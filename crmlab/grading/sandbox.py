@@ -9,7 +9,10 @@ Debian's ``bwrap`` (bubblewrap, what Flatpak uses), so that the code in a submis
   (read-write; these three are size-limited tmpfs, thrown away afterwards); nothing of the course directory (gradebook, ``source/``, ``submitted/``,
   ``autograded/``, other students), the exchange, ``/home``, ``/root``, ``/srv`` or ``/run``;
 - has a network namespace of its own: no interface but its own loopback. The kernel and the
-  grader talk over Unix sockets (``transport="ipc"``) in a folder bound into the sandbox;
+  grader talk over Unix sockets (``transport="ipc"``) that the kernel makes on a small tmpfs of
+  the sandbox's own (:data:`IPC_DIR`, :data:`IPC_SIZE`), which the grader reaches through
+  ``/proc/<sandbox>/root``: nothing the kernel writes there lands on the grader's disk. Its
+  connection file is bound read-only;
 - runs as an unprivileged uid in a user namespace of its own, under limits on address space,
   processes (counted per sandbox, since each sandbox has its own user namespace) and file
   size (:class:`SandboxKernelManager`'s settings); when the grader is root and a cgroup
@@ -38,6 +41,7 @@ the process group would stop ``bwrap`` and with it the whole sandbox.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import os
@@ -73,6 +77,10 @@ KEPT_ENV = ("PATH", "LANG", "LANGUAGE", "TZ", "NBGRADER_EXECUTION", "PYTHONHASHS
             "PYTHONIOENCODING", "MPLBACKEND", "JPY_SESSION_NAME")
 
 SYSTEM_DIRS = ("usr", "etc", "bin", "sbin", "lib", "lib32", "lib64", "libx32")
+
+IPC_DIR = "/run/crmlab-ipc"
+"""Where the kernel makes its sockets inside the sandbox: a tmpfs of :data:`IPC_SIZE` bytes."""
+IPC_SIZE = 1 * MiB
 
 STAGING = "/tmp/.crmlab-submission"
 """Where the sandbox sees the read-only copy its working folder is filled from."""
@@ -188,16 +196,16 @@ class SandboxKernelManager(AsyncKernelManager):
             raise SandboxUnavailable(f"找不到 {self.bwrap}：{INSTALL_HINT}")
         workdir = os.path.realpath(kw.get("cwd") or os.getcwd())
         self._runtime = Path(tempfile.mkdtemp(prefix="crmlab-sandbox-"))  # root-only 0700
-        ipc, work = self._runtime / "ipc", self._runtime / "work"
-        ipc.mkdir()
+        connection, work = self._runtime / "connection", self._runtime / "work"
+        connection.mkdir()
         shutil.copytree(workdir, work, symlinks=True)
         self.transport = "ipc"
-        self.ip = str(ipc / "k")
-        self.connection_file = str(ipc / "kernel.json")
+        self.ip = f"{IPC_DIR}/k"  # as the kernel sees it; the grader's path is set at launch
+        self.connection_file = str(connection / "kernel.json")
         cmd, kw = await super()._async_pre_start_kernel(**kw)
         if _grader_is_root():
             uid, gid = sandbox_user(self.user)
-            for path in (ipc, work, *work.rglob("*"), Path(self.connection_file)):
+            for path in (connection, work, *work.rglob("*"), Path(self.connection_file)):
                 os.lchown(path, uid, gid)
         env = {k: v for k, v in (kw.get("env") or os.environ).items()
                if k in KEPT_ENV or k.startswith("LC_")}
@@ -209,7 +217,7 @@ class SandboxKernelManager(AsyncKernelManager):
         # What the kernel writes to its stdout and stderr stays here, off the grader's terminal
         # (where it could pass for lines of the summary).
         kw["stdout"] = kw["stderr"] = self._output = open(self._runtime / "output.log", "wb")  # noqa: SIM115
-        return self.enter_cgroups(self._runtime.name) + self.wrap(cmd, workdir, work, ipc), kw
+        return self.enter_cgroups(self._runtime.name) + self.wrap(cmd, workdir, work, connection), kw
 
     def enter_cgroups(self, name: str) -> list[str]:
         """Make this kernel's cgroup (memory: ``memory_limit`` for the whole sandbox, swap
@@ -239,13 +247,26 @@ class SandboxKernelManager(AsyncKernelManager):
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
         try:
             await super()._async_launch_kernel(kernel_cmd, **kw)
+            if self.enabled:
+                self.ip = f"{await self._sandbox_root()}{IPC_DIR}/k"
         except BaseException:
             self.remove_cgroups()
             raise
 
+    async def _sandbox_root(self, wait: float = 30) -> str:
+        """The sandbox's root folder as the grader sees it: ``/proc/<pid>/root`` of the first
+        process bwrap starts in the new namespaces (the sockets' tmpfs is mounted there)."""
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            children = descendants(self.provisioner.pid) if self.provisioner.pid else []
+            if children:
+                return f"/proc/{min(children)}/root"
+            await asyncio.sleep(0.01)
+        raise SandboxUnavailable("评分沙箱没有启动（bwrap 没有创建沙箱进程）：" + INSTALL_HINT)
+
     _launch_kernel = _async_launch_kernel
 
-    def wrap(self, cmd: list[str], workdir: str, scratch: Path, ipc: Path) -> list[str]:
+    def wrap(self, cmd: list[str], workdir: str, scratch: Path, connection: Path) -> list[str]:
         """The full command: bwrap, its mounts, the uid drop and the limits, then ``cmd``."""
         args = [self.bwrap, "--die-with-parent", "--unshare-pid", "--unshare-net",
                 "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
@@ -275,7 +296,8 @@ class SandboxKernelManager(AsyncKernelManager):
         for path in _nested([*python_paths(root), *self.read_only_paths]):
             if not path.startswith(("/usr/", "/etc/")):
                 mount("--ro-bind", path, path)
-        mount("--bind", str(ipc), str(ipc))
+        mount("--ro-bind", str(connection), str(connection))
+        mount("--perms", "1777", "--size", str(IPC_SIZE), "--tmpfs", IPC_DIR)
         # The submission's folder is a size-limited tmpfs filled from a read-only copy, so that
         # writing many files fills neither the disk nor more memory than the limit.
         mount("--ro-bind", str(scratch), STAGING)
@@ -390,7 +412,11 @@ class SandboxedExecute(Execute):
     def preprocess(self, nb, resources=None, km=None):
         self._deadline = time.monotonic() + self.submission_timeout
         self._output_left, self._truncated = self.max_output_bytes, False
-        return super().preprocess(nb, resources, km)
+        raise_on_iopub_timeout = self.raise_on_iopub_timeout
+        try:
+            return super().preprocess(nb, resources, km)
+        finally:
+            self.raise_on_iopub_timeout = raise_on_iopub_timeout
 
     def _limit(self, kind: str) -> None:
         if isinstance(self.km, SandboxKernelManager):
@@ -433,6 +459,9 @@ class SandboxedExecute(Execute):
         if not self._truncated:
             self._truncated = True
             self._limit("output")
+            # Output still queued when a cell's reply comes is dropped output: not draining it
+            # in time must not fail the notebook (the reply still carries the cell's error).
+            self.raise_on_iopub_timeout = False
             self.log.warning("评分：%s", OUTPUT_NOTE.format(self.max_output_bytes / MiB).strip())
             cell.outputs.append(nbformat.v4.new_output(
                 "stream", name="stdout", text=OUTPUT_NOTE.format(self.max_output_bytes / MiB)))

@@ -523,3 +523,125 @@ def test_memory_limit_holds_for_the_whole_submission(tmp_path):
     assert len(seen - before) >= 2  # one cgroup per kernel ...
     assert _cgroups() - before == set()  # ... and none left behind
     assert _marked_processes() == []
+
+
+# --- limits on a whole submission, not one cell ----------------------------------------------------
+
+LIMITED_CONFIG = CONFIG + ("c.SandboxedExecute.submission_timeout = 16\n"
+                           "c.SandboxedExecute.max_output_bytes = 1024 ** 2\n")
+SLEEPS = 1000  # cells of sleep(29) between the two tests: 8 hours without a total limit
+
+
+def _with_cells(root: Path, student: str, after: int, sources: list[str]) -> None:
+    """Put ``sources`` as new code cells into a submission, after cell ``after``."""
+    path = root / "submitted" / student / "ps1" / "ps1.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells[after + 1:after + 1] = [nbformat.v4.new_code_cell(s) for s in sources]
+    nbformat.write(notebook, path)
+
+
+LIMITED = {  # student → (answer code, expected status, a word the reasons must contain, score)
+    # 500 MB printed: the grader keeps 1 MB of it (and the per-cell time limit stops the rest).
+    "printer": ("for _ in range(500):\n    print('x' * 2 ** 20)", "flagged", "输出超限", 4),
+    # The 3 points of test_double are earned before the sleeping starts; test_zero never runs.
+    "sleeper": ("", "flagged", "总时间超限", 3),
+    # The kernel fills the folder its sockets are in: a small tmpfs of the sandbox's own.
+    "ipcflood": ("""
+        import json, os, sys
+        connection = json.load(open(sys.argv[sys.argv.index("-f") + 1]))
+        folder = os.path.dirname(connection["ip"])  # where the kernel's sockets are
+        written = 0
+        try:
+            for n in range(200):  # 12.5 MB at most, should a regression let it all in
+                with open(os.path.join(folder, "flood%d" % n), "wb") as out:
+                    out.write(b"0" * 65536)
+                written += 1
+        except OSError as error:
+            print("stopped:", error)
+        print("files written:", written)
+        """, "flagged", "空间超限", 4),
+    # A real fork bomb: every child forks again until the sandbox's process limit says no.
+    "forkbomb": ("""
+        import os, time
+        if os.fork() == 0:
+            while True:
+                try:
+                    os.fork()
+                except OSError:
+                    time.sleep(0.2)
+        time.sleep(2)
+        os.fork()
+        """, "flagged", "进程数超限", 4),
+}
+
+
+@pytest.fixture(scope="module")
+def limited(tmp_path_factory):
+    """A course with small per-submission limits, graded: honest students first (one with a
+    hand-entered mark), then the hostile ones, all in one run."""
+    root = _tiny_course(tmp_path_factory.mktemp("limited") / "course", LIMITED_CONFIG)
+    for student, answer in HONEST.items():
+        _submit(root, student, answer)
+    autograde(root, "ps1", jobs=2, progress=False)
+    _mark_by_hand(root, "good", 2)
+    for student, (code, _, _, _) in LIMITED.items():
+        _submit(root, student, _attack(code))
+    _with_cells(root, "sleeper", 2, ["import time\ntime.sleep(29)"] * SLEEPS)
+    before = scores(root)
+    outcomes = {o.student: o for o in autograde(root, "ps1", jobs=2, progress=False)}
+    yield {"root": root, "outcomes": outcomes, "before": before, "after": scores(root)}
+    for line in _marked_processes():
+        os.kill(int(line.split(":")[0]), 9)
+
+
+def _mark_by_hand(root: Path, student: str, points: float) -> None:
+    """What a teacher does in Formgrader: a manual score for the written answer."""
+    from nbgrader.api import Gradebook
+
+    from crmlab.grading.autograde import db_url
+
+    with Gradebook(db_url(root)) as gradebook:
+        grade = gradebook.find_grade("written", "ps1", "ps1", student)
+        grade.manual_score = points
+        gradebook.db.commit()
+
+
+@pytest.mark.parametrize("student", sorted(LIMITED))
+def test_submission_limits_stop_flag_and_keep_earned_points(limited, student):
+    """Is each submission that reaches a limit of its own stopped, flagged with the reason, and
+    left with exactly the points it earned before?"""
+    _, status, word, score = LIMITED[student]
+    outcome = limited["outcomes"][student]
+    assert outcome.status == status, outcome.reasons
+    assert any(word in reason for reason in outcome.reasons), outcome.reasons
+    assert outcome.score == score, (outcome.reasons, _output(limited["root"], student)[-2000:])
+
+
+def test_kept_output_and_time_are_bounded(limited):
+    """Did the grader keep about the output limit of 500 MB printed (not pile it up), and did
+    1,000 cells of sleep(29) take the total limit, not hours?"""
+    root = limited["root"]
+    printed = root / "autograded" / "printer" / "ps1" / "ps1.ipynb"
+    assert printed.stat().st_size < 3 * 1024 ** 2
+    assert "输出总量超过了上限" in _output(root, "printer")
+    sleeper = nbformat.read(root / "autograded" / "sleeper" / "ps1" / "ps1.ipynb", as_version=4)
+    skipped = [c for c in sleeper.cells if any(o.get("ename") == "SubmissionTimeLimit"
+                                               for o in c.get("outputs", []))]
+    assert len(skipped) > SLEEPS - 10  # at most a few of the sleeping cells ran
+    assert limited["outcomes"]["sleeper"].seconds < 120
+
+
+def test_ipc_flood_stays_in_the_sandbox(limited):
+    """Did the files written next to the kernel's sockets land in a small space of the
+    sandbox's own (a few MB at most), never in the grader's /tmp?"""
+    output = _output(limited["root"], "ipcflood")
+    written = int(output.split("files written: ")[1].split("\\")[0])
+    assert "No space left on device" in output and written * 65536 <= 8 * 1024 ** 2
+    assert not list(Path(tempfile.gettempdir()).glob("crmlab-sandbox-*/*/flood*"))
+
+
+def test_limits_leave_every_other_grade_and_manual_mark_alone(limited):
+    """Are the honest students' scores, the hand-entered mark included, untouched?"""
+    assert limited["before"] == {"good": 6, "partial": 1}
+    assert {s: limited["after"][s] for s in HONEST} == limited["before"]
+    assert {s: limited["outcomes"][s].status for s in HONEST} == {"good": "graded", "partial": "graded"}
