@@ -325,10 +325,12 @@ def autograde_many(
     """
     course_dir = _check_course(course_dir)
     config = course_config(str(course_dir), config_overrides or {}, sandbox)
-    if sandbox:
-        from crmlab.grading.sandbox import check_sandbox
+    from crmlab.grading.sandbox import check_kernel_imports, check_sandbox
 
+    if sandbox:
         check_sandbox(config)
+    check_kernel_imports(config)  # before anyone is graded: tests that cannot import score 0
+    config.SandboxedExecute.check_imports = False  # checked for all the workers
     course = Course(root=course_dir, config=config)
     url, markers = config.CourseDirectory.db_url, Markers.from_config(config)
     assignments = list(assignments)
@@ -400,12 +402,19 @@ def _graded(course_dir: Path, jobs: int | None, tasks: list[tuple[str, str]], co
                 except Exception as error:  # noqa: BLE001 - one failure must not stop the batch
                     success, log = False, f"{type(error).__name__}: {error}"
                 yield futures[future], success, log
+    if retry:
+        from crmlab.grading.sandbox import remove_orphans
+
+        remove_orphans()  # the dead worker's kernels' folders and cgroups
     for task in sorted(retry):
         try:
             with _pool(course_dir, 1, 1, config) as pool:
                 _, success, log = pool.submit(_grade, *task).result()
         except BrokenProcessPool:
             success, log = False, WORKER_DIED
+            from crmlab.grading.sandbox import remove_orphans
+
+            remove_orphans()
         except Exception as error:  # noqa: BLE001
             success, log = False, f"{type(error).__name__}: {error}"
         yield task, success, log

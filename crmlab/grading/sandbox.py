@@ -128,6 +128,23 @@ def python_paths(course_root: str) -> list[str]:
     return _nested(keep)
 
 
+def kernel_environment(base) -> dict[str, str]:
+    """A kernel's environment: :data:`KEPT_ENV` of ``base``, and PYTHONPATH naming the folder
+    the grader's own crmlab was imported from (its package folder is bound read-only at the
+    same place), so that the kernel imports the crmlab the grader runs, however it was found:
+    an editable install, a wheel in site-packages, PYTHONPATH."""
+    import crmlab
+
+    env = {k: v for k, v in base.items() if k in KEPT_ENV or k.startswith("LC_")}
+    # One BLAS thread: threads count as processes, and the grader already works in parallel.
+    env.update(HOME="/tmp", TMPDIR="/tmp", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
+               MKL_NUM_THREADS="1")
+    home = str(Path(crmlab.__file__).resolve().parents[1])
+    if not home.endswith(("site-packages", "dist-packages")):  # those are on sys.path already
+        env["PYTHONPATH"] = home
+    return env
+
+
 def sandbox_user(name: str) -> tuple[int, int]:
     """The uid and gid kernels run as when the grader is root."""
     try:
@@ -195,7 +212,8 @@ class SandboxKernelManager(AsyncKernelManager):
         if not shutil.which(self.bwrap):
             raise SandboxUnavailable(f"找不到 {self.bwrap}：{INSTALL_HINT}")
         workdir = os.path.realpath(kw.get("cwd") or os.getcwd())
-        self._runtime = Path(tempfile.mkdtemp(prefix="crmlab-sandbox-"))  # root-only 0700
+        # root-only 0700; named after the grader's pid for remove_orphans()
+        self._runtime = Path(tempfile.mkdtemp(prefix=f"crmlab-sandbox-{os.getpid()}-"))
         connection, work = self._runtime / "connection", self._runtime / "work"
         connection.mkdir()
         shutil.copytree(workdir, work, symlinks=True)
@@ -207,12 +225,7 @@ class SandboxKernelManager(AsyncKernelManager):
             uid, gid = sandbox_user(self.user)
             for path in (connection, work, *work.rglob("*"), Path(self.connection_file)):
                 os.lchown(path, uid, gid)
-        env = {k: v for k, v in (kw.get("env") or os.environ).items()
-               if k in KEPT_ENV or k.startswith("LC_")}
-        # One BLAS thread: threads count as processes, and the grader already works in parallel.
-        env.update(HOME="/tmp", TMPDIR="/tmp", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
-                   MKL_NUM_THREADS="1")
-        kw["env"] = env
+        kw["env"] = kernel_environment(kw.get("env") or os.environ)
         kw["cwd"] = str(self._runtime)
         # What the kernel writes to its stdout and stderr stays here, off the grader's terminal
         # (where it could pass for lines of the summary).
@@ -350,6 +363,18 @@ class SandboxKernelManager(AsyncKernelManager):
     cleanup_resources = _async_cleanup_resources
 
 
+def remove_orphans() -> None:
+    """Remove what the kernels of a grading process that was killed (a worker the OOM killer
+    took) left behind: their folders in /tmp and their cgroups, named
+    ``crmlab-sandbox-<grader pid>-…``, whose grader is no longer alive."""
+    for folder in Path(tempfile.gettempdir()).glob("crmlab-sandbox-*-*"):
+        pid = folder.name.split("-")[2]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            if _grader_is_root():
+                cgroups.existing(f"{CGROUP_PARENT}/{folder.name}", ("memory", "pids")).remove()
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def descendants(pid: int) -> list[int]:
     """Every process below ``pid`` (read from /proc)."""
     children: dict[int, list[int]] = {}
@@ -396,6 +421,10 @@ class SandboxedExecute(Execute):
     max_output_bytes = Integer(16 * MiB, help="Output kept of one notebook, all cells together (text and "
                                "rich outputs, bytes); what comes after is dropped with a note.").tag(config=True)
 
+    check_imports = Bool(True, help="Before the first notebook a process grades, check that a kernel "
+                         "can import crmlab (stop with one line if not); crmlab autograde checks "
+                         "once for all its workers.").tag(config=True)
+
     _deadline = 0.0
     _output_left = 0
     _truncated = False
@@ -410,6 +439,8 @@ class SandboxedExecute(Execute):
         return km
 
     def preprocess(self, nb, resources=None, km=None):
+        if self.check_imports:
+            check_kernel_imports_once(self.config, nb.metadata.get("kernelspec", {}).get("name") or "python3")
         self._deadline = time.monotonic() + self.submission_timeout
         self._output_left, self._truncated = self.max_output_bytes, False
         raise_on_iopub_timeout = self.raise_on_iopub_timeout
@@ -501,13 +532,25 @@ def use_sandbox(config) -> None:
     """Make autograde, with ``config``, start every kernel in the sandbox: the one place that
     says so, for the course's ``nbgrader_config.py`` and for ``crmlab autograde``."""
     config.Autograde.autograde_preprocessors = sandboxed_preprocessors()
+    config.Autograde.pre_convert_hook = check_before_grading
 
 
-def check_sandbox(config=None) -> None:
-    """Start a trivial command in the same sandbox; raise :class:`SandboxUnavailable` if it fails."""
-    manager = SandboxKernelManager(config=config) if config is not None else SandboxKernelManager()
-    if not shutil.which(manager.bwrap):
-        raise SandboxUnavailable(f"找不到 bubblewrap（{manager.bwrap}）：{INSTALL_HINT}")
+def check_before_grading(**_) -> None:
+    """nbgrader's pre-convert hook: before the first submission a grading command (``nbgrader
+    autograde``) touches, stop it with one line if its kernels cannot import crmlab, with the
+    command's whole configuration (command-line options included). Without a running nbgrader
+    application (``crmlab autograde``'s workers: their coordinator checked) it does nothing;
+    :class:`SandboxedExecute` checks again where a hook cannot."""
+    from traitlets.config import Application
+
+    if Application.initialized():
+        config = Application.instance().config
+        if config.get("SandboxedExecute", {}).get("check_imports", True):
+            check_kernel_imports_once(config, "python3")
+
+
+def _run_in_sandbox(manager: SandboxKernelManager, command: list[str]) -> subprocess.CompletedProcess:
+    """Run ``command`` in a sandbox like a kernel's (same walls, environment and account)."""
     with tempfile.TemporaryDirectory(prefix="crmlab-sandbox-check-") as scratch:
         folder = Path(scratch)
         (folder / "w").mkdir()
@@ -517,8 +560,73 @@ def check_sandbox(config=None) -> None:
             os.chmod(folder, 0o755)
             for sub in ("w", "i"):
                 os.chown(folder / sub, uid, gid)
-        command = manager.wrap(["true"], str(folder / "w"), folder / "w", folder / "i")
-        result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+        command = manager.wrap(command, str(folder / "w"), folder / "w", folder / "i")
+        return subprocess.run(command, capture_output=True, text=True, timeout=60)
+
+
+def check_sandbox(config=None) -> None:
+    """Start a trivial command in the same sandbox; raise :class:`SandboxUnavailable` if it fails."""
+    manager = SandboxKernelManager(config=config) if config is not None else SandboxKernelManager()
+    if not shutil.which(manager.bwrap):
+        raise SandboxUnavailable(f"找不到 bubblewrap（{manager.bwrap}）：{INSTALL_HINT}")
+    result = _run_in_sandbox(manager, ["true"])
     if result.returncode != 0:
         detail = (result.stderr.strip().splitlines() or ["未知原因"])[-1][:160]
         raise SandboxUnavailable(f"评分沙箱无法启动（{detail}）：{INSTALL_HINT}")
+
+
+KERNEL_IMPORTS = "import crmlab.rules, crmlab.course.integrity"
+"""What the course's test cells import (their expectations come from the rules)."""
+NO_CRMLAB = ("评分用的内核无法导入 crmlab（{}），用到它的测试会被判 0 分，因此没有给任何人评分：请在评分所用的 "
+             "Python 环境中安装本项目（pip install -e 项目文件夹，或安装 crmlab 的 wheel）后重新评分")
+
+
+async def _kernel_import_error(manager: SandboxKernelManager, cwd: str) -> str | None:
+    """Start a kernel with ``manager``, run :data:`KERNEL_IMPORTS`; the error, or None."""
+    await manager.start_kernel(cwd=cwd)
+    client = manager.client()
+    client.start_channels()
+    try:
+        await client.wait_for_ready(timeout=120)
+        msg_id = client.execute(KERNEL_IMPORTS, silent=True)
+        while (reply := await client.get_shell_msg(timeout=120))["parent_header"].get("msg_id") != msg_id:
+            pass
+        content = reply["content"]
+        return None if content["status"] == "ok" else f"{content.get('ename')}: {content.get('evalue')}"
+    except RuntimeError as error:  # the kernel died before it was ready
+        return str(error)
+    finally:
+        client.stop_channels()
+        await manager.shutdown_kernel(now=True)
+
+
+def check_kernel_imports(config=None, kernel_name: str = "python3") -> None:
+    """Raise :class:`SandboxUnavailable` (one Chinese line) unless a kernel of ``kernel_name``,
+    started as grading starts it (in the sandbox unless that is disabled), can import what the
+    test cells import."""
+    import asyncio
+
+    options = {"config": config} if config is not None else {}
+    manager = SandboxKernelManager(kernel_name=kernel_name, **options)
+    with tempfile.TemporaryDirectory(prefix="crmlab-kernel-check-") as folder:
+        os.chmod(folder, 0o755)
+        error = asyncio.run(_kernel_import_error(manager, folder))
+    if error:
+        raise SandboxUnavailable(NO_CRMLAB.format(error.strip().splitlines()[-1][:160]))
+
+
+_IMPORTS_CHECKED: set[tuple] = set()
+
+
+def check_kernel_imports_once(config, kernel_name: str) -> None:
+    """:func:`check_kernel_imports` once per process, kernel and sandbox setting; on failure the
+    grading command stops with the one line (plain ``nbgrader autograde`` would otherwise log a
+    traceback for every student, or hand out zeros)."""
+    key = (kernel_name, SandboxKernelManager(config=config).enabled)
+    if key in _IMPORTS_CHECKED:
+        return
+    try:
+        check_kernel_imports(config, kernel_name)
+    except SandboxUnavailable as error:
+        raise SystemExit(str(error)) from None
+    _IMPORTS_CHECKED.add(key)

@@ -645,3 +645,36 @@ def test_limits_leave_every_other_grade_and_manual_mark_alone(limited):
     assert limited["before"] == {"good": 6, "partial": 1}
     assert {s: limited["after"][s] for s in HONEST} == limited["before"]
     assert {s: limited["outcomes"][s].status for s in HONEST} == {"good": "graded", "partial": "graded"}
+
+
+# --- a kernel that cannot import what the tests import ---------------------------------------------
+
+
+@pytest.mark.parametrize("launcher", ["crmlab autograde", "nbgrader autograde"])
+def test_a_kernel_without_crmlab_stops_grading_in_one_line(tmp_path, launcher):
+    """When the kernel grading would start cannot import crmlab (here a python3 kernel spec
+    whose kernel has no crmlab: ipykernel started with crmlab made unimportable, as in a Python
+    environment where the project is not installed), does grading stop before anyone is
+    graded, with one Chinese line and no traceback, instead of handing out zeros?"""
+    config = (ROOT / "nbgrader_config.py").read_text()
+    root = _tiny_course(tmp_path / "course", config.replace('"crm-lab"', '"tiny"'))
+    _submit(root, "good", HONEST["good"])
+    spec = tmp_path / "jupyter" / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-c", "import sys; sys.modules['crmlab'] = None; "
+                 "from ipykernel.kernelapp import launch_new_instance; launch_new_instance()",
+                 "-f", "{connection_file}"],
+        "display_name": "Python 3", "language": "python"}))
+    env = environment(JUPYTER_PATH=str(tmp_path / "jupyter"))
+    command = ([sys.executable, "-m", "crmlab.commands.cli", "autograde", "ps1", "--course", str(root)]
+               if launcher == "crmlab autograde"
+               else [shutil.which("nbgrader", path=env["PATH"]), "autograde", "ps1"])
+    result = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
+    assert result.returncode != 0
+    mine = [line for line in result.stderr.splitlines() if "无法导入 crmlab" in line]
+    assert len(mine) == 1 and "Traceback" not in result.stderr, result.stderr[-3000:]
+    if launcher == "crmlab autograde":
+        assert result.stderr.strip() == mine[0]
+    assert not list(root.glob("autograded/*/ps1/*.ipynb"))
+    assert scores(root) == {}
