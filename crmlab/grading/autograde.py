@@ -325,7 +325,8 @@ def autograde_many(
     """
     course_dir = _check_course(course_dir)
     config = course_config(str(course_dir), config_overrides or {}, sandbox)
-    from crmlab.grading.sandbox import check_kernel_imports, check_sandbox
+    from crmlab.grading.kernel_check import check_kernel_imports
+    from crmlab.grading.sandbox import check_sandbox
 
     if sandbox:
         check_sandbox(config)
