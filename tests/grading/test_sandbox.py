@@ -678,3 +678,29 @@ def test_a_kernel_without_crmlab_stops_grading_in_one_line(tmp_path, launcher):
         assert result.stderr.strip() == mine[0]
     assert not list(root.glob("autograded/*/ps1/*.ipynb"))
     assert scores(root) == {}
+
+
+# --- every way of grading gives the same score, in a course folder elsewhere -----------------------
+
+
+def test_a_course_elsewhere_gets_the_same_score_every_way(tmp_path):
+    """In a copy of the course outside the checkout (as a teacher keeps one per term), with
+    this editable install, do `crmlab autograde` and plain `nbgrader autograde` (both in the
+    sandbox) give hw03's model answers the same full score, their hidden tests importing
+    crmlab inside the sandbox?"""
+    from benchmarks.autograde_parallel import build_course
+
+    assignment = "hw03_customer_grading"
+    crmlab_way = build_course(tmp_path, [assignment], students=1)
+    assert ROOT not in crmlab_way.parents and crmlab_way not in ROOT.parents
+    nbgrader_way = tmp_path / "nbgrader-way"
+    shutil.copytree(crmlab_way, nbgrader_way)
+    [outcome] = autograde(crmlab_way, assignment, jobs=1, progress=False)
+    env = environment()
+    result = subprocess.run([shutil.which("nbgrader", path=env["PATH"]), "autograde", assignment],
+                            cwd=nbgrader_way, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (outcome.status, outcome.score, outcome.max_score) == ("graded", 35, 35), outcome.reasons
+    assert scores(nbgrader_way, assignment) == scores(crmlab_way, assignment) == {"s000": 35}
+    graded = nbgrader_way / "autograded" / "s000" / assignment / f"{assignment}.ipynb"
+    assert "ModuleNotFoundError" not in graded.read_text(encoding="utf-8")

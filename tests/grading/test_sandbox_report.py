@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from crmlab.grading import autograde
-from crmlab.grading.sandbox_report import ERRNO_KINDS, KINDS, SandboxReport, refusals
+from crmlab.grading.sandbox_report import ERRNO_KINDS, KINDS, LIMITS, SandboxReport, refusals
 
 
 def _error(ename: str, evalue: str, traceback: list[str] | None = None) -> dict:
@@ -68,6 +68,7 @@ def test_a_submissions_reports_add_up_and_a_broken_one_counts_as_none(tmp_path):
 
 def test_every_kind_has_the_graders_chinese_reason():
     assert set(autograde.REFUSED) == set(KINDS)
+    assert set(autograde.LIMITED) == set(LIMITS)
 
 
 def test_autograde_reads_the_report_not_the_log_or_the_outputs():
@@ -78,3 +79,11 @@ def test_autograde_reads_the_report_not_the_log_or_the_outputs():
     found = {(p.name, w) for p in package.rglob("*.py") if p.name != "sandbox_report.py"
              for w in words if w in p.read_text(encoding="utf-8")}
     assert found == set()
+
+
+def test_limits_are_added_up_in_order_and_unknown_ones_ignored(tmp_path):
+    """Are the submission limits of several kernels' reports added up once each, in order, and
+    is a kind the grader does not know ignored (it never trusts the report's shape)?"""
+    SandboxReport(limits=["output"]).write(tmp_path)
+    (tmp_path / "kernel-odd.json").write_text('{"limits": ["wall_time", "rm -rf"]}')
+    assert SandboxReport.read_all(tmp_path).limits == ["wall_time", "output"]
