@@ -6,12 +6,17 @@ nbgrader's own converter, not a re-implementation). All workers write to the one
 gradebook, opened with a long busy timeout so that SQLite's file lock serialises their short
 write transactions instead of failing them.
 
-Before grading, every submission is checked for what nbgrader would choke on (a missing
-notebook, a file that is not notebook JSON); after grading, nbgrader's log and the autograded
+Before grading, the run checks that a kernel can import what the test cells import (else it
+stops in one line: :mod:`crmlab.grading.kernel_check`), and every submission is checked for what
+nbgrader would choke on (a missing notebook, a file that is not notebook JSON, JSON nested too
+deeply, a huge file); after grading, nbgrader's log and the autograded
 notebook are read for what a grader must know (a cell that hit the time limit, a kernel that
 died, output cut short, test cells restored or edited). Each submission ends as *graded*,
 *flagged* (graded, with a reason to look) or *failed* (not graded, with the reason); one
-submission's failure never stops the batch.
+submission's failure never stops the batch. A worker that dies (the OOM killer) takes the jobs
+still pending in the pool with it: they are graded again one at a time in fresh workers, so
+only the submission that kills its worker fails; and a failed grading never removes a
+gradebook entry that existed before the run or holds a hand-entered mark.
 
 Every kernel runs in the course's sandbox (:mod:`crmlab.grading.sandbox`), even for a course
 whose ``nbgrader_config.py`` does not name it; a submission that hits one of its walls or

@@ -35,6 +35,11 @@ Two shapes, one set of walls:
   the walls are the namespaces (it cannot see, signal or connect to anything outside) rather
   than file permissions.
 
+Besides the limits per process and per cell, a whole submission has limits of its own
+(:class:`SandboxedExecute`): a total time for all its cells and a total of output the grader
+keeps, so that neither thousands of slow cells nor a flood of output can hold up or fill the
+grader; a submission that reaches one keeps the points it earned before.
+
 Interrupts (nbgrader's cell timeout) are sent as ``interrupt_request`` messages: a SIGINT to
 the process group would stop ``bwrap`` and with it the whole sandbox.
 """
