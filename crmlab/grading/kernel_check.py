@@ -1,13 +1,14 @@
-"""Can the kernels grading starts import what the course's test cells import?
+"""Can the kernels grading starts import what the code they run imports?
 
-The test cells import ``crmlab`` (their expectations come from ``crmlab.rules``). A kernel that
-cannot (a kernel spec naming another Python, an environment where the project is not
-installed) would fail those tests and hand out zeros, differently from one way of grading to
-another. So every way of grading checks first, with a real kernel started exactly as grading
-starts it (in the sandbox unless that is disabled), and stops with one Chinese line:
-``crmlab autograde`` before its workers start, plain ``nbgrader autograde`` through nbgrader's
-pre-convert hook (before the first submission is touched), and
-:class:`~crmlab.grading.sandbox.SandboxedExecute` once per process wherever no hook runs.
+A kernel that cannot import pandas (a kernel spec naming another Python, an environment where
+the project's dependencies are not installed), or crmlab where it is not hidden from the kernel
+(``SandboxKernelManager.hide_crmlab``: test cells that import it then run in the kernel), would
+fail tests and hand out zeros, differently from one way of grading to another. So every way of
+grading checks first, with a real kernel started exactly as grading starts it (in the sandbox
+unless that is disabled), and stops with one Chinese line: ``crmlab autograde`` before its
+workers start, plain ``nbgrader autograde`` through nbgrader's pre-convert hook (before the
+first submission is touched), and :class:`~crmlab.grading.sandbox.SandboxedExecute` once per
+process wherever no hook runs.
 """
 
 from __future__ import annotations
@@ -19,20 +20,24 @@ from jupyter_core.utils import run_sync
 
 from crmlab.grading.sandbox import SandboxKernelManager, SandboxUnavailable
 
-KERNEL_IMPORTS = "import crmlab.rules, crmlab.course.integrity"
-"""What the course's test cells import (their expectations come from the rules)."""
-NO_CRMLAB = ("评分用的内核无法导入 crmlab（{}），用到它的测试会被判 0 分，因此没有给任何人评分：请在评分所用的 "
-             "Python 环境中安装本项目（pip install -e 项目文件夹，或安装 crmlab 的 wheel）后重新评分")
+KERNEL_NEEDS = ("pandas", "numpy")
+"""What the assignments' own code imports in the kernel."""
+CRMLAB_NEEDS = ("crmlab.rules", "crmlab.course.integrity")
+"""What test cells import: needed in the kernel only where crmlab is not hidden from it
+(``SandboxKernelManager.hide_crmlab``; test cells are judged in the grader)."""
+NOT_IMPORTABLE = ("评分用的内核无法导入评分所需的模块（{}），用到它们的代码和测试会出错、被判 0 分，因此没有给任何人"
+                  "评分：请在评分所用的 Python 环境中安装本项目及其依赖（pip install -e 项目文件夹，或安装 crmlab 的 "
+                  "wheel）后重新评分")
 
 
-async def _kernel_import_error(manager: SandboxKernelManager, cwd: str) -> str | None:
-    """Start a kernel with ``manager``, run :data:`KERNEL_IMPORTS`; the error, or None."""
+async def _kernel_import_error(manager: SandboxKernelManager, cwd: str, code: str) -> str | None:
+    """Start a kernel with ``manager``, run ``code``; the error, or None."""
     await manager.start_kernel(cwd=cwd)
     client = manager.client()
     client.start_channels()
     try:
         await client.wait_for_ready(timeout=120)
-        msg_id = client.execute(KERNEL_IMPORTS, silent=True)
+        msg_id = client.execute(code, silent=True)
         while (reply := await client.get_shell_msg(timeout=120))["parent_header"].get("msg_id") != msg_id:
             pass
         content = reply["content"]
@@ -47,14 +52,16 @@ async def _kernel_import_error(manager: SandboxKernelManager, cwd: str) -> str |
 def check_kernel_imports(config=None, kernel_name: str = "python3") -> None:
     """Raise :class:`SandboxUnavailable` (one Chinese line) unless a kernel of ``kernel_name``,
     started as grading starts it (in the sandbox unless that is disabled), can import what the
-    test cells import."""
+    code it runs imports (:data:`KERNEL_NEEDS`, and :data:`CRMLAB_NEEDS` unless crmlab is
+    hidden from it)."""
     options = {"config": config} if config is not None else {}
     manager = SandboxKernelManager(kernel_name=kernel_name, **options)
+    modules = [*KERNEL_NEEDS, *(CRMLAB_NEEDS if not manager.hide_crmlab else ())]
     with tempfile.TemporaryDirectory(prefix="crmlab-kernel-check-") as folder:
         os.chmod(folder, 0o755)
-        error = run_sync(_kernel_import_error)(manager, folder)
+        error = run_sync(_kernel_import_error)(manager, folder, "import " + ", ".join(modules))
     if error:
-        raise SandboxUnavailable(NO_CRMLAB.format(error.strip().splitlines()[-1][:160]))
+        raise SandboxUnavailable(NOT_IMPORTABLE.format(error.strip().splitlines()[-1][:160]))
 
 
 _IMPORTS_CHECKED: set[tuple] = set()

@@ -110,19 +110,24 @@ def _nested(paths) -> list[str]:
     return kept
 
 
-def python_paths(course_root: str) -> list[str]:
+def crmlab_folder() -> str:
+    """The folder of the crmlab package the grader runs (a checkout's, or site-packages')."""
+    import crmlab
+
+    return str(Path(crmlab.__file__).resolve().parent)
+
+
+def python_paths(course_root: str, with_crmlab: bool = False) -> list[str]:
     """What the kernel needs to import: the interpreter's prefixes, the site-packages folders
-    on ``sys.path`` and the crmlab package.
+    on ``sys.path``, and with ``with_crmlab`` the crmlab package.
 
     The course root itself (or a folder holding it) is never among them: an editable install
     or a test runner may put the repository root on ``sys.path``, and that is the course.
     """
-    import crmlab
-
     root = os.path.realpath(course_root)
     candidates = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
                   str(Path(os.path.realpath(sys.executable)).parents[1]),
-                  str(Path(crmlab.__file__).resolve().parent),
+                  *([crmlab_folder()] if with_crmlab else []),
                   *(p for p in sys.path if "site-packages" in p or "dist-packages" in p)]
     keep = []
     for path in candidates:
@@ -133,19 +138,17 @@ def python_paths(course_root: str) -> list[str]:
     return _nested(keep)
 
 
-def kernel_environment(base) -> dict[str, str]:
-    """A kernel's environment: :data:`KEPT_ENV` of ``base``, and PYTHONPATH naming the folder
-    the grader's own crmlab was imported from (its package folder is bound read-only at the
-    same place), so that the kernel imports the crmlab the grader runs, however it was found:
-    an editable install, a wheel in site-packages, PYTHONPATH."""
-    import crmlab
-
+def kernel_environment(base, with_crmlab: bool = False) -> dict[str, str]:
+    """A kernel's environment: :data:`KEPT_ENV` of ``base``; with ``with_crmlab``, PYTHONPATH
+    naming the folder the grader's own crmlab was imported from (its package folder is then
+    bound read-only at the same place), so that the kernel imports the crmlab the grader runs,
+    however it was found: an editable install, a wheel in site-packages, PYTHONPATH."""
     env = {k: v for k, v in base.items() if k in KEPT_ENV or k.startswith("LC_")}
     # One BLAS thread: threads count as processes, and the grader already works in parallel.
     env.update(HOME="/tmp", TMPDIR="/tmp", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
                MKL_NUM_THREADS="1")
-    home = str(Path(crmlab.__file__).resolve().parents[1])
-    if not home.endswith(("site-packages", "dist-packages")):  # those are on sys.path already
+    home = str(Path(crmlab_folder()).parent)
+    if with_crmlab and not home.endswith(("site-packages", "dist-packages")):  # on sys.path already
         env["PYTHONPATH"] = home
     return env
 
@@ -181,6 +184,9 @@ class SandboxKernelManager(AsyncKernelManager):
                             ).tag(config=True)
     tmp_size = Integer(256 * MiB, help="Size of each writable space of the sandbox (its /tmp, "
                        "/dev/shm and the submission's folder), bytes.").tag(config=True)
+    hide_crmlab = Bool(True, help="Keep the crmlab package out of the kernel's reach (test cells "
+                       "are judged in the grader: the kernel needs none of it, and a submission "
+                       "cannot use the course's rules to compute its answers at run time).").tag(config=True)
     read_only_paths = List(Unicode(), help="More folders the kernel may read (e.g. the course's "
                            "sample data)").tag(config=True)
     course_root = Unicode("", help="The course folder (defaults to CourseDirectory.root or the "
@@ -230,7 +236,7 @@ class SandboxKernelManager(AsyncKernelManager):
             uid, gid = sandbox_user(self.user)
             for path in (connection, work, *work.rglob("*"), Path(self.connection_file)):
                 os.lchown(path, uid, gid)
-        kw["env"] = kernel_environment(kw.get("env") or os.environ)
+        kw["env"] = kernel_environment(kw.get("env") or os.environ, not self.hide_crmlab)
         kw["cwd"] = str(self._runtime)
         # What the kernel writes to its stdout and stderr stays here, off the grader's terminal
         # (where it could pass for lines of the summary).
@@ -311,9 +317,13 @@ class SandboxKernelManager(AsyncKernelManager):
             made.add(dest)
 
         root = self._course_root()
-        for path in _nested([*python_paths(root), *self.read_only_paths]):
+        bound = _nested([*python_paths(root, not self.hide_crmlab), *self.read_only_paths])
+        for path in bound:
             if not path.startswith(("/usr/", "/etc/")):
                 mount("--ro-bind", path, path)
+        package = crmlab_folder()
+        if self.hide_crmlab and any(package.startswith(p.rstrip("/") + "/") for p in [*bound, "/usr"]):
+            mount("--perms", "0000", "--size", "4096", "--tmpfs", package)  # a wheel's, in site-packages
         mount("--ro-bind", str(connection), str(connection))
         mount("--perms", "1777", "--size", str(IPC_SIZE), "--tmpfs", IPC_DIR)
         # The submission's folder is a size-limited tmpfs filled from a read-only copy, so that

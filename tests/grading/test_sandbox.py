@@ -94,6 +94,13 @@ HOSTILE = {  # student → (answer code, expected status, a word the reason must
         with open("big.bin", "wb") as out:
             out.write(b"0" * (200 * 1024 ** 2))
         """, "flagged", "文件大小超限"),
+    "crmlab": ("""
+        try:
+            import crmlab.rules
+            print("CRMLAB-IMPORTED")
+        except ModuleNotFoundError as error:
+            print("hidden:", error)
+        """, "graded", None),
     "filler": ("""
         for n in range(100):  # 1 GB in files under the size limit: the folder's space runs out
             with open("fill%d.bin" % n, "wb") as out:
@@ -243,6 +250,13 @@ def test_no_secret_was_read_and_nothing_was_written(graded):
     assert "WROTE-GRADEBOOK" not in _output(graded["root"], "gradebook")
 
 
+def test_crmlab_is_hidden_from_the_kernel(graded):
+    """Can a submission not import crmlab (to compute its answers from the course's rules at
+    run time, where no static check sees it)? Test cells are judged in the grader."""
+    output = _output(graded["root"], "crmlab")
+    assert "CRMLAB-IMPORTED" not in output and "No module named 'crmlab" in output
+
+
 def test_loopback_server_was_never_reached(graded):
     """Did the server on the grader's loopback never accept a connection from a submission?"""
     assert graded["accepted"] == 0
@@ -330,6 +344,11 @@ def test_plain_nbgrader_autograde_uses_the_course_sandbox(tmp_path, launcher):
                 socket.create_connection(("127.0.0.1", {listener.port}), timeout=3)
             except OSError as error:
                 print("refused:", error)
+            try:
+                import crmlab.rules
+                print("CRMLAB-IMPORTED")
+            except ModuleNotFoundError as error:
+                print("hidden:", error)
             open("{root}/pwned.txt", "w").write("pwned")
             """))
         env = environment()
@@ -342,6 +361,8 @@ def test_plain_nbgrader_autograde_uses_the_course_sandbox(tmp_path, launcher):
     assert not (root / "pwned.txt").exists()
     assert listener.accepted == 0
     assert scores(root) == {"writer": 4}
+    output = _output(root, "writer")  # crmlab is hidden from the kernel on this path too
+    assert "CRMLAB-IMPORTED" not in output and "No module named 'crmlab" in output
 
 
 # --- the grader is an ordinary account (the classroom hub's instructor) -------------------------
@@ -651,18 +672,19 @@ def test_limits_leave_every_other_grade_and_manual_mark_alone(limited):
 
 
 @pytest.mark.parametrize("launcher", ["crmlab autograde", "nbgrader autograde"])
-def test_a_kernel_without_crmlab_stops_grading_in_one_line(tmp_path, launcher):
-    """When the kernel grading would start cannot import crmlab (here a python3 kernel spec
-    whose kernel has no crmlab: ipykernel started with crmlab made unimportable, as in a Python
-    environment where the project is not installed), does grading stop before anyone is
-    graded, with one Chinese line and no traceback, instead of handing out zeros?"""
+def test_a_kernel_without_pandas_stops_grading_in_one_line(tmp_path, launcher):
+    """When the kernel grading would start cannot import what the notebooks' code imports
+    (here a python3 kernel spec whose kernel has no pandas: ipykernel started with pandas made
+    unimportable, as in a Python environment where the project's dependencies are missing),
+    does grading stop before anyone is graded, with one Chinese line and no traceback, instead
+    of handing out zeros?"""
     config = (ROOT / "nbgrader_config.py").read_text()
     root = _tiny_course(tmp_path / "course", config.replace('"crm-lab"', '"tiny"'))
     _submit(root, "good", HONEST["good"])
     spec = tmp_path / "jupyter" / "kernels" / "python3"
     spec.mkdir(parents=True)
     (spec / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-c", "import sys; sys.modules['crmlab'] = None; "
+        "argv": [sys.executable, "-c", "import sys; sys.modules['pandas'] = None; "
                  "from ipykernel.kernelapp import launch_new_instance; launch_new_instance()",
                  "-f", "{connection_file}"],
         "display_name": "Python 3", "language": "python"}))
@@ -672,7 +694,7 @@ def test_a_kernel_without_crmlab_stops_grading_in_one_line(tmp_path, launcher):
                else [shutil.which("nbgrader", path=env["PATH"]), "autograde", "ps1"])
     result = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
     assert result.returncode != 0
-    mine = [line for line in result.stderr.splitlines() if "无法导入 crmlab" in line]
+    mine = [line for line in result.stderr.splitlines() if "无法导入评分所需的模块" in line]
     assert len(mine) == 1 and "Traceback" not in result.stderr, result.stderr[-3000:]
     if launcher == "crmlab autograde":
         assert result.stderr.strip() == mine[0]
