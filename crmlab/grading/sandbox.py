@@ -437,8 +437,9 @@ class SandboxedExecute(Execute):
                                "rich outputs, bytes); what comes after is dropped with a note.").tag(config=True)
 
     check_imports = Bool(True, help="Before the first notebook a process grades, check that a kernel "
-                         "can import crmlab (stop with one line if not); crmlab autograde checks "
-                         "once for all its workers.").tag(config=True)
+                         "can import what the code it runs needs (crmlab.grading.kernel_check; stop "
+                         "with one line if not); crmlab autograde checks once for all its workers."
+                         ).tag(config=True)
 
     _deadline = 0.0
     _output_left = 0
@@ -556,14 +557,17 @@ def sandboxed_preprocessors() -> list:
 def use_sandbox(config) -> None:
     """Make autograde, with ``config``, start every kernel in the sandbox: the one place that
     says so, for the course's ``nbgrader_config.py`` and for ``crmlab autograde``."""
-    config.Autograde.autograde_preprocessors = sandboxed_preprocessors()
     from crmlab.grading.kernel_check import check_before_grading
 
-    config.Autograde.pre_convert_hook = check_before_grading
+    config.Autograde.autograde_preprocessors = sandboxed_preprocessors()
+    config.Autograde.pre_convert_hook = check_before_grading  # kernels can import what they need
 
 
-def _run_in_sandbox(manager: SandboxKernelManager, command: list[str]) -> subprocess.CompletedProcess:
-    """Run ``command`` in a sandbox like a kernel's (same walls, environment and account)."""
+def check_sandbox(config=None) -> None:
+    """Start a trivial command in the same sandbox; raise :class:`SandboxUnavailable` if it fails."""
+    manager = SandboxKernelManager(config=config) if config is not None else SandboxKernelManager()
+    if not shutil.which(manager.bwrap):
+        raise SandboxUnavailable(f"找不到 bubblewrap（{manager.bwrap}）：{INSTALL_HINT}")
     with tempfile.TemporaryDirectory(prefix="crmlab-sandbox-check-") as scratch:
         folder = Path(scratch)
         (folder / "w").mkdir()
@@ -573,16 +577,8 @@ def _run_in_sandbox(manager: SandboxKernelManager, command: list[str]) -> subpro
             os.chmod(folder, 0o755)
             for sub in ("w", "i"):
                 os.chown(folder / sub, uid, gid)
-        command = manager.wrap(command, str(folder / "w"), folder / "w", folder / "i")
-        return subprocess.run(command, capture_output=True, text=True, timeout=60)
-
-
-def check_sandbox(config=None) -> None:
-    """Start a trivial command in the same sandbox; raise :class:`SandboxUnavailable` if it fails."""
-    manager = SandboxKernelManager(config=config) if config is not None else SandboxKernelManager()
-    if not shutil.which(manager.bwrap):
-        raise SandboxUnavailable(f"找不到 bubblewrap（{manager.bwrap}）：{INSTALL_HINT}")
-    result = _run_in_sandbox(manager, ["true"])
+        command = manager.wrap(["true"], str(folder / "w"), folder / "w", folder / "i")
+        result = subprocess.run(command, capture_output=True, text=True, timeout=60)
     if result.returncode != 0:
         detail = (result.stderr.strip().splitlines() or ["未知原因"])[-1][:160]
         raise SandboxUnavailable(f"评分沙箱无法启动（{detail}）：{INSTALL_HINT}")
