@@ -548,7 +548,7 @@ def test_memory_limit_holds_for_the_whole_submission(tmp_path):
 
 # --- limits on a whole submission, not one cell ----------------------------------------------------
 
-LIMITED_CONFIG = CONFIG + ("c.SandboxedExecute.submission_timeout = 16\n"
+LIMITED_CONFIG = CONFIG + ("c.SandboxedExecute.submission_timeout = 40\n"
                            "c.SandboxedExecute.max_output_bytes = 1024 ** 2\n")
 SLEEPS = 1000  # cells of sleep(29) between the two tests: 8 hours without a total limit
 
@@ -648,8 +648,8 @@ def test_kept_output_and_time_are_bounded(limited):
     sleeper = nbformat.read(root / "autograded" / "sleeper" / "ps1" / "ps1.ipynb", as_version=4)
     skipped = [c for c in sleeper.cells if any(o.get("ename") == "SubmissionTimeLimit"
                                                for o in c.get("outputs", []))]
-    assert len(skipped) > SLEEPS - 10  # at most a few of the sleeping cells ran
-    assert limited["outcomes"]["sleeper"].seconds < 120
+    assert len(skipped) > SLEEPS - 20  # at most 40 s / 4 s of the sleeping cells ran
+    assert limited["outcomes"]["sleeper"].seconds < 300
 
 
 def test_ipc_flood_stays_in_the_sandbox(limited):
