@@ -97,7 +97,7 @@ HOSTILE = {  # student → (answer code, expected status, a word the reason must
     "crmlab": ("""
         try:
             import crmlab.rules
-            print("CRMLAB-IMPORTED")
+            print("CRMLAB-" + "IMPORTED")  # the word only in what it prints
         except ModuleNotFoundError as error:
             print("hidden:", error)
         """, "graded", None),
@@ -346,7 +346,7 @@ def test_plain_nbgrader_autograde_uses_the_course_sandbox(tmp_path, launcher):
                 print("refused:", error)
             try:
                 import crmlab.rules
-                print("CRMLAB-IMPORTED")
+                print("CRMLAB-" + "IMPORTED")  # the word only in what it prints
             except ModuleNotFoundError as error:
                 print("hidden:", error)
             open("{root}/pwned.txt", "w").write("pwned")
