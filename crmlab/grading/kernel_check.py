@@ -15,19 +15,22 @@ from __future__ import annotations
 
 import os
 import tempfile
+from queue import Empty
 
 from jupyter_core.utils import run_sync
 
 from crmlab.grading.sandbox import SandboxKernelManager, SandboxUnavailable
 
-KERNEL_NEEDS = ("pandas", "numpy")
-"""What the assignments' own code imports in the kernel."""
+KERNEL_NEEDS = ("sys",)
+"""What every kernel must import (the kernel starting and answering is the point: a kernel
+spec naming a Python without ipykernel fails here). Heavier modules are not asked for: under a
+course's small memory limit a kernel may not load pandas, which only matters to code using it."""
 CRMLAB_NEEDS = ("crmlab.rules", "crmlab.course.integrity")
 """What test cells import: needed in the kernel only where crmlab is not hidden from it
 (``SandboxKernelManager.hide_crmlab``; test cells are judged in the grader)."""
-NOT_IMPORTABLE = ("评分用的内核无法导入评分所需的模块（{}），用到它们的代码和测试会出错、被判 0 分，因此没有给任何人"
-                  "评分：请在评分所用的 Python 环境中安装本项目及其依赖（pip install -e 项目文件夹，或安装 crmlab 的 "
-                  "wheel）后重新评分")
+NOT_IMPORTABLE = ("评分用的内核无法启动或无法导入所需的模块（{}），用到它们的代码和测试会出错、被判 0 分，因此没有给"
+                  "任何人评分：请检查评分所用的 Python 环境和内核设置（安装本项目及其依赖：pip install -e 项目文件夹，"
+                  "或安装 crmlab 的 wheel）后重新评分")
 
 
 async def _kernel_import_error(manager: SandboxKernelManager, cwd: str, code: str) -> str | None:
@@ -44,6 +47,8 @@ async def _kernel_import_error(manager: SandboxKernelManager, cwd: str, code: st
         return None if content["status"] == "ok" else f"{content.get('ename')}: {content.get('evalue')}"
     except RuntimeError as error:  # the kernel died before it was ready
         return str(error)
+    except (Empty, TimeoutError):
+        return "内核没有回应，可能已经退出"
     finally:
         client.stop_channels()
         await manager.shutdown_kernel(now=True)
