@@ -45,6 +45,7 @@ from crmlab.grading.environment import use_environment
 from crmlab.grading.gradebook import db_url
 from crmlab.grading.notebook import HIDDEN_TESTS, Markers, grade_id, read_only
 from crmlab.grading.sandbox_report import SandboxReport
+from crmlab.grading.verdict import TAMPERING_REASON, TAMPERING_SIGN
 from crmlab.rules.checks import CourseInputError
 
 LOG_DIR = ".crmlab-logs"
@@ -61,6 +62,7 @@ LOG_SIGNS: tuple[tuple[str, str], ...] = (
     ("Attribute 'locked'", "学生改动了评分元数据（只读标记），评分时已恢复"),
     ("Attribute 'cell_type'", "学生改动了单元格类型，评分时已恢复"),
     ("SandboxUnavailable", "评分沙箱无法启动，没有运行学生代码"),
+    (TAMPERING_SIGN, TAMPERING_REASON),
 )
 LEFTOVER = "进程未结束：代码留下了仍在运行的后台进程（评分结束时已全部清除）"
 OUT_OF_MEMORY = "内存超限：代码（连同它启动的进程）用的内存超过了评分沙箱的上限，超出时进程被结束"

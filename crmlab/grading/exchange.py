@@ -14,7 +14,8 @@ Formgrader's 收取 button and crmlab's commands all go through :class:`SafeColl
   collecting account or root (the course's staff, and a class simulated on one machine, where
   one account plays every student). Anything else is refused with one Chinese line; a planted
   folder never competes with the real one. The id must be a safe name
-  (:func:`id_problem`) and, when the gradebook has students, one of them.
+  (:func:`id_problem`) and, where the course keeps a roster (``SafeCollect.roster_only``, as
+  ``crmlab hub`` sets it), one of the gradebook's students.
 - **When.** The submission time is the exchange's own record: the newest status-change time
   (``ctime``) of the folder and of everything in it, as the collector sees it. No account but
   root can set a ``ctime`` back, so a late change can never look early; the folder's name and
@@ -50,6 +51,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.exchange.default.collect import ExchangeCollect
 from nbgrader.exchange.default.submit import ExchangeSubmit
 from nbgrader.utils import get_username
+from traitlets import Bool
 
 SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 """A student id that may become a folder name and a spreadsheet cell: letters, digits, ``_``,
@@ -272,6 +274,11 @@ class Candidate:
 class SafeCollect(ExchangeCollect):
     """``nbgrader collect`` that takes only what the exchange itself can vouch for."""
 
+    roster_only = Bool(False, help=(
+        "Take submissions only from students the gradebook already has (the class roster). "
+        "crmlab hub enrols its roster and sets this; a course without a roster leaves it off, "
+        "since nbgrader adds a student to the gradebook only when first graded.")).tag(config=True)
+
     # --- finding the submissions ------------------------------------------------------------
 
     def init_src(self):
@@ -334,7 +341,7 @@ class SafeCollect(ExchangeCollect):
         problem = id_problem(student_id)
         if problem:
             return self._refuse(candidate, f"学号「{shown(student_id)}」{problem}")
-        if roster and student_id not in roster:
+        if self.roster_only and student_id not in roster:
             return self._refuse(candidate, f"学号「{student_id}」不在本课程的名单（成绩库的学生）上")
         try:
             status = os.stat(candidate.name, dir_fd=self.inbound_fd, follow_symlinks=False)

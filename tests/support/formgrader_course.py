@@ -4,11 +4,13 @@ course's layer over it), for the browser tests of Formgrader and the Assignment 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
 import nbformat
 
+from crmlab.grading.exchange import id_problem
 from tests.support.browser import LabServer
 from tests.support.course import ScratchCourse
 
@@ -79,6 +81,14 @@ def graded_course(base: Path, students: dict[str, bool]) -> ScratchCourse:
             (folder / "附件.html").write_text(HOSTILE_FILE, encoding="utf-8")
             course.student(student, "submit", ASSIGNMENT, f"--student={student}")
     course.instructor("collect", ASSIGNMENT)
+    for student in filter(id_problem, students):
+        # The course's collect refuses an id like this one; it can still reach the gradebook
+        # (nbgrader's own collect, a course copied from an older term), so Formgrader's pages
+        # are tested with it: put in place as nbgrader's collect would have.
+        submitted = course.root / "submitted" / student / ASSIGNMENT
+        assert not submitted.exists(), "the course's collect took a submission under an unsafe id"
+        shutil.copytree(course.student_dir(student) / ASSIGNMENT, submitted)
+        (submitted / "timestamp.txt").write_text("2026-12-01 08:00:00.000000 UTC")
     course.instructor("autograde", ASSIGNMENT)
     return course
 

@@ -193,7 +193,9 @@ def write_nbgrader_config(root: Path, course_id: str) -> None:
         "c.Exchange.path_includes_course = True\n"
         "# submit refuses a classmate's id; collect trusts no student-written fact\n"
         "c.ExchangeFactory.collect = 'crmlab.grading.exchange.SafeCollect'\n"
-        "c.ExchangeFactory.submit = 'crmlab.grading.exchange.SafeSubmit'\n",
+        "c.ExchangeFactory.submit = 'crmlab.grading.exchange.SafeSubmit'\n"
+        "# the hub enrols its roster in the gradebook: collect takes no one else\n"
+        "c.SafeCollect.roster_only = True\n",
         encoding="utf-8",
     )
     path.chmod(0o644)

@@ -78,8 +78,7 @@ class VerdictExecute(SandboxedExecute):
     def preprocess_cell(self, cell, resources, index):
         if self._judge is None or not is_test_cell(cell):
             return super().preprocess_cell(cell, resources, index)
-        out_of_time = getattr(self, "out_of_time", None)  # the submission's total time (20limits)
-        if out_of_time is not None and out_of_time(cell):
+        if self.out_of_time(cell):  # the submission's total time is used up
             return cell, resources
         self._check_assign_resources(resources)
         try:
