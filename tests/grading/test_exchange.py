@@ -249,7 +249,8 @@ def _play(made: Class) -> dict:
     os.link(root / "gradebook.db", own / "grades.ipynb")
     seen["s1_folder"] = own
 
-    seen["collect"] = course.instructor("collect", HW, "--CourseDirectory.max_file_size=2000")
+    seen["collect"] = course.instructor("collect", HW, "--CourseDirectory.max_file_size=2000",
+                                          "--SafeCollect.roster_only=True")  # as crmlab hub sets it
     seen["after"] = time.time()
     return seen
 
