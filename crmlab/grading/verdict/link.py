@@ -115,7 +115,7 @@ class KernelLink:
                    "kwargs": [[k, encoder.encode(v)] for k, v in kwargs.items()]}
         reply = self._request(request)
         if not reply or ("raised" not in reply and "value" not in reply):
-            raise _from(StudentCodeError(f"{name}() 没有交回结果"), name)
+            raise _from(StudentCodeError(f"{name}() 没有返回结果"), name)
         decoder = wire.Decoder(self._resolve)
         try:
             for key, data in decoder._pairs(reply.get("mutated", [])):
@@ -131,7 +131,7 @@ class KernelLink:
         except (wire.WireError, IndexError, ValueError) as error:
             if getattr(error, "crmlab_function", None):
                 raise
-            raise _from(StudentCodeError(f"{name}() 交回的结果无法读取"), name) from None
+            raise _from(StudentCodeError(f"{name}() 返回的结果无法读取"), name) from None
 
     # -- references between the two sides ----------------------------------------------------
 
