@@ -220,6 +220,14 @@ def _output(root: Path, student: str) -> str:
     return json.dumps([cell.get("outputs", []) for cell in graded.cells], ensure_ascii=False)
 
 
+def _printed(root: Path, student: str) -> str:
+    """What a submission's cells printed (stream outputs only: an error's traceback quotes the
+    cell's own source, which names what it printed)."""
+    graded = nbformat.read(root / "autograded" / student / "ps1" / "ps1.ipynb", as_version=4)
+    return "".join(output.get("text", "") for cell in graded.cells for output in cell.get("outputs", [])
+                   if output.get("output_type") == "stream")
+
+
 @pytest.mark.parametrize("student", sorted(HOSTILE))
 def test_hostile_submission_is_graded_or_flagged_and_keeps_its_score(graded, student):
     """Does each attack end graded or flagged with its reason, keeping the tests' 4 points?"""
@@ -457,8 +465,8 @@ def test_ordinary_account_grades_in_the_same_walls(instructor):
     assert "已评分 1 份，需查看 1 份" in result.stdout, result.stdout
     assert "进程数超限" in result.stdout and "试图访问网络" in result.stdout
     assert "Ctrl-C" not in result.stdout  # no kernel banner on the instructor's terminal
-    output = _output(root, "sneak")
-    assert "READ-OK" not in output and output.count("refused:") == 4
+    printed = _printed(root, "sneak")
+    assert "READ-OK" not in printed and printed.count("refused:") == 4, printed
     assert not (root / "pwned.txt").exists()
     assert listener.accepted == 0
     assert scores(root) == {"good": 4, "sneak": 4}
