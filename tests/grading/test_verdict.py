@@ -86,10 +86,12 @@ def _hw01_always_equal():
     return {f"q{n}_answer": f"q{n} = _Yes()" for n in range(1, 14)}
 
 
-HW03_BORROWING = {  # base_level through crmlab's own rule (its answer is right)
-    "base_level_answer": "import crmlab.rules.grading as _rules\n" + _source("hw03_customer_grading").markers.solved(
+HW03_BORROWING = {  # base_level reaches for crmlab's own rule (crmlab is hidden from the kernel,
+    # so the import fails there and the answer still runs: only the static check can see it)
+    "base_level_answer": _source("hw03_customer_grading").markers.solved(
         next(c.source for c in _source("hw03_customer_grading").cells if grade_id(c) == "base_level_answer")
-    ).replace("    # 第 1 步", "    _rules.BASE_BANDS  # 借用 crmlab\n    # 第 1 步", 1),
+    ).replace("    # 第 1 步", "    try:  # 借用 crmlab\n        import crmlab.rules.grading as _rules\n"
+                                "    except ImportError:\n        _rules = None\n    # 第 1 步", 1),
 }
 
 
