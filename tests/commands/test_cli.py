@@ -98,6 +98,7 @@ def test_bad_files_and_names_exit_1(capsys, args, message):
     assert code == 1 and err.startswith("错误：") and message in err
 
 
+@pytest.mark.slow
 def test_generate_reproduces_the_committed_data(capsys, tmp_path):
     """Does `data generate` with the default seed write exactly the committed CSVs?"""
     code, out, _ = run(capsys, "data", "generate", "--out", str(tmp_path))

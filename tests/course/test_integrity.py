@@ -189,6 +189,7 @@ def _kernel(code: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("imported_first", [False, True])
 def test_a_fake_in_sys_modules_does_not_pass_the_hidden_test(imported_first):
     """A student's cell swaps the check for a fake (before or after the genuine one was

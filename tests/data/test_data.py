@@ -77,6 +77,7 @@ def problems_of(path: Path, schema: str) -> list[Problem]:
 # --- generator -------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_regenerating_gives_the_committed_files_byte_for_byte(tmp_path):
     """Does the default seed rebuild exactly the CSVs that are committed in data/?"""
     written = generate_all(tmp_path)
@@ -86,6 +87,7 @@ def test_regenerating_gives_the_committed_files_byte_for_byte(tmp_path):
         assert path.read_bytes() == (DATA_DIR / f"{name}.csv").read_bytes(), name
 
 
+@pytest.mark.slow
 def test_another_seed_gives_other_data():
     """Does the seed matter, i.e. is the generator not a constant?"""
     _, default_orders = generate_customers_and_orders()

@@ -37,6 +37,7 @@ def check(exercise_id, **namespace):
     return coding.check(numeric.exercise(exercise_id), namespace)
 
 
+@pytest.mark.slow
 def test_every_code_exercise_accepts_its_own_reference_code():
     """Does each code exercise of lesson 03 call its reference code correct (the expected
     value is what that code gives on the sample data, so the check can be satisfied)?"""

@@ -397,6 +397,7 @@ CHI2_95_3DF = 7.815
 """The 95 % point of the chi-square distribution with 3 degrees of freedom."""
 
 
+@pytest.mark.slow
 def test_shuffled_key_is_uniform_over_positions_across_students():
     """Over 400 students, is each single-choice question's key equally likely at A, B, C and D?
     Chi-square against uniform, per question, at the 95 % point; allowing for the expected 5 %

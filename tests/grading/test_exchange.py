@@ -126,11 +126,7 @@ class Class:
         for key in self.ids:
             accounts.ensure_account(Member(f"{prefix}{key}", key, "student"), layout.INSTRUCTOR_GROUP)
         self.course = ScratchCourse(base)
-        from nbgrader.api import Gradebook
-
-        with Gradebook(f"sqlite:///{self.course.root / 'gradebook.db'}") as gradebook:
-            for student_id in self.ids.values():  # the roster, as crmlab hub enrols it
-                gradebook.update_or_create_student(student_id)
+        self.course.enrol(self.ids.values())  # the roster, as crmlab hub enrols it
         layout.prepare_exchange(self.course.exchange, self.course.course_id)
         layout.write_nbgrader_config(base, self.course.course_id)  # what every student's server reads
         self.course.instructor("release_assignment", HW)

@@ -134,7 +134,7 @@ def course(tmp_path_factory):
     """Every hostile submission, released, submitted and collected; then graded by plain
     `nbgrader autograde` (scores and log kept) and again by `crmlab autograde`."""
     course = ScratchCourse(tmp_path_factory.mktemp("verdict"))
-    _enrol(course, {student for _, student in STUDENTS})
+    course.enrol({student for _, student in STUDENTS})
     results = {}
     for assignment in sorted({a for a, _ in STUDENTS}):
         course.release(assignment)
@@ -151,17 +151,6 @@ def course(tmp_path_factory):
         results[assignment] = {"plain": plain, "log": log.stdout + log.stderr, "outputs": outputs,
                                "crmlab": {s: o.score for s, o in outcomes.items()}}
     return course, results
-
-
-def _enrol(course: ScratchCourse, students) -> None:
-    """Put the students in the gradebook (collect takes submissions of known students only)."""
-    from nbgrader.api import Gradebook
-
-    from crmlab.grading.gradebook import db_url
-
-    with Gradebook(db_url(course.root)) as gradebook:
-        for student in students:
-            gradebook.update_or_create_student(student)
 
 
 def _outputs(root: Path, assignment: str, student: str) -> dict[str, str]:
@@ -216,7 +205,7 @@ def model_answers(tmp_path_factory):
     """The five assignments' model answers, graded by `nbgrader autograde` and by `crmlab
     autograde` (whose workers call NbGraderAPI.autograde, what Formgrader's button calls)."""
     course = ScratchCourse(tmp_path_factory.mktemp("models"))
-    _enrol(course, ["model"])
+    course.enrol(["model"])
     graded = {}
     for assignment in sorted(ASSIGNMENTS):
         course.release(assignment)

@@ -223,6 +223,7 @@ def test_grade_order_follows_score_order(first, second):
 # --- score_table ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @settings(max_examples=50)
 @given(st.lists(factor_sets, min_size=1, max_size=8),
        st.lists(st.floats(min_value=0, max_value=1e4, allow_nan=False), min_size=8,

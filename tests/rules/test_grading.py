@@ -152,6 +152,7 @@ def test_grade_table_empty_item_cells_count_zero():
     assert out["score"].tolist() == [10, 15]
 
 
+@pytest.mark.slow
 @settings(max_examples=60)
 @given(
     st.lists(

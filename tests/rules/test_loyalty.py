@@ -183,6 +183,7 @@ def test_extra_columns_and_text_dates_are_accepted():
     assert period_retention(orders)["retained"].tolist() == [1]
 
 
+@pytest.mark.slow
 @settings(max_examples=50)
 @given(
     st.lists(

@@ -427,6 +427,7 @@ respondent = st.fixed_dictionaries(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=25)
 @given(st.lists(respondent, min_size=1, max_size=30))
 def test_class_percentages_equal_pooled_percentages(people):

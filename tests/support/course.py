@@ -39,6 +39,17 @@ class ScratchCourse:
     def instructor(self, *args: str):
         return nbgrader(*args, cwd=self.root, env=self.env)
 
+    def enrol(self, students) -> None:
+        """Put ``students`` in the gradebook, as a roster does (``crmlab hub``'s collect takes
+        rostered students only)."""
+        from nbgrader.api import Gradebook
+
+        from crmlab.grading.gradebook import db_url
+
+        with Gradebook(db_url(self.root)) as gradebook:
+            for student in students:
+                gradebook.update_or_create_student(student)
+
     def student_dir(self, student: str) -> Path:
         folder = self.students / student
         folder.mkdir(parents=True, exist_ok=True)

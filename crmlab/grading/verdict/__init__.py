@@ -22,8 +22,8 @@ import tempfile
 from pathlib import Path
 
 from jupyter_core.utils import run_sync
-from nbgrader import utils
 
+from crmlab.grading.notebook import Role, role
 from crmlab.grading.sandbox import SandboxedExecute
 from crmlab.grading.verdict.judge import Judge
 from crmlab.grading.verdict.link import KernelDied, KernelLink
@@ -33,8 +33,8 @@ __all__ = ["TAMPERING_REASON", "TAMPERING_SIGN", "VerdictExecute", "is_test_cell
 
 
 def is_test_cell(cell) -> bool:
-    """A code cell nbgrader grades by running it (a grade cell without a solution)."""
-    return cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell)
+    """A code cell nbgrader grades by running it."""
+    return cell.cell_type == "code" and role(cell) is Role.TEST
 
 
 def student_sources(notebook) -> tuple[str, ...]:
