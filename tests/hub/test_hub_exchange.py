@@ -1,9 +1,10 @@
 """The exchange of a real `crmlab hub` (benchmarks/harness.py): students and a teacher as their own
 Unix accounts, nbgrader from the servers' environment, the settings the hub writes.
 
-One short scenario: a classmate plants a 2099 submission under another student's id and a link
-to the gradebook in their own; the teacher's `nbgrader collect` (not root) keeps the real one and
-brings nothing of the course in. The detailed cases are in tests/grading/test_exchange.py. Slow
+One short scenario: a classmate plants 2099 submissions under another student's id and under the
+ids `..` and `=1+1`, and links to the gradebook, source/, /proc/self/environ and /dev/zero and a
+FIFO in their own; the teacher's `nbgrader collect` (not root) keeps the real one, refuses the
+unsafe ids and brings nothing of the course in. The detailed cases are in tests/grading/test_exchange.py. Slow
 (it starts a hub); run it under `flock /tmp/crmlab-hub-tests.lock`.
 """
 
@@ -56,13 +57,17 @@ def test_a_planted_submission_and_a_link_change_nothing_on_the_hub(hub):
                            f"nbgrader submit {HW}").returncode == 0
     refused = _run(hub, "s1", f"nbgrader submit {HW} --student={s2}")
     assert refused.returncode != 0 and "只能以自己的账户" in refused.stdout + refused.stderr
-    planted = exchange / "inbound" / f"{s2}+{HW}+2099-01-01 00:00:00.000000 UTC"
-    assert _run(hub, "s1", f"mkdir '{planted}' && echo '{{}}' > '{planted}/{HW}.ipynb'").returncode == 0
+    for planted_id in (s2, "..", "=1+1"):
+        planted = exchange / "inbound" / f"{planted_id}+{HW}+2099-01-01 00:00:00.000000 UTC"
+        done = _run(hub, "s1", f"mkdir '{planted}' && echo '{{}}' > '{planted}/{HW}.ipynb' && "
+                               f"echo '2099-01-01 00:00:00.000000 UTC' > '{planted}/timestamp.txt'")
+        assert done.returncode == 0, done.stdout + done.stderr
     # s1's own submission, made by hand (nbgrader's submit would not copy a link or a FIFO)
     own = exchange / "inbound" / f"{s1}+{HW}+2026-01-01 00:00:00.000000 UTC"
-    done = _run(hub, "s1", f"mkdir '{own}' && cp {work} '{own}/' && "
-                           f"ln -s {course / 'gradebook.db'} '{own}/gradebook.db' && "
-                           f"mkfifo '{own}/pipe.ipynb'")
+    links = {"gradebook.db": course / "gradebook.db", "source": course / "source",
+             "environ.txt": "/proc/self/environ", "zero.ipynb": "/dev/zero"}
+    done = _run(hub, "s1", f"mkdir '{own}' && cp {work} '{own}/' && mkfifo '{own}/pipe.ipynb' && "
+                + " && ".join(f"ln -s {target} '{own}/{name}'" for name, target in links.items()))
     assert done.returncode == 0, done.stdout + done.stderr
 
     collected = _run(hub, "t1", f"nbgrader collect {HW} {shared}", cwd=str(course))
@@ -71,5 +76,16 @@ def test_a_planted_submission_and_a_link_change_nothing_on_the_hub(hub):
     assert f"不是学号「{s2}」本人的账户" in out and "无法从文件夹确认" not in out
     assert "S2-REAL" in (course / "submitted" / s2 / HW / f"{HW}.ipynb").read_text(encoding="utf-8")
     mine = course / "submitted" / s1 / HW
-    assert mine.is_dir() and not (mine / "gradebook.db").exists() and not (mine / "pipe.ipynb").exists()
-    assert not any(b"SQLite format 3" in p.read_bytes() for p in mine.rglob("*") if p.is_file())
+    assert f"{HW}.ipynb" in {p.name for p in mine.iterdir()} <= {
+        f"{HW}.ipynb", "submission_secret.txt", "timestamp.txt"}
+    assert "2099" not in (course / "submitted" / s2 / HW / "timestamp.txt").read_text()
+    for name in links:
+        assert f"「{name}」是符号链接" in out, name
+    assert "「pipe.ipynb」是管道（FIFO）" in out
+    assert not any(secret in p.read_bytes() for p in mine.rglob("*") if p.is_file()
+                   for secret in (b"SQLite format 3", b"JUPYTERHUB", b"PATH="))
+    for planted_id in ("..", "=1+1"):
+        assert f"拒收「{planted_id}+{HW}+" in out
+    assert "不是合法的学号" in out
+    assert not (course / HW).exists()  # `..` would have written course/<assignment>/
+    assert sorted(p.name for p in (course / "submitted").iterdir()) == sorted([s1, s2])
