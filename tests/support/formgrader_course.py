@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -93,11 +95,22 @@ def graded_course(base: Path, students: dict[str, bool]) -> ScratchCourse:
     return course
 
 
+@dataclass(frozen=True)
+class CourseFolder:
+    """A course folder made some other way than :class:`ScratchCourse` (e.g.
+    ``benchmarks.autograde_parallel.build_course``, outside the checkout) and the environment
+    its commands run in: what :class:`CourseLab` needs of a course."""
+
+    root: Path
+    env: dict[str, str] = field(default_factory=dict)
+
+
 class CourseLab(LabServer):
     """JupyterLab started in the course folder (where Formgrader reads nbgrader_config.py),
     the exchange in the environment, as ``crmlab lab`` runs it on a teacher's checkout."""
 
-    def __init__(self, course: ScratchCourse, scratch: Path, course_layer: bool = True):
+    def __init__(self, course: ScratchCourse | CourseFolder, scratch: Path,
+                 course_layer: bool = True):
         self.course, self.env = course, dict(course.env)
         if not course_layer:  # nbgrader's own pages: the course's extension off for this user
             config = scratch / "jupyter-config"
@@ -130,3 +143,17 @@ class StudentLab(LabServer):
     def popen(self, command: list[str], env: dict, log) -> subprocess.Popen:
         return subprocess.Popen(command, cwd=self.root, env=env, stdout=log,
                                 stderr=subprocess.STDOUT)
+
+
+def click_and_close_modal(page, target, check: Callable[[], None] = lambda: None,
+                          timeout_ms: int = 180_000) -> str:
+    """Click an action of Formgrader (``target``, a locator), wait for its dialog, run
+    ``check`` on the page while the dialog is open, close it; the dialog's title."""
+    target.click()
+    modal = page.locator(".modal.in")
+    modal.wait_for(timeout=timeout_ms)
+    title = modal.locator(".modal-title").inner_text()
+    check()
+    modal.locator(".modal-footer button").first.click()
+    modal.wait_for(state="detached")
+    return title
