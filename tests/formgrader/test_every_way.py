@@ -97,10 +97,11 @@ def test_button_crmlab_and_nbgrader_give_the_same_scores_on_all_five(tmp_path, p
         known = {*ids, Course.load(button).id}  # words the page may show untranslated
         shown = {assignment: click_autograde(page, teacher, assignment, known)
                  for assignment in ids}
+        server_log = teacher.log_path.read_text(encoding="utf-8")  # before its "stopping"
     finally:
         teacher.stop()
     assert console.problems() == []
-    assert SERVER_ERROR.findall(teacher.log_path.read_text(encoding="utf-8")) == []
+    assert SERVER_ERROR.findall(server_log) == []
 
     for assignment in ids:
         out = run("crmlab", "autograde", assignment, course=courses["crmlab"])
