@@ -17,7 +17,13 @@ import re
 import pytest
 
 from tests.support.course import ScratchCourse
-from tests.support.formgrader_course import ASSIGNMENT, WRITTEN_CELL, CourseLab, StudentLab
+from tests.support.formgrader_course import (
+    ASSIGNMENT,
+    WRITTEN_CELL,
+    CourseLab,
+    StudentLab,
+    click_and_close_modal,
+)
 from tests.support.formgrader_pages import english_words, open_view
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -44,15 +50,8 @@ def _row(page):
 
 
 def _click_and_close_modal(page, target, where: str, chinese: bool) -> str:
-    """Click an action of Formgrader, wait for its dialog, check it, close it; its title."""
-    target.click()
-    modal = page.locator(".modal.in")
-    modal.wait_for(timeout=180_000)
-    title = modal.locator(".modal-title").inner_text()
-    _check_chinese(page, where, chinese)
-    modal.locator(".modal-footer button").first.click()
-    modal.wait_for(state="detached")
-    return title
+    """Click an action of Formgrader, check its dialog's page, close it; its title."""
+    return click_and_close_modal(page, target, lambda: _check_chinese(page, where, chinese))
 
 
 def teacher_release(page, teacher, chinese: bool) -> None:
