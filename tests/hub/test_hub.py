@@ -36,7 +36,7 @@ from benchmarks.harness import (
 )
 from crmlab.commands.hub import accounts
 from crmlab.commands.hub.roster import unix_name
-from crmlab.grading.notebook import HIDDEN_TESTS, SOLUTION, course_markers
+from crmlab.grading.notebook import HIDDEN_TESTS, SOLUTION, Role, course_markers, grade_id, role
 from tests.support import ROOT
 
 HW = "hw01_crm_concepts"
@@ -487,6 +487,109 @@ def test_the_whole_cycle_through_the_hub(hub, page):
     page.goto(f"{hub.url}/user/{s1}/files/{relative}")
     expect(page.locator("body")).to_contain_text(f"{score:g}", timeout=30_000)
     expect(page.locator("body")).to_contain_text(f"{max_score:g}")
+
+
+# --- every assignment, graded by crmlab and by plain nbgrader on the hub ----------------------
+# (here, while the hub runs with its first options: the tests further down restart it in ways
+# where servers do not start)
+
+
+def _answer_cells(notebook) -> list[int]:
+    return [i for i, cell in enumerate(notebook.cells)
+            if role(cell) is Role.ANSWER and cell.cell_type == "code"]
+
+
+def _hand_in(login: str, name: str, assignment: str, index: int, whole: bool) -> str:
+    """The notebook a student hands in: the model answers, or (``whole`` False) the model
+    answers with the last answer as the release has it."""
+    from crmlab.commands.classroom import Student, student_work
+
+    source = ROOT / "source" / assignment / f"{assignment}.ipynb"
+    work = nbformat.reads(student_work(source, Student(login, name, 1.0), index), as_version=4)
+    if not whole:
+        released = nbformat.read(ROOT / "release" / assignment / source.name, as_version=4)
+        last = _answer_cells(work)[-1]
+        work.cells[last] = next(cell for cell in released.cells
+                                if grade_id(cell) == grade_id(work.cells[last]))
+    return nbformat.writes(work)
+
+
+def _gradebook_scores(hub, assignments: list[str], students: list[str], wipe: bool = False
+                      ) -> dict[tuple[str, str], tuple[float, dict[str, float | None]]]:
+    """(assignment, student) → the submission's score and each grade cell's autograded score,
+    from the course's gradebook; ``wipe`` then clears the autograded scores, so that the next
+    grading must write its own."""
+    from nbgrader.api import Gradebook
+
+    found = {}
+    with Gradebook(f"sqlite:///{hub.root / 'course' / 'gradebook.db'}") as gradebook:
+        for assignment in assignments:
+            for student in students:
+                submission = gradebook.find_submission(assignment, student)
+                grades = [grade for notebook in submission.notebooks for grade in notebook.grades]
+                found[assignment, student] = (submission.score,
+                                              {grade.name: grade.auto_score for grade in grades})
+                if wipe:
+                    for grade in grades:
+                        grade.auto_score = None
+        gradebook.db.commit()
+    return found
+
+
+@pytest.mark.slow
+def test_every_assignment_scores_the_same_by_crmlab_and_by_plain_nbgrader(hub):
+    """With each person's own account: a teacher releases all five assignments; a student
+    fetches and submits the model answers, a classmate the model answers with the last answer
+    left as released (nbgrader's commands); a teacher collects and grades with `crmlab
+    autograde`, the other teacher grades again with plain `nbgrader autograde --force`. Are the
+    scores the same cell by cell, the model answers' the assignment's full autograded points and
+    the classmate's lower?"""
+    from crmlab.course.assignments import load_assignments
+
+    t1, t2, s1, s2 = _logins(hub)
+    assignments = load_assignments(ROOT)
+    ids = list(assignments)
+    assert len(ids) == 5
+    for teacher in (t1, t2):  # their servers set up ~/course and their nbgrader settings
+        hub.start_server(hub.session(teacher), teacher)
+    _instructor(hub, t1, " && ".join(f"nbgrader release_assignment {a} --force" for a in ids))
+
+    answers = Path(tempfile.mkdtemp(prefix=f"{hub.root.name}-answers-", dir=hub.root.parent))
+    try:
+        answers.chmod(0o755)  # (a folder the students can read)
+        for login, name, whole in ((s1, "李雷", True), (s2, "韩梅梅", False)):
+            steps = []
+            for index, assignment in enumerate(ids):
+                notebook = f"{assignment}.ipynb"
+                path = answers / f"{login}-{notebook}"
+                path.write_text(_hand_in(login, name, assignment, index, whole), encoding="utf-8")
+                path.chmod(0o644)
+                steps.append(f"nbgrader fetch_assignment {assignment} && "
+                             f"cp {path} crm-lab/{assignment}/{notebook} && "
+                             f"nbgrader submit {assignment}")
+            # a folder of its own: the whole-cycle test fetched hw01 into the home already
+            done = as_account(login, "mkdir -p all-five && cd all-five && " + " && ".join(steps),
+                              hub.root)
+            assert done.returncode == 0, f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    finally:
+        shutil.rmtree(answers)
+
+    _instructor(hub, t1, " && ".join(f"nbgrader collect --update {a}" for a in ids))
+    for assignment in ids:
+        graded = _instructor(hub, t1, f"crmlab autograde {assignment}")
+        assert f"{assignment}：共 2 份；已评分 2 份" in graded, graded
+    students = [unix_name(s1), unix_name(s2)]
+    by_crmlab = _gradebook_scores(hub, ids, students, wipe=True)
+    _instructor(hub, t2, " && ".join(f"nbgrader autograde {a} --force" for a in ids))
+    by_nbgrader = _gradebook_scores(hub, ids, students)
+    assert by_nbgrader == by_crmlab
+    for assignment in ids:
+        (model, _), (partial, _) = (by_crmlab[assignment, student] for student in students)
+        assert model == assignments[assignment].points_auto, (assignment, model)
+        released = nbformat.read(ROOT / "release" / assignment / f"{assignment}.ipynb", as_version=4)
+        # (with one answer, as hw04 has, leaving it undone leaves nothing to score)
+        assert 0 < partial < model or len(_answer_cells(released)) == 1 and partial == 0, (
+            assignment, partial)
 
 
 @pytest.mark.slow
