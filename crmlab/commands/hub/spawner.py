@@ -76,8 +76,9 @@ class CrmlabSpawner(LocalProcessSpawner):
 
     def user_env(self, env):
         entry = pwd.getpwnam(self.unix_user)
-        # USER is the hub name (the 学号), as LocalProcessSpawner sets it: nbgrader takes the
-        # student id of a submission from it, and the gradebook knows students by 学号.
+        # USER is the hub name (the 学号), as LocalProcessSpawner sets it. nbgrader does not read
+        # it: a submission's student id is the Unix account (jupyter-<学号>), the name the hub
+        # enrols in the gradebook.
         env.update(USER=self.user.name, LOGNAME=self.user.name, HOME=entry.pw_dir,
                    SHELL=entry.pw_shell or "/bin/bash")
         return env
