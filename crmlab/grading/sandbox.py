@@ -117,6 +117,16 @@ def crmlab_folder() -> str:
     return str(Path(crmlab.__file__).resolve().parent)
 
 
+def real_program(cmd: list[str]) -> list[str]:
+    """``cmd`` with its program's folder resolved: the sandbox binds real paths only, and a venv
+    reached through a link (``/opt/venv`` → ``/srv/venv``) names its Python (``sys.executable``,
+    what jupyter_client starts) by the link. The name itself stays: a venv's ``bin/python`` is a
+    link to the base Python, which would not find the venv."""
+    if not cmd or not os.path.isabs(cmd[0]):
+        return cmd
+    return [os.path.join(os.path.realpath(os.path.dirname(cmd[0])), os.path.basename(cmd[0])), *cmd[1:]]
+
+
 def python_paths(course_root: str, with_crmlab: bool = False) -> list[str]:
     """What the kernel needs to import: the interpreter's prefixes, the site-packages folders
     on ``sys.path``, and with ``with_crmlab`` the crmlab package.
@@ -292,6 +302,7 @@ class SandboxKernelManager(AsyncKernelManager):
 
     def wrap(self, cmd: list[str], workdir: str, scratch: Path, connection: Path) -> list[str]:
         """The full command: bwrap, its mounts, the uid drop and the limits, then ``cmd``."""
+        cmd = real_program(cmd)
         args = [self.bwrap, "--die-with-parent", "--unshare-pid", "--unshare-net",
                 "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
                 "--hostname", "sandbox", "--proc", "/proc", "--dev", "/dev",
