@@ -197,6 +197,100 @@ def test_crmlab_lab_from_the_wheel_opens_the_lessons_in_chinese(installed, tmp_p
         stop_process(process, timeout=30)
 
 
+GRADER_PROBE = """
+# test probe: where the process that loads this configuration (the grader) imports crmlab from
+import crmlab as _crmlab
+with open(HERE / "crmlab-imported-from.txt", "a", encoding="utf-8") as _probe:
+    print(_crmlab.__file__, file=_probe)
+"""
+KERNEL_PROBE = """
+import os, sys, tempfile
+from pathlib import Path
+from jupyter_core.utils import run_sync
+from crmlab.course.facts import load_nbgrader_config
+from crmlab.grading.kernel_check import _kernel_import_error
+from crmlab.grading.sandbox import SandboxKernelManager
+manager = SandboxKernelManager(config=load_nbgrader_config(Path.cwd()))
+with tempfile.TemporaryDirectory() as folder:
+    os.chmod(folder, 0o755)
+    print(run_sync(_kernel_import_error)(manager, folder, sys.argv[1]))
+"""
+
+
+def _teachers_shell(bin_dir: Path) -> dict[str, str]:
+    """A shell with the scratch venv's commands first on PATH and no PYTHONPATH (nothing of
+    the checkout)."""
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    return {**env, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+
+
+@pytest.mark.slow
+def test_a_course_graded_with_the_wheel_gets_the_same_score_every_way(installed, tmp_path):
+    """In a course folder outside the checkout, do the wheel's `crmlab autograde` and plain
+    `nbgrader autograde` (the course's sandbox, verdicts judged by the wheel's crmlab) give
+    each of the five assignments' model answers full marks and a partly undone submission
+    less, the same both ways, while the sandboxed kernel cannot import crmlab?"""
+    from benchmarks.autograde_parallel import build_course, scores
+    from crmlab.course.assignments import load_assignments
+
+    bin_dir, _ = installed
+    assignments = load_assignments(ROOT)
+    assert len(assignments) == 5
+    original = build_course(tmp_path, sorted(assignments), students=2)
+    assert ROOT not in original.parents
+    env = _teachers_shell(bin_dir)
+    courses = {way: tmp_path / way for way in ("crmlab", "nbgrader")}
+    for course in courses.values():
+        shutil.copytree(original, course)
+        with (course / "nbgrader_config.py").open("a", encoding="utf-8") as config:
+            config.write(GRADER_PROBE)
+    for assignment in assignments:
+        done = run([str(bin_dir / "crmlab"), "autograde", assignment], cwd=courses["crmlab"], env=env)
+        assert "已评分 2 份，需查看 0 份，未能评分 0 份" in done.stdout, done.stdout
+        run([str(bin_dir / "nbgrader"), "autograde", assignment], cwd=courses["nbgrader"], env=env)
+    wheel_package = run([str(bin_dir / "python"), "-c", "import crmlab; print(crmlab.__file__)"],
+                        cwd=tmp_path, env=env).stdout.strip()
+    assert wheel_package.startswith(str(bin_dir.parent)), wheel_package
+    for course in courses.values():
+        imported = (course / "crmlab-imported-from.txt").read_text(encoding="utf-8").split()
+        assert imported and set(imported) == {wheel_package}, imported
+        graded = list(course.glob("autograded/*/*/*.ipynb"))
+        assert len(graded) == 2 * len(assignments)
+        for notebook in graded:
+            assert "ModuleNotFoundError" not in notebook.read_text(encoding="utf-8"), notebook
+    for assignment, facts in assignments.items():
+        got = scores(courses["crmlab"], assignment)
+        assert got == scores(courses["nbgrader"], assignment), assignment
+        assert got["s000"] == facts.points_auto and got["s001"] < facts.points_auto, (assignment, got)
+    # crmlab.rules, not crmlab: over a wheel's package folder the sandbox mounts an empty,
+    # unreadable folder, which Python takes for an empty namespace package named crmlab.
+    hidden = run([str(bin_dir / "python"), "-c", KERNEL_PROBE, "import crmlab.rules"],
+                 cwd=courses["nbgrader"], env=env).stdout
+    assert "ModuleNotFoundError" in hidden and "crmlab" in hidden, hidden
+
+
+@pytest.mark.slow
+def test_a_venv_reached_through_a_link_grades_in_the_sandbox(installed, tmp_path):
+    """With the wheel's venv reached through a symbolic link (``/opt/venv`` -> ``/srv/venv``),
+    do `python -m crmlab.commands.cli autograde` and `python -m nbgrader autograde`, started by
+    the link, grade the model answers in the sandbox (which binds the real folders) with full
+    marks, instead of refusing because the kernel's Python is not found there?"""
+    from benchmarks.autograde_parallel import build_course, scores
+    from crmlab.course.assignments import load_assignments
+
+    bin_dir, _ = installed
+    linked = tmp_path / "linked-venv"
+    linked.symlink_to(bin_dir.parent)
+    assignment = "hw01_crm_concepts"
+    original = build_course(tmp_path, [assignment], students=1)
+    python = str(linked / "bin" / "python")
+    for way in ("crmlab.commands.cli", "nbgrader"):
+        course = tmp_path / way
+        shutil.copytree(original, course)
+        run([python, "-m", way, "autograde", assignment], cwd=course, env=_teachers_shell(linked / "bin"))
+        assert scores(course, assignment) == {"s000": load_assignments(ROOT)[assignment].points_auto}, way
+
+
 # --- an editable install (pip install -e ., environment.yml) -------------------------------------
 
 
