@@ -13,6 +13,7 @@ process wherever no hook runs.
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 from queue import Empty
@@ -31,6 +32,10 @@ CRMLAB_NEEDS = ("crmlab.rules", "crmlab.course.integrity")
 NOT_IMPORTABLE = ("评分用的内核无法启动或无法导入所需的模块（{}），用到它们的代码和测试会出错、被判 0 分，因此没有给"
                   "任何人评分：请检查评分所用的 Python 环境和内核设置（安装本项目及其依赖：pip install -e 项目文件夹，"
                   "或安装 crmlab 的 wheel）后重新评分")
+
+_SILENT = logging.getLogger("crmlab.grading.kernel_check")
+_SILENT.addHandler(logging.NullHandler())
+_SILENT.propagate = False
 
 
 async def _kernel_import_error(manager: SandboxKernelManager, cwd: str, code: str) -> str | None:
@@ -61,6 +66,9 @@ def check_kernel_imports(config=None, kernel_name: str = "python3") -> None:
     hidden from it)."""
     options = {"config": config} if config is not None else {}
     manager = SandboxKernelManager(kernel_name=kernel_name, **options)
+    # A kernel that fails to start is reported below in one line; jupyter_client would first log
+    # it with a traceback on the grading command's own log.
+    manager.log = _SILENT
     modules = [*KERNEL_NEEDS, *(CRMLAB_NEEDS if not manager.hide_crmlab else ())]
     with tempfile.TemporaryDirectory(prefix="crmlab-kernel-check-") as folder:
         os.chmod(folder, 0o755)
