@@ -9,14 +9,17 @@ as they are (same requests, same gradebook rows):
 2. The exporter that renders a submission uses the course's ``formgrade`` template: a
    student's markdown through :func:`crmlab.formgrader.sanitize.markdown`, outputs through
    :func:`crmlab.formgrader.sanitize.clean` and ``HTMLExporter.sanitize_html = True`` for the
-   rest (JavaScript and widget outputs are dropped).
+   rest (JavaScript and widget outputs are dropped). Maths is typeset in the browser by
+   MathJax 2 from this same server (the ``jupyter_server_mathjax`` extension), with its Safe
+   extension, after the sanitizer has run.
 3. Every Formgrader response carries a Content-Security-Policy that allows scripts from the
    server's own files only (no inline script, no event handler attributes), and files of a
    submission (``/formgrader/submissions/<id>/<file>``) are served sandboxed.
 
 The course's scripts (``static/``) are served at ``<base_url>/crmlab-formgrader/``: the
 Chinese message table ``zh.js`` that nbgrader's scripts' texts are translated through, and
-``page.js``, which reads the page's values from ``<meta>`` data instead of inline script.
+``page.js``, which reads the page's values from ``<meta>`` data instead of inline script, and
+``maths.js``, MathJax's configuration.
 """
 
 from __future__ import annotations
@@ -41,6 +44,9 @@ PAGE_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-
                "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
                "form-action 'self'; base-uri 'none'; object-src 'none'")
 """Formgrader's pages: scripts only from files the server serves, never inline."""
+MATHJAX_CONFIG = "TeX-AMS-MML_HTMLorMML-full,Safe"
+"""MathJax 2's combined configuration (TeX input, HTML-CSS output) and its Safe extension:
+what a student wrote in maths can link to web pages only and sets no class, id or free style."""
 FILE_POLICY = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'"
 """A file of a submission opened on its own: no script at all, in an opaque origin."""
 
@@ -51,10 +57,21 @@ def jinja_environment(nbgrader_templates: str | Path) -> Environment:
                        autoescape=True)
 
 
-def submission_exporter(config) -> HTMLExporter:
-    """The exporter that renders a submission for grading, with the course's template."""
+def mathjax_url(settings: dict) -> str:
+    """Where this server serves MathJax (set by the ``jupyter_server_mathjax`` extension), with
+    the course's configuration; "" when that extension is off."""
+    url = settings.get("mathjax_url") or ""
+    if not url:
+        return ""
+    return f"{url}?config={MATHJAX_CONFIG}&locale=zh-hans"
+
+
+def submission_exporter(config, mathjax: str = "") -> HTMLExporter:
+    """The exporter that renders a submission for grading, with the course's template;
+    ``mathjax``: the URL of MathJax.js on this server ("": maths left as typed)."""
     config = Config(config)  # a copy: Formgrader's own configuration is left as it is
     config.HTMLExporter.template_name = "formgrade"
+    config.HTMLExporter.mathjax_url = mathjax  # never nbconvert's default, a CDN
     config.HTMLExporter.extra_template_basedirs = [str(TEMPLATES)]
     config.HTMLExporter.sanitize_html = True
     exporter = HTMLExporter(config=config)
@@ -104,7 +121,7 @@ def take_over(serverapp) -> bool:
     if formgrader is None:
         return False
     settings["nbgrader_jinja2_env"] = jinja_environment(handlers.template_path)
-    settings["nbgrader_exporter"] = submission_exporter(formgrader.config)
+    settings["nbgrader_exporter"] = submission_exporter(formgrader.config, mathjax_url(settings))
     guard_handlers(webapp)
     return True
 
@@ -126,5 +143,8 @@ async def start(serverapp) -> None:
     # after this one; the start hooks run once all have loaded, before any request is served.
     if take_over(serverapp):
         serverapp.log.info("crmlab.formgrader: Formgrader in Chinese, escaped and sanitized")
+        if not mathjax_url(serverapp.web_app.settings):
+            serverapp.log.warning("crmlab.formgrader: jupyter_server_mathjax is off in this "
+                                  "server: Formgrader shows maths as LaTeX")
     else:
         serverapp.log.info("crmlab.formgrader: nbgrader's Formgrader is off in this server")

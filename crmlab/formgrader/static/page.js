@@ -5,8 +5,10 @@
  *   attributes of <meta id="crmlab-page"> and become the globals nbgrader's scripts read.
  * - An element with data-crmlab-call="f" calls the global function f when clicked (with
  *   data-crmlab-arg="true"/"false" as its argument).
- * - nbgrader's grading page waits for MathJax 2's start-up signal; MathJax is not loaded from
- *   the internet here, so the signal is given at once.
+ * - nbgrader's grading page waits for MathJax 2's start-up signal. MathJax is served by this
+ *   Jupyter server (jupyter_server_mathjax; maths.js configures it) and loaded before this
+ *   file; where that extension is off, there is no MathJax and the signal is given at once
+ *   (the maths then shows as the LaTeX the student typed).
  */
 (function () {
     "use strict";
@@ -17,7 +19,7 @@
             window[name] = meta.dataset[key];
         });
     }
-    if (typeof window.MathJax === "undefined") {
+    if (!window.MathJax || !window.MathJax.Hub) {
         window.MathJax = {Hub: {Startup: {signal: {Interest: function (callback) {
             setTimeout(function () { callback("End"); }, 0);
         }}}}};
