@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import shutil
 import subprocess
@@ -25,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from crmlab.commands.classroom import _inside as _cwd  # noqa: E402
+from crmlab.commands.hub.layout import STUDENT_OFF_LAB, STUDENT_OFF_SERVER  # noqa: E402
 from crmlab.course.facts import Course  # noqa: E402
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, LabServer, copy_lessons  # noqa: E402
 
@@ -51,6 +53,27 @@ def make_demo_course(out: Path, class_size: int = 6) -> Path:
     subprocess.run([sys.executable, "-m", "crmlab.commands.cli", "demo", "--class-size", str(class_size),
                     "--quiet", "--out", str(out)], check=True, stdout=subprocess.DEVNULL)
     return out
+
+
+@contextlib.contextmanager
+def as_student(config: Path) -> Iterator[None]:
+    """Servers started inside see JupyterLab as a student does on the class hub: nbgrader's
+    teacher pages (Formgrader, Create Assignment, Course List) off, as `crmlab hub` sets up."""
+    (config / "labconfig").mkdir(parents=True, exist_ok=True)
+    (config / "labconfig" / "page_config.json").write_text(
+        json.dumps({"disabledExtensions": dict.fromkeys(STUDENT_OFF_LAB, True)}), encoding="utf-8")
+    (config / "jupyter_server_config.json").write_text(json.dumps(
+        {"ServerApp": {"jpserver_extensions": dict.fromkeys(STUDENT_OFF_SERVER, False)}}),
+        encoding="utf-8")
+    before = os.environ.get("JUPYTER_CONFIG_DIR")
+    os.environ["JUPYTER_CONFIG_DIR"] = str(config)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("JUPYTER_CONFIG_DIR")
+        else:
+            os.environ["JUPYTER_CONFIG_DIR"] = before
 
 
 def student_folder(demo: Path, target: Path, cache: Path) -> Path:
@@ -173,6 +196,14 @@ def formgrader_pages(shooter: Shooter, server: LabServer) -> None:
                 break
             page.locator("li.next a").first.click()
             page.wait_for_load_state("load")
+        # Formgrader scrolls to its first score box once MathJax has typeset the page; then the
+        # shot shows the first written answer with its score box and comment, nothing focused.
+        page.wait_for_function("() => window.MathJax && window.MathJax.loaded === true")
+        page.wait_for_timeout(800)
+        page.locator(".text_cell .nbgrader_cell:has(textarea.comment)").first.evaluate(
+            "cell => { document.activeElement.blur();"
+            " window.scrollTo(0, cell.getBoundingClientRect().top + window.scrollY - 70); }")
+        page.wait_for_timeout(300)
         shooter.shot(page, "formgrader-grade.png")
         visit(page, "/manage_students", "table tbody tr td")
         shooter.shot(page, "formgrader-students.png")
@@ -191,7 +222,8 @@ def make_screenshots(demo: Path, images: Path = IMAGES) -> list[Path]:
         shooter = Shooter(browser, images)
         try:
             home = student_folder(demo, scratch / "student", scratch / "nbgrader-cache")
-            with lab_server(home, scratch / "student-lab") as server:
+            with as_student(scratch / "student-config"), \
+                    lab_server(home, scratch / "student-lab") as server:
                 student_pages(shooter, server)
             feedback_page(shooter, course)
             # nbgrader_config.py takes the exchange from CRMLAB_EXCHANGE (Release, Collect).

@@ -106,7 +106,7 @@
         var element = node.nodeType === 1 ? node : node.parentElement;
         return Boolean(element && element.closest && element.closest(
             "#notebook-container .text_cell_render, #notebook-container .input_area, "
-            + "#notebook-container .output_wrapper, pre, textarea"));
+            + "#notebook-container .output_wrapper, pre, textarea:not(.comment)"));
     }
 
     function translateNode(node) {
