@@ -16,6 +16,7 @@ import pytest
 from traitlets.config import Config
 
 from crmlab.formgrader.extension import mathjax_url, submission_exporter
+from tests.support.course import ScratchCourse
 from tests.support.formgrader_course import (
     ANSWER_TEXT,
     ASSIGNMENT,
@@ -23,7 +24,6 @@ from tests.support.formgrader_course import (
     WRITTEN_CELL,
     CourseLab,
 )
-from tests.support.course import ScratchCourse
 from tests.support.formgrader_pages import Console, flag, open_view
 
 STUDENT = "carol"
@@ -57,6 +57,7 @@ def maths_course(base):
     answer = base / "answers" / f"{ASSIGNMENT}.ipynb"
     answer.parent.mkdir()
     nbformat.write(notebook, answer)
+    course.enrol([STUDENT])
     course.fetch_and_submit(STUDENT, ASSIGNMENT, answer)
     course.instructor("collect", ASSIGNMENT)
     course.instructor("autograde", ASSIGNMENT)
