@@ -44,11 +44,11 @@ PAGE_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-
                "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
                "form-action 'self'; base-uri 'none'; object-src 'none'")
 """Formgrader's pages: scripts only from files the server serves, never inline."""
+FILE_POLICY = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'"
+"""A file of a submission opened on its own: no script at all, in an opaque origin."""
 MATHJAX_CONFIG = "TeX-AMS-MML_HTMLorMML-full,Safe"
 """MathJax 2's combined configuration (TeX input, HTML-CSS output) and its Safe extension:
 what a student wrote in maths can link to web pages only and sets no class, id or free style."""
-FILE_POLICY = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'"
-"""A file of a submission opened on its own: no script at all, in an opaque origin."""
 
 
 def jinja_environment(nbgrader_templates: str | Path) -> Environment:
