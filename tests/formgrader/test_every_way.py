@@ -23,7 +23,6 @@ from benchmarks.autograde_parallel import build_course, scores
 from crmlab.course.assignments import load_assignments
 from crmlab.course.facts import Course
 from crmlab.grading.environment import environment
-from crmlab.grading.notebook import Role, SourceNotebook, points
 from tests.support import ROOT
 from tests.support.formgrader_course import CourseFolder, CourseLab, click_and_close_modal
 from tests.support.formgrader_pages import Console, english_words, open_view
@@ -34,12 +33,6 @@ STUDENTS = ("s000", "s001")
 """build_course's submissions: the model answers, and answers with some parts left undone."""
 SERVER_ERROR = re.compile(r"^\[[EC] .*|.*Traceback.*", re.MULTILINE)
 """A line of Jupyter Server's log at level error or critical, or a traceback."""
-
-
-def autograded_points(course: Path, assignment: str) -> float:
-    """What all of an assignment's autograded tests are worth (hand-graded points aside)."""
-    [path] = (course / "source" / assignment).glob("*.ipynb")
-    return sum(points(cell) for cell in SourceNotebook.read(path).cells_with(Role.TEST))
 
 
 def autograde_button(page, row, ids: set[str]) -> tuple[str, list[str]]:
@@ -79,7 +72,8 @@ def test_button_crmlab_and_nbgrader_give_the_same_scores_on_all_five(tmp_path, p
     """Do the model answers get every autograded point and the partly undone ones fewer, the
     same to the point whichever of the three ways grades them, with no error in Formgrader's
     page or JupyterLab's log?"""
-    ids = sorted(load_assignments(ROOT))
+    assignments = load_assignments(ROOT)
+    ids = sorted(assignments)
     assert len(ids) == 5
     (tmp_path / "built").mkdir()
     button = build_course(tmp_path / "built", ids, students=len(STUDENTS))
@@ -111,7 +105,7 @@ def test_button_crmlab_and_nbgrader_give_the_same_scores_on_all_five(tmp_path, p
     for assignment in ids:
         got = {way: scores(course, assignment) for way, course in courses.items()}
         assert got["button"] == got["crmlab"] == got["nbgrader"], (assignment, got)
-        full = autograded_points(button, assignment)
+        full = assignments[assignment].points_auto
         assert full > 0
         assert got["button"]["s000"] == full, (assignment, got["button"], full)
         assert got["button"]["s001"] < full, (assignment, got["button"])
